@@ -1,0 +1,416 @@
+//! The pack linter: every problem, each with its file, record and fix.
+
+use crate::{CLASS_ID, Pack};
+use offlabel_model::{AuthorisationKind, PartialDate};
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+
+/// One problem in a pack.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// File, relative to the pack folder.
+    pub file: String,
+    /// The record's id (or a line number for syntax errors).
+    pub record: String,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub fix: String,
+}
+
+impl Diagnostic {
+    /// A new diagnostic.
+    pub fn new(file: &str, record: &str, message: &str, fix: &str) -> Diagnostic {
+        Diagnostic {
+            file: file.into(),
+            record: record.into(),
+            message: message.into(),
+            fix: fix.into(),
+        }
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: {}: {} (fix: {})",
+            self.file, self.record, self.message, self.fix
+        )
+    }
+}
+
+/// The medicine ids the `ask --json` contract fixes; the pack must define each.
+pub const CONTRACT_MEDICINES: [&str; 6] = [
+    "ruxolitinib-topical",
+    "ruxolitinib-oral",
+    "baricitinib",
+    "upadacitinib",
+    "abrocitinib",
+    "tofacitinib",
+];
+
+/// The references one record makes, gathered so every family is checked alike.
+struct Refs<'a> {
+    family: &'static str,
+    file: &'a str,
+    id: &'a str,
+    sources: &'a [String],
+    medicines: Vec<&'a str>,
+    conditions: Vec<&'a str>,
+    percents: Vec<f64>,
+    counts: Vec<u32>,
+    dates: Vec<PartialDate>,
+    ages: Vec<u32>,
+}
+
+impl<'a> Refs<'a> {
+    fn new(family: &'static str, file: &'a str, id: &'a str, sources: &'a [String]) -> Self {
+        Refs {
+            family,
+            file,
+            id,
+            sources,
+            medicines: vec![],
+            conditions: vec![],
+            percents: vec![],
+            counts: vec![],
+            dates: vec![],
+            ages: vec![],
+        }
+    }
+}
+
+/// Checks a pack and returns every problem found (empty when it is sound).
+pub fn check(pack: &Pack) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut refs = Vec::new();
+    for s in &pack.sources {
+        let mut r = Refs::new("source", &s.file, &s.id, &[]);
+        r.dates.extend(s.date);
+        refs.push(r);
+        if !(1..=5).contains(&s.reliability) {
+            out.push(Diagnostic::new(
+                &s.file,
+                &s.id,
+                &format!("reliability {} is outside 1-5", s.reliability),
+                "use 5 for regulators, 4 for peer-reviewed reviews and trials, 2-3 for websites",
+            ));
+        }
+        if let Some(parent) = &s.cited_in {
+            if pack.source(parent).is_none() {
+                out.push(Diagnostic::new(
+                    &s.file,
+                    &s.id,
+                    &format!("cited_in names unknown source {parent:?}"),
+                    "give the id of the document whose reference list holds it",
+                ));
+            }
+            if s.reference.is_none() {
+                out.push(Diagnostic::new(
+                    &s.file,
+                    &s.id,
+                    "cited_in without a reference number",
+                    "add reference = N",
+                ));
+            }
+        }
+    }
+    for m in &pack.medicines {
+        refs.push(Refs::new("medicine", &m.file, &m.id, &m.sources));
+        for p in &m.products {
+            refs.push(Refs::new("medicine product", &m.file, &p.brand, &p.sources));
+        }
+    }
+    for c in &pack.conditions {
+        let mut r = Refs::new("condition", &c.file, &c.id, &c.sources);
+        r.conditions.extend(c.parent.as_deref());
+        refs.push(r);
+    }
+    for a in &pack.authorisations {
+        let mut r = Refs::new("authorisation", &a.file, &a.id, &a.sources);
+        r.medicines.push(&a.medicine);
+        r.conditions.extend(a.condition.as_deref());
+        r.dates.extend(a.date);
+        r.ages
+            .extend(a.population.age_min.iter().chain(&a.population.age_max));
+        refs.push(r);
+        if a.kind == AuthorisationKind::Authorised && a.condition.is_none() {
+            out.push(Diagnostic::new(
+                &a.file,
+                &a.id,
+                "an authorised record without a condition",
+                "name the condition id, or use kind = \"none_listed\"",
+            ));
+        }
+    }
+    for p in &pack.posology {
+        let mut r = Refs::new("posology", &p.file, &p.id, &p.sources);
+        r.medicines.push(&p.medicine);
+        r.conditions.extend(p.condition.as_deref());
+        r.percents.extend(p.max_bsa_percent);
+        refs.push(r);
+    }
+    for e in &pack.efficacy {
+        let mut r = Refs::new("efficacy", &e.file, &e.id, &e.sources);
+        r.medicines.push(&e.medicine);
+        r.conditions.push(&e.condition);
+        r.percents.extend(e.arms.iter().map(|a| a.percent));
+        r.counts.extend(e.n.iter().chain(&e.studies));
+        refs.push(r);
+    }
+    for a in &pack.adverse_effects {
+        let mut r = Refs::new("adverse_effect", &a.file, &a.id, &a.sources);
+        r.medicines.extend(a.medicines.iter().map(String::as_str));
+        refs.push(r);
+    }
+    for i in &pack.incidence_rates {
+        let mut r = Refs::new("incidence_rate", &i.file, &i.id, &i.sources);
+        r.medicines.push(&i.medicine);
+        r.counts.extend(i.patients);
+        refs.push(r);
+        if i.per_100py < 0.0 || i.per_100py_max.is_some_and(|m| m < i.per_100py) {
+            out.push(Diagnostic::new(
+                &i.file,
+                &i.id,
+                "rate is negative or its range is reversed",
+                "write per_100py >= 0 and per_100py_max >= per_100py",
+            ));
+        }
+    }
+    for s in &pack.statements {
+        let mut r = Refs::new("statement", &s.file, &s.id, &s.sources);
+        r.medicines.extend(s.medicines.iter().map(String::as_str));
+        r.conditions.extend(s.conditions.iter().map(String::as_str));
+        refs.push(r);
+    }
+    for e in &pack.regulatory_events {
+        let mut r = Refs::new("regulatory_event", &e.file, &e.id, &e.sources);
+        r.medicines.extend(e.medicines.iter().map(String::as_str));
+        r.dates.push(e.date);
+        refs.push(r);
+    }
+    for p in &pack.precautions {
+        let mut r = Refs::new("precaution", &p.file, &p.id, &p.sources);
+        r.medicines.extend(p.medicines.iter().map(String::as_str));
+        r.ages.extend(p.age_min.iter().chain(&p.age_max));
+        refs.push(r);
+    }
+    for d in &pack.dose_adjustments {
+        let mut r = Refs::new("dose_adjustment", &d.file, &d.id, &d.sources);
+        r.medicines.push(&d.medicine);
+        r.ages.extend(d.age_min.iter().chain(&d.age_max));
+        refs.push(r);
+    }
+    for s in &pack.screening {
+        refs.push(Refs::new("screening", &s.file, &s.id, &s.sources));
+    }
+    for s in &pack.studies {
+        let mut r = Refs::new("study", &s.file, &s.id, &s.sources);
+        r.medicines.push(&s.medicine);
+        r.conditions.push(&s.condition);
+        r.counts.extend(s.n);
+        refs.push(r);
+        if !["positive", "mixed", "negative"].contains(&s.direction.as_str()) {
+            out.push(Diagnostic::new(
+                &s.file,
+                &s.id,
+                &format!(
+                    "direction {:?} is not positive, mixed or negative",
+                    s.direction
+                ),
+                "pick one of positive, mixed, negative",
+            ));
+        }
+        if s.refs.is_empty() && s.location != "text" && s.location.starts_with("Table") {
+            out.push(Diagnostic::new(
+                &s.file,
+                &s.id,
+                "a table row without reference numbers",
+                "copy the row's reference numbers into refs",
+            ));
+        }
+        for n in &s.refs {
+            if !s
+                .sources
+                .iter()
+                .any(|id| pack.source(id).is_some_and(|src| src.reference == Some(*n)))
+            {
+                out.push(Diagnostic::new(
+                    &s.file,
+                    &s.id,
+                    &format!("reference {n} is not among the study's sources"),
+                    &format!(
+                        "add the source whose reference = {n} (e.g. \"review-ref-{n}\") to sources"
+                    ),
+                ));
+            }
+        }
+    }
+
+    let mut seen: HashMap<(&str, &str), &str> = HashMap::new();
+    let mut used_medicines: HashSet<&str> = HashSet::new();
+    let mut used_conditions: HashSet<&str> = HashSet::new();
+    for r in &refs {
+        if r.id.trim().is_empty() {
+            out.push(Diagnostic::new(
+                r.file,
+                "(no id)",
+                &format!("a {} without an id", r.family),
+                "give it a unique kebab-case id",
+            ));
+        }
+        if r.family != "medicine product" {
+            let family = if r.family == "source" {
+                "source"
+            } else {
+                "fact"
+            };
+            if let Some(first) = seen.insert((family, r.id), r.file) {
+                out.push(Diagnostic::new(
+                    r.file,
+                    r.id,
+                    &format!("duplicate id (also in {first})"),
+                    "rename one of the two records",
+                ));
+            }
+        }
+        if r.family != "source" {
+            if r.sources.is_empty() {
+                out.push(Diagnostic::new(
+                    r.file,
+                    r.id,
+                    &format!("{} cites no source", r.family),
+                    "add sources = [\"SOURCE_ID\"] naming where the fact is stated",
+                ));
+            }
+            for s in r.sources {
+                if pack.source(s).is_none() {
+                    out.push(Diagnostic::new(
+                        r.file,
+                        r.id,
+                        &format!("unknown source {s:?}"),
+                        "add it to sources.toml or correct the id",
+                    ));
+                }
+            }
+        }
+        for m in &r.medicines {
+            used_medicines.insert(m);
+            if *m != CLASS_ID && pack.medicine(m).is_none() {
+                out.push(Diagnostic::new(
+                    r.file,
+                    r.id,
+                    &format!("unknown medicine {m:?}"),
+                    &format!("use a medicine id from medicines.toml or {CLASS_ID:?}"),
+                ));
+            }
+        }
+        for c in &r.conditions {
+            used_conditions.insert(c);
+            if pack.condition(c).is_none() {
+                out.push(Diagnostic::new(
+                    r.file,
+                    r.id,
+                    &format!("unknown condition {c:?}"),
+                    "use a condition id from conditions.toml",
+                ));
+            }
+        }
+        for p in &r.percents {
+            if !(0.0..=100.0).contains(p) {
+                out.push(Diagnostic::new(
+                    r.file,
+                    r.id,
+                    &format!("percentage {p} is outside 0-100"),
+                    "write percentages as numbers from 0 to 100",
+                ));
+            }
+        }
+        for n in &r.counts {
+            if *n < 1 {
+                out.push(Diagnostic::new(
+                    r.file,
+                    r.id,
+                    "a count (n, patients, studies) below 1",
+                    "leave the field out when the source gives no figure",
+                ));
+            }
+        }
+        for a in &r.ages {
+            if *a > 130 {
+                out.push(Diagnostic::new(
+                    r.file,
+                    r.id,
+                    &format!("age {a} is above 130"),
+                    "ages are in years, 0-130",
+                ));
+            }
+        }
+        for d in &r.dates {
+            if pack.meta.as_of.year > 1900 && *d > pack.meta.as_of {
+                out.push(Diagnostic::new(
+                    r.file,
+                    r.id,
+                    &format!("date {d} is after the pack's as_of {}", pack.meta.as_of),
+                    "correct the date or move as_of in pack.toml",
+                ));
+            }
+        }
+    }
+
+    for id in CONTRACT_MEDICINES {
+        if pack.medicine(id).is_none() {
+            out.push(Diagnostic::new(
+                "medicines.toml",
+                id,
+                "a medicine id of the ask contract is missing",
+                "add a [[medicine]] with this id",
+            ));
+        }
+    }
+    for m in &pack.medicines {
+        if !used_medicines.contains(m.id.as_str()) && !CONTRACT_MEDICINES.contains(&m.id.as_str()) {
+            out.push(Diagnostic::new(
+                &m.file,
+                &m.id,
+                "orphan medicine: no fact refers to it",
+                "add facts about it or remove it",
+            ));
+        }
+    }
+    for c in &pack.conditions {
+        let used = pack
+            .descendants(&c.id)
+            .iter()
+            .any(|d| used_conditions.contains(d.id.as_str()) && d.id != c.id)
+            || used_conditions
+                .iter()
+                .any(|u| pack.descendants(&c.id).iter().any(|d| d.id == *u));
+        if !used {
+            out.push(Diagnostic::new(
+                &c.file,
+                &c.id,
+                "orphan condition: no fact refers to it or to a subtype of it",
+                "add a study, authorisation or statement about it, or remove it",
+            ));
+        }
+        let mut cur = c.parent.as_deref();
+        for _ in 0..=pack.conditions.len() {
+            match cur {
+                Some(p) if p == c.id => {
+                    out.push(Diagnostic::new(
+                        &c.file,
+                        &c.id,
+                        "the parent chain loops back to this condition",
+                        "fix the parent fields so the hierarchy is a tree",
+                    ));
+                    break;
+                }
+                Some(p) => cur = pack.condition(p).and_then(|x| x.parent.as_deref()),
+                None => break,
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,364 @@
+//! Loads an offlabel knowledge pack and checks it.
+//!
+//! A pack is a folder of TOML files (see `knowledge/README.md`). Any file may
+//! hold any family of records (`[[source]]`, `[[study]]`...); the loader
+//! merges them in file-name order. [`Pack::embedded`] reads the copy compiled
+//! into the binary, [`Pack::from_dir`] a folder on disk.
+//!
+//! Loading always runs [`check`]: a pack with errors is never handed to the
+//! engine. `offlabel pack check` prints the same diagnostics.
+
+mod check;
+
+pub use check::{Diagnostic, check};
+
+use offlabel_model::*;
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::path::Path;
+
+include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
+
+/// The records of one TOML file. Every family is optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PackFile {
+    #[serde(default)]
+    pack: Option<PackMeta>,
+    #[serde(default)]
+    source: Vec<Source>,
+    #[serde(default)]
+    medicine: Vec<Medicine>,
+    #[serde(default)]
+    condition: Vec<Condition>,
+    #[serde(default)]
+    authorisation: Vec<Authorisation>,
+    #[serde(default)]
+    posology: Vec<Posology>,
+    #[serde(default)]
+    efficacy: Vec<Efficacy>,
+    #[serde(default)]
+    adverse_effect: Vec<AdverseEffect>,
+    #[serde(default)]
+    incidence_rate: Vec<IncidenceRate>,
+    #[serde(default)]
+    statement: Vec<Statement>,
+    #[serde(default)]
+    regulatory_event: Vec<RegulatoryEvent>,
+    #[serde(default)]
+    precaution: Vec<Precaution>,
+    #[serde(default)]
+    dose_adjustment: Vec<DoseAdjustment>,
+    #[serde(default)]
+    screening: Vec<Screening>,
+    #[serde(default)]
+    study: Vec<Study>,
+}
+
+/// A record together with the file it came from.
+#[derive(Debug, Clone)]
+pub struct Located<T> {
+    /// Path of the file, relative to the pack folder.
+    pub file: String,
+    /// The record.
+    pub record: T,
+}
+
+impl<T> std::ops::Deref for Located<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.record
+    }
+}
+
+/// A validated knowledge pack held in memory, with lookups by id.
+#[derive(Debug, Clone)]
+pub struct Pack {
+    /// Pack metadata.
+    pub meta: PackMeta,
+    /// Sources.
+    pub sources: Vec<Located<Source>>,
+    /// Medicines.
+    pub medicines: Vec<Located<Medicine>>,
+    /// Conditions.
+    pub conditions: Vec<Located<Condition>>,
+    /// Authorisations and "none listed" records.
+    pub authorisations: Vec<Located<Authorisation>>,
+    /// Posology.
+    pub posology: Vec<Located<Posology>>,
+    /// Pivotal efficacy results.
+    pub efficacy: Vec<Located<Efficacy>>,
+    /// Adverse effects.
+    pub adverse_effects: Vec<Located<AdverseEffect>>,
+    /// Incidence rates.
+    pub incidence_rates: Vec<Located<IncidenceRate>>,
+    /// Other statements.
+    pub statements: Vec<Located<Statement>>,
+    /// Regulatory safety events.
+    pub regulatory_events: Vec<Located<RegulatoryEvent>>,
+    /// Contraindications, precautions, risk groups, topical limits.
+    pub precautions: Vec<Located<Precaution>>,
+    /// Dose adjustments.
+    pub dose_adjustments: Vec<Located<DoseAdjustment>>,
+    /// Screening and monitoring.
+    pub screening: Vec<Located<Screening>>,
+    /// Studies (off-label evidence).
+    pub studies: Vec<Located<Study>>,
+    source_index: HashMap<String, usize>,
+    medicine_index: HashMap<String, usize>,
+    condition_index: HashMap<String, usize>,
+}
+
+/// Why a pack could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum PackError {
+    /// A file or folder could not be read.
+    #[error("cannot read {path}: {source} (check that --pack names a folder of .toml files)")]
+    Io {
+        /// The path.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The pack has errors; each diagnostic names the file, the record and the fix.
+    #[error("the knowledge pack has {} error(s); run `offlabel pack check` to list them", .0.len())]
+    Invalid(Vec<Diagnostic>),
+}
+
+/// The name of the medicine family that stands for every JAK inhibitor.
+pub const CLASS_ID: &str = "jak-inhibitors";
+
+impl Pack {
+    /// The pack compiled into the binary.
+    pub fn embedded() -> Result<Pack, PackError> {
+        Self::from_files(
+            EMBEDDED_FILES
+                .iter()
+                .map(|(p, t)| (p.to_string(), t.to_string()))
+                .collect(),
+        )
+    }
+
+    /// A pack read from a folder of `.toml` files (recursively).
+    pub fn from_dir(dir: &Path) -> Result<Pack, PackError> {
+        let mut files = Vec::new();
+        read_tree(dir, dir, &mut files)?;
+        files.sort();
+        Self::from_files(files)
+    }
+
+    /// Builds a pack from (relative path, contents) pairs and checks it.
+    pub fn from_files(files: Vec<(String, String)>) -> Result<Pack, PackError> {
+        let (pack, diagnostics) = Self::assemble(files);
+        match pack {
+            Some(pack) if diagnostics.is_empty() => Ok(pack),
+            _ => Err(PackError::Invalid(diagnostics)),
+        }
+    }
+
+    /// Parses and checks, returning whatever could be assembled and every problem found.
+    pub fn assemble(files: Vec<(String, String)>) -> (Option<Pack>, Vec<Diagnostic>) {
+        let mut diagnostics = Vec::new();
+        let mut meta = None;
+        let mut pack = Pack::empty();
+        if files.is_empty() {
+            diagnostics.push(Diagnostic::new(
+                "(pack)",
+                "-",
+                "the pack has no .toml files",
+                "point --pack at the knowledge/ folder",
+            ));
+        }
+        for (file, text) in files {
+            let parsed: PackFile = match toml::from_str(&text) {
+                Ok(p) => p,
+                Err(e) => {
+                    let msg = e.message().to_string();
+                    let line = e
+                        .span()
+                        .map(|s| text[..s.start.min(text.len())].lines().count().max(1));
+                    let record = line.map_or("-".to_string(), |l| format!("line {l}"));
+                    diagnostics.push(Diagnostic::new(
+                        &file,
+                        &record,
+                        &msg,
+                        "fix the TOML syntax or field name (see knowledge/README.md)",
+                    ));
+                    continue;
+                }
+            };
+            if let Some(m) = parsed.pack {
+                if meta.is_some() {
+                    diagnostics.push(Diagnostic::new(
+                        &file,
+                        "[pack]",
+                        "a second [pack] table",
+                        "keep one [pack] table, in pack.toml",
+                    ));
+                }
+                meta = Some(m);
+            }
+            pack.sources.extend(locate(&file, parsed.source));
+            pack.medicines.extend(locate(&file, parsed.medicine));
+            pack.conditions.extend(locate(&file, parsed.condition));
+            pack.authorisations
+                .extend(locate(&file, parsed.authorisation));
+            pack.posology.extend(locate(&file, parsed.posology));
+            pack.efficacy.extend(locate(&file, parsed.efficacy));
+            pack.adverse_effects
+                .extend(locate(&file, parsed.adverse_effect));
+            pack.incidence_rates
+                .extend(locate(&file, parsed.incidence_rate));
+            pack.statements.extend(locate(&file, parsed.statement));
+            pack.regulatory_events
+                .extend(locate(&file, parsed.regulatory_event));
+            pack.precautions.extend(locate(&file, parsed.precaution));
+            pack.dose_adjustments
+                .extend(locate(&file, parsed.dose_adjustment));
+            pack.screening.extend(locate(&file, parsed.screening));
+            pack.studies.extend(locate(&file, parsed.study));
+        }
+        match meta {
+            Some(m) => pack.meta = m,
+            None => diagnostics.push(Diagnostic::new(
+                "pack.toml",
+                "[pack]",
+                "no [pack] table with id, title, version, as_of, scope",
+                "add a [pack] table to pack.toml",
+            )),
+        }
+        pack.build_indexes();
+        diagnostics.extend(check(&pack));
+        (Some(pack), diagnostics)
+    }
+
+    fn empty() -> Pack {
+        Pack {
+            meta: PackMeta {
+                id: String::new(),
+                title: String::new(),
+                version: String::new(),
+                as_of: PartialDate {
+                    year: 1900,
+                    month: None,
+                    day: None,
+                },
+                scope: String::new(),
+            },
+            sources: vec![],
+            medicines: vec![],
+            conditions: vec![],
+            authorisations: vec![],
+            posology: vec![],
+            efficacy: vec![],
+            adverse_effects: vec![],
+            incidence_rates: vec![],
+            statements: vec![],
+            regulatory_events: vec![],
+            precautions: vec![],
+            dose_adjustments: vec![],
+            screening: vec![],
+            studies: vec![],
+            source_index: HashMap::new(),
+            medicine_index: HashMap::new(),
+            condition_index: HashMap::new(),
+        }
+    }
+
+    fn build_indexes(&mut self) {
+        self.source_index = self
+            .sources
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.clone(), i))
+            .collect();
+        self.medicine_index = self
+            .medicines
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.id.clone(), i))
+            .collect();
+        self.condition_index = self
+            .conditions
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.clone(), i))
+            .collect();
+    }
+
+    /// A source by id.
+    pub fn source(&self, id: &str) -> Option<&Source> {
+        self.source_index.get(id).map(|&i| &self.sources[i].record)
+    }
+
+    /// A medicine by id.
+    pub fn medicine(&self, id: &str) -> Option<&Medicine> {
+        self.medicine_index
+            .get(id)
+            .map(|&i| &self.medicines[i].record)
+    }
+
+    /// A condition by id.
+    pub fn condition(&self, id: &str) -> Option<&Condition> {
+        self.condition_index
+            .get(id)
+            .map(|&i| &self.conditions[i].record)
+    }
+
+    /// The condition and all its ancestors, nearest first.
+    pub fn ancestors<'a>(&'a self, id: &'a str) -> Vec<&'a Condition> {
+        let mut out = Vec::new();
+        let mut cur = self.condition(id);
+        while let Some(c) = cur {
+            if out.iter().any(|o: &&Condition| o.id == c.id) {
+                break; // A cycle; the check reports it.
+            }
+            out.push(c);
+            cur = c.parent.as_deref().and_then(|p| self.condition(p));
+        }
+        out
+    }
+
+    /// The condition and all its descendants.
+    pub fn descendants(&self, id: &str) -> Vec<&Condition> {
+        self.conditions
+            .iter()
+            .map(|c| &c.record)
+            .filter(|c| self.ancestors(&c.id).iter().any(|a| a.id == id))
+            .collect()
+    }
+
+    /// Whether `id` names a medicine, or the whole class.
+    pub fn applies_to(&self, medicines: &[String], medicine: &str) -> bool {
+        medicines.iter().any(|m| m == medicine || m == CLASS_ID)
+    }
+}
+
+fn locate<'a, T: 'a>(file: &'a str, records: Vec<T>) -> impl Iterator<Item = Located<T>> + 'a {
+    records.into_iter().map(move |record| Located {
+        file: file.to_string(),
+        record,
+    })
+}
+
+fn read_tree(dir: &Path, base: &Path, out: &mut Vec<(String, String)>) -> Result<(), PackError> {
+    let io = |path: &Path, source| PackError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    for entry in std::fs::read_dir(dir).map_err(|e| io(dir, e))? {
+        let path = entry.map_err(|e| io(dir, e))?.path();
+        if path.is_dir() {
+            read_tree(&path, base, out)?;
+        } else if path.extension().is_some_and(|e| e == "toml") {
+            let text = std::fs::read_to_string(&path).map_err(|e| io(&path, e))?;
+            let rel = path
+                .strip_prefix(base)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .replace('\\', "/");
+            out.push((rel, text));
+        }
+    }
+    Ok(())
+}
