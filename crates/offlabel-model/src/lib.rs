@@ -145,6 +145,11 @@ pub struct Condition {
     /// Chinese names.
     #[serde(default)]
     pub zh: Vec<String>,
+    /// The subtype a question means when it names only this condition (vitiligo is
+    /// taken as non-segmental vitiligo, its common form); authorisations of that
+    /// subtype then answer for the parent, and the answer says so.
+    #[serde(default)]
+    pub typical_subtype: Option<String>,
     /// Severity grades that matter for authorisations.
     #[serde(default)]
     pub severities: Vec<String>,

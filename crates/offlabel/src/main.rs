@@ -1,1 +1,452 @@
-fn main() {}
+//! `offlabel`: can this medicine be used for this condition, here, for this patient?
+//!
+//! Glue code: parses the command line, loads the pack, calls the engine, renders.
+//! No medical logic lives here.
+
+mod browse;
+mod render;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use offlabel_engine::patient::{Patient, RenalGrade, Severity, Site};
+use offlabel_engine::{AskError, CheckRequest, Engine};
+use offlabel_pack::{Pack, PackError};
+use std::io::{BufRead, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Answers off-label prescribing questions about JAK inhibitors in dermatology, offline, with citations.
+#[derive(Parser)]
+#[command(name = "offlabel", version, about)]
+struct Cli {
+    /// Load the knowledge pack from this folder instead of the embedded one.
+    #[arg(long, global = true, value_name = "DIR")]
+    pack: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Answer a question in plain language (English or Spanish).
+    Ask(AskArgs),
+    /// Check a described patient: flags, doses, screening and monitoring.
+    Check(Box<CheckArgs>),
+    /// Validate a knowledge pack.
+    Pack {
+        #[command(subcommand)]
+        command: PackCommand,
+    },
+    /// Show a medicine: products, authorisations, posology, safety.
+    Drug(ShowArgs),
+    /// List the medicines.
+    Drugs(JsonArg),
+    /// Show a condition and its evidence.
+    Condition(ShowArgs),
+    /// List the conditions.
+    Conditions(JsonArg),
+    /// List studies, strongest first.
+    Evidence(EvidenceArgs),
+    /// List the sources.
+    Sources(JsonArg),
+}
+
+#[derive(Args)]
+struct AskArgs {
+    /// Print the contract JSON object.
+    #[arg(long)]
+    json: bool,
+    /// Read one question per line from stdin and write one JSON object per line.
+    #[arg(long, conflicts_with = "question")]
+    batch: bool,
+    /// The question.
+    question: Vec<String>,
+}
+
+#[derive(Args)]
+struct JsonArg {
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct ShowArgs {
+    /// Id (or a name the pack knows).
+    id: String,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct EvidenceArgs {
+    /// Medicine id or name.
+    #[arg(long)]
+    drug: Option<String>,
+    /// Condition id or name (includes its subtypes).
+    #[arg(long)]
+    condition: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Subcommand)]
+enum PackCommand {
+    /// Check a pack folder (default: the embedded pack) and list every problem.
+    Check {
+        /// The folder.
+        dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    /// Medicine: id, brand or generic name.
+    #[arg(long)]
+    drug: Option<String>,
+    /// Condition: id or name.
+    #[arg(long)]
+    condition: Option<String>,
+    /// US or EU (default both).
+    #[arg(long)]
+    region: Option<String>,
+    /// Age in years (0-130).
+    #[arg(long, allow_negative_numbers = true)]
+    age: Option<i64>,
+    /// Pregnant.
+    #[arg(long)]
+    pregnant: bool,
+    /// Breastfeeding.
+    #[arg(long)]
+    breastfeeding: bool,
+    /// Current or long-term former smoker.
+    #[arg(long)]
+    smoker: bool,
+    /// Kidney impairment: mild, moderate or severe.
+    #[arg(long, value_name = "GRADE")]
+    renal: Option<String>,
+    /// Share of body surface to treat, in percent (0-100).
+    #[arg(long, allow_negative_numbers = true)]
+    bsa: Option<f64>,
+    /// Where it would be applied (repeatable): face, eyelids, eyes, mouth, mucosa, scalp, hands, body.
+    #[arg(long)]
+    site: Vec<String>,
+    /// Broken or infected skin at the site.
+    #[arg(long)]
+    broken_skin: bool,
+    /// Immunosuppressed, transplanted or on immunosuppressants.
+    #[arg(long)]
+    immunosuppressed: bool,
+    /// Allergic to the medicine or its ingredients.
+    #[arg(long)]
+    allergy: bool,
+    /// Past venous thromboembolism or its risk factors.
+    #[arg(long)]
+    vte_history: bool,
+    /// Heart or vessel disease.
+    #[arg(long)]
+    cardiovascular_history: bool,
+    /// Past or present cancer.
+    #[arg(long)]
+    cancer_history: bool,
+    /// Chronic or recurrent infections.
+    #[arg(long)]
+    recurrent_infections: bool,
+    /// Severity: mild, moderate, severe, mild-to-moderate, moderate-to-severe.
+    #[arg(long)]
+    severity: Option<String>,
+    /// Subtype of the condition (a condition id or name, e.g. segmental).
+    #[arg(long)]
+    subtype: Option<String>,
+    /// Read the whole request as JSON from FILE (or - for stdin).
+    #[arg(long, value_name = "FILE")]
+    profile: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// A user error: exit code 2 with one line on stderr.
+#[derive(Debug)]
+struct UsageError(String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+fn usage(msg: impl Into<String>) -> anyhow::Error {
+    UsageError(msg.into()).into()
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            if let Some(io) = e.downcast_ref::<std::io::Error>() {
+                if io.kind() == std::io::ErrorKind::BrokenPipe {
+                    return ExitCode::SUCCESS;
+                }
+            }
+            let code = if e.downcast_ref::<UsageError>().is_some() {
+                2
+            } else {
+                1
+            };
+            eprintln!("offlabel: {}", format!("{e:#}").replace('\n', " "));
+            ExitCode::from(code)
+        }
+    }
+}
+
+fn load_pack(dir: Option<&PathBuf>) -> Result<Pack> {
+    let pack = match dir {
+        Some(d) => Pack::from_dir(d),
+        None => Pack::embedded(),
+    };
+    pack.map_err(|e| match e {
+        PackError::Invalid(diags) => {
+            let first = diags.first().map(ToString::to_string).unwrap_or_default();
+            usage(format!("the knowledge pack has {} error(s), first: {first}; run `offlabel pack check` for all", diags.len()))
+        }
+        other => usage(other.to_string()),
+    })
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if let Command::Pack {
+        command: PackCommand::Check { dir },
+    } = &cli.command
+    {
+        return pack_check(dir.as_ref().or(cli.pack.as_ref()), &mut out);
+    }
+    let engine = Engine::new(load_pack(cli.pack.as_ref())?);
+    match cli.command {
+        Command::Ask(args) => ask(&engine, args, &mut out)?,
+        Command::Check(args) => check(&engine, *args, &mut out)?,
+        Command::Pack { .. } => unreachable!("handled above"),
+        Command::Drug(a) => browse::drug(&engine, &a.id, a.json, &mut out)?,
+        Command::Drugs(a) => browse::drugs(&engine, a.json, &mut out)?,
+        Command::Condition(a) => browse::condition(&engine, &a.id, a.json, &mut out)?,
+        Command::Conditions(a) => browse::conditions(&engine, a.json, &mut out)?,
+        Command::Evidence(a) => browse::evidence(
+            &engine,
+            a.drug.as_deref(),
+            a.condition.as_deref(),
+            a.json,
+            &mut out,
+        )?,
+        Command::Sources(a) => browse::sources(&engine, a.json, &mut out)?,
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn pack_check(dir: Option<&PathBuf>, out: &mut impl Write) -> Result<ExitCode> {
+    let files = match dir {
+        Some(d) => {
+            let mut files = Vec::new();
+            let pack = Pack::from_dir(d);
+            if let Err(PackError::Io { path, source }) = &pack {
+                return Err(usage(format!(
+                    "cannot read {path}: {source}; name a folder of .toml files"
+                )));
+            }
+            collect(d, d, &mut files)?;
+            files
+        }
+        None => offlabel_pack::EMBEDDED_FILES
+            .iter()
+            .map(|(p, t)| (p.to_string(), t.to_string()))
+            .collect(),
+    };
+    let (pack, diags) = Pack::assemble(files);
+    if diags.is_empty() {
+        let p = pack.context("pack assembled")?;
+        writeln!(
+            out,
+            "pack {} {} (as of {}): ok — {} sources, {} medicines, {} conditions, {} authorisations, {} posology, {} efficacy, {} adverse effects, {} incidence rates, {} statements, {} regulatory events, {} precautions, {} dose adjustments, {} screening items, {} studies",
+            p.meta.id,
+            p.meta.version,
+            p.meta.as_of,
+            p.sources.len(),
+            p.medicines.len(),
+            p.conditions.len(),
+            p.authorisations.len(),
+            p.posology.len(),
+            p.efficacy.len(),
+            p.adverse_effects.len(),
+            p.incidence_rates.len(),
+            p.statements.len(),
+            p.regulatory_events.len(),
+            p.precautions.len(),
+            p.dose_adjustments.len(),
+            p.screening.len(),
+            p.studies.len()
+        )?;
+        Ok(ExitCode::SUCCESS)
+    } else {
+        for d in &diags {
+            writeln!(out, "error: {d}")?;
+        }
+        writeln!(out, "{} error(s)", diags.len())?;
+        Ok(ExitCode::from(1))
+    }
+}
+
+fn collect(
+    dir: &std::path::Path,
+    base: &std::path::Path,
+    out: &mut Vec<(String, String)>,
+) -> Result<()> {
+    for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect(&path, base, out)?;
+        } else if path.extension().is_some_and(|e| e == "toml") {
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            out.push((
+                path.strip_prefix(base)
+                    .unwrap_or(&path)
+                    .display()
+                    .to_string(),
+                text,
+            ));
+        }
+    }
+    out.sort();
+    Ok(())
+}
+
+fn ask(engine: &Engine, args: AskArgs, out: &mut impl Write) -> Result<()> {
+    if args.batch {
+        let stdin = std::io::stdin();
+        for line in stdin.lock().lines() {
+            let line = line.context("reading questions from stdin")?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            match engine.ask(&line) {
+                Ok(a) => serde_json::to_writer(&mut *out, &a)?,
+                Err(e) => serde_json::to_writer(
+                    &mut *out,
+                    &serde_json::json!({"query": line, "error": e.to_string()}),
+                )?,
+            }
+            out.write_all(b"\n")?;
+        }
+        return Ok(());
+    }
+    let question = args.question.join(" ");
+    let answer = engine.ask(&question).map_err(|e| match e {
+        AskError::Empty => usage("the question is empty: write a question, e.g. offlabel ask \"Can I use Opzelura cream for psoriasis?\""),
+        other => usage(other.to_string()),
+    })?;
+    if args.json {
+        serde_json::to_writer_pretty(&mut *out, &answer)?;
+        writeln!(out)?;
+    } else {
+        render::answer(&answer, out)?;
+    }
+    Ok(())
+}
+
+fn check(engine: &Engine, a: CheckArgs, out: &mut impl Write) -> Result<()> {
+    let request = match &a.profile {
+        Some(file) => {
+            let text = if file == "-" {
+                let mut s = String::new();
+                std::io::stdin()
+                    .read_to_string(&mut s)
+                    .context("reading the profile from stdin")?;
+                s
+            } else {
+                std::fs::read_to_string(file)
+                    .map_err(|e| usage(format!("--profile {file}: {e}")))?
+            };
+            serde_json::from_str::<CheckRequest>(&text).map_err(|e| usage(format!("--profile: {e}; expected a JSON object such as {{\"drug\": \"baricitinib\", \"age\": 80}}")))?
+        }
+        None => {
+            let Some(drug) = a.drug.clone() else {
+                bail!(usage(
+                    "--drug is required (or give --profile FILE): e.g. --drug baricitinib"
+                ));
+            };
+            let age = match a.age {
+                Some(v) if !(0..=130).contains(&v) => {
+                    return Err(usage(format!(
+                        "--age: {v} is out of range (accepted: whole years from 0 to 130)"
+                    )));
+                }
+                Some(v) => Some(
+                    u32::try_from(v)
+                        .map_err(|_| usage("--age: out of range (accepted: 0 to 130)"))?,
+                ),
+                None => None,
+            };
+            let renal = match a.renal.as_deref() {
+                None => None,
+                Some("mild") => Some(RenalGrade::Mild),
+                Some("moderate") => Some(RenalGrade::Moderate),
+                Some("severe") => Some(RenalGrade::Severe),
+                Some(other) => {
+                    return Err(usage(format!(
+                        "--renal: {other:?} is not a grade (accepted: mild, moderate, severe)"
+                    )));
+                }
+            };
+            let severity = match a.severity.as_deref() {
+                None => None,
+                Some(s) => Some(Severity::parse(s).ok_or_else(|| usage(format!("--severity: {s:?} is not a severity (accepted: mild, moderate, severe, mild-to-moderate, moderate-to-severe)")))?),
+            };
+            let mut sites = Vec::new();
+            for s in &a.site {
+                sites.push(Site::parse(s).ok_or_else(|| usage(format!("--site: {s:?} is not a site (accepted: face, eyelids, eyes, mouth, mucosa, scalp, hands, body)")))?);
+            }
+            let condition = match (&a.condition, &a.subtype) {
+                (Some(c), Some(sub)) => Some(format!("{sub} {c}")),
+                (c, _) => c.clone(),
+            };
+            CheckRequest {
+                drug,
+                condition,
+                region: a.region.clone(),
+                patient: Patient {
+                    age,
+                    pregnant: a.pregnant,
+                    breastfeeding: a.breastfeeding,
+                    allergy: a.allergy,
+                    immunosuppressed: a.immunosuppressed,
+                    smoker: a.smoker,
+                    vte_history: a.vte_history,
+                    cardiovascular_history: a.cardiovascular_history,
+                    cancer_history: a.cancer_history,
+                    renal,
+                    recurrent_infections: a.recurrent_infections,
+                    bsa: a.bsa,
+                    sites,
+                    broken_skin: a.broken_skin,
+                    severity,
+                    ..Patient::default()
+                },
+            }
+        }
+    };
+    let report = engine.check(&request).map_err(|e| usage(e.to_string()))?;
+    if a.json {
+        serde_json::to_writer_pretty(&mut *out, &report)?;
+        writeln!(out)?;
+    } else {
+        render::check(engine.pack(), &report, out)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,1121 @@
+//! Composing the answer: the `ask --json` contract object and its text.
+//!
+//! Every sentence of the answer text ends with citation markers (`[1]`) that index
+//! the `citations` array, so each claim traces to a source.
+
+use crate::lexicon::Lexicon;
+use crate::question::{Intent, Language, Place, Question, parse};
+use crate::reason::{self, StatusFinding};
+use crate::rules::{Flag, PatientFindings, check_patient};
+use offlabel_model::{Design, FlagId, Jurisdiction, Level, Phase, Route, Status, Study};
+use offlabel_pack::{CLASS_ID, Pack};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// A medicine or condition reference in the contract.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Named {
+    /// Pack id.
+    pub id: String,
+    /// Preferred English name.
+    pub name: String,
+}
+
+/// The contract's best-evidence object.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BestEvidence {
+    /// Study design.
+    pub design: Design,
+    /// Patients.
+    pub n: u32,
+    /// Citation id (an entry of `citations`).
+    pub citation: String,
+    /// The pack's study id.
+    pub study: String,
+}
+
+/// One option for a condition.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Option_ {
+    /// The medicine.
+    pub drug: Named,
+    /// Status per jurisdiction.
+    pub status: BTreeMap<String, Status>,
+    /// Its strongest study, if any.
+    pub best_evidence: Option<BestEvidence>,
+    /// How many studies the pack holds.
+    pub studies: usize,
+}
+
+/// The contract's flag object.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FlagOut {
+    /// FLAG_ID.
+    pub id: FlagId,
+    /// LEVEL.
+    pub level: Level,
+    /// Explanation.
+    pub text: String,
+    /// Issuing body.
+    pub body: String,
+    /// Citation ids.
+    pub citations: Vec<String>,
+}
+
+/// The contract's citation object.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Citation {
+    /// Source id in the pack.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Who published it, or where it is cited.
+    pub source: String,
+    /// Marker number used in the answer text.
+    pub marker: usize,
+    /// Kind of source.
+    pub kind: String,
+    /// Date, where known.
+    pub date: Option<String>,
+    /// Link, where known.
+    pub url: Option<String>,
+}
+
+/// A study in the evidence list.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EvidenceRow {
+    /// Pack study id.
+    pub id: String,
+    /// Medicine id.
+    pub drug: String,
+    /// Condition id.
+    pub condition: String,
+    /// Design.
+    pub design: Design,
+    /// Patients, when reported.
+    pub n: Option<u32>,
+    /// Dose.
+    pub dose: Option<String>,
+    /// Outcome.
+    pub outcome: String,
+    /// Direction.
+    pub direction: String,
+    /// Adverse events.
+    pub adverse_events: Option<String>,
+    /// Citation ids.
+    pub citations: Vec<String>,
+}
+
+/// The answer object (`ask --json`): the contract's fields plus extras.
+#[derive(Debug, Clone, Serialize)]
+pub struct Answer {
+    /// The question as received.
+    pub query: String,
+    /// Date the pack is current to.
+    pub as_of: String,
+    /// The medicine asked about.
+    pub drug: Option<Named>,
+    /// The condition asked about.
+    pub condition: Option<Named>,
+    /// Status per jurisdiction (present with drug and condition).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<BTreeMap<String, Status>>,
+    /// Why each status, per jurisdiction.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_reasons: Option<BTreeMap<String, String>>,
+    /// Strongest study (present with drug and condition; null when none).
+    #[serde(skip_serializing_if = "skip_best")]
+    pub best_evidence: Option<Option<BestEvidence>>,
+    /// Options for a condition.
+    pub options: Vec<Option_>,
+    /// Patient flags.
+    pub flags: Vec<FlagOut>,
+    /// The answer text.
+    pub answer: String,
+    /// Sources of every claim.
+    pub citations: Vec<Citation>,
+    /// Every study considered, strongest first.
+    pub evidence: Vec<EvidenceRow>,
+    /// Conflicts between sources that the answer resolved.
+    pub conflicts: Vec<String>,
+    /// What was understood.
+    pub understood: Understood,
+}
+
+#[allow(clippy::ref_option)]
+fn skip_best(v: &Option<Option<BestEvidence>>) -> bool {
+    v.is_none()
+}
+
+/// What the parser understood, for transparency.
+#[derive(Debug, Clone, Serialize)]
+pub struct Understood {
+    /// Intents.
+    pub intents: Vec<Intent>,
+    /// Jurisdictions named.
+    pub places: Vec<Place>,
+    /// Patient details.
+    pub patient: crate::patient::Patient,
+    /// Language of the answer.
+    pub language: Language,
+    /// A medicine named that the pack does not cover.
+    pub unknown_medicine: Option<String>,
+    /// Spelling corrections made.
+    pub corrections: Vec<String>,
+}
+
+/// Collects citations and hands out markers.
+struct Cites<'a> {
+    pack: &'a Pack,
+    list: Vec<Citation>,
+}
+
+impl<'a> Cites<'a> {
+    fn mark(&mut self, sources: &[String]) -> String {
+        let mut out = String::new();
+        let mut seen = Vec::new();
+        for id in sources {
+            if seen.contains(id) {
+                continue;
+            }
+            seen.push(id.clone());
+            let n = match self.list.iter().find(|c| &c.id == id) {
+                Some(c) => c.marker,
+                None => {
+                    let Some(src) = self.pack.source(id) else {
+                        continue;
+                    };
+                    let marker = self.list.len() + 1;
+                    let origin = match (&src.cited_in, src.reference) {
+                        (Some(parent), Some(n)) => {
+                            let title = self
+                                .pack
+                                .source(parent)
+                                .map_or(parent.clone(), |p| p.title.clone());
+                            format!("reference {n} of: {title}")
+                        }
+                        _ => src
+                            .publisher
+                            .clone()
+                            .unwrap_or_else(|| src.kind.as_str().to_string()),
+                    };
+                    self.list.push(Citation {
+                        id: id.clone(),
+                        title: src.title.clone(),
+                        source: origin,
+                        marker,
+                        kind: src.kind.as_str().to_string(),
+                        date: src.date.map(|d| d.to_string()),
+                        url: src.url.clone(),
+                    });
+                    marker
+                }
+            };
+            out.push_str(&format!("[{n}]"));
+        }
+        out
+    }
+}
+
+/// Text pieces that change with the answer language.
+struct Words {
+    disclaimer: &'static str,
+    status: fn(Status) -> &'static str,
+}
+
+fn words(lang: Language) -> Words {
+    match lang {
+        Language::Es => Words {
+            disclaimer: "Esta información orienta a quien prescribe y no sustituye su juicio clínico.",
+            status: |s| match s {
+                Status::Approved => "aprobado",
+                Status::OffLabel => "fuera de indicación (off-label)",
+                Status::NotAuthorized => "no autorizado",
+                Status::Unknown => "desconocido para el paquete",
+            },
+        },
+        _ => Words {
+            disclaimer: "This informs a prescriber's decision and does not replace it.",
+            status: |s| match s {
+                Status::Approved => "approved",
+                Status::OffLabel => "off-label",
+                Status::NotAuthorized => "not authorised",
+                Status::Unknown => "unknown to the pack",
+            },
+        },
+    }
+}
+
+fn fmt_num(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v}")
+    }
+}
+
+/// Answers one question. Never fails: odd input gets an honest "not recognised".
+pub fn answer(pack: &Pack, lexicon: &Lexicon, text: &str) -> Answer {
+    let q = parse(pack, lexicon, text);
+    compose(pack, &q, text)
+}
+
+fn named_medicine(pack: &Pack, id: &str) -> Option<Named> {
+    pack.medicine(id).map(|m| Named {
+        id: m.id.clone(),
+        name: m.name.clone(),
+    })
+}
+
+fn named_condition(pack: &Pack, id: &str) -> Option<Named> {
+    pack.condition(id).map(|c| Named {
+        id: c.id.clone(),
+        name: c.name.clone(),
+    })
+}
+
+fn jurisdictions_for(q: &Question) -> Vec<Jurisdiction> {
+    vec![Jurisdiction::Us, Jurisdiction::Eu]
+        .into_iter()
+        .filter(|j| {
+            q.places.is_empty()
+                || q.places.contains(&Place::Known(*j))
+                || !q.places.iter().any(|p| matches!(p, Place::Known(_)))
+        })
+        .collect()
+}
+
+fn compose(pack: &Pack, q: &Question, text: &str) -> Answer {
+    let w = words(q.language);
+    let mut cites = Cites {
+        pack,
+        list: Vec::new(),
+    };
+    let mut lines: Vec<String> = Vec::new();
+    let mut conflicts = Vec::new();
+    let medicine = q.medicine.as_deref().and_then(|m| pack.medicine(m));
+    let condition = q.condition.as_deref().and_then(|c| pack.condition(c));
+    let intents = &q.intents;
+    let wants = |i: Intent| intents.contains(&i);
+    let only_general = intents
+        .iter()
+        .all(|i| matches!(i, Intent::Approval | Intent::Evidence | Intent::Options));
+
+    // Recognition notes.
+    if let (Some(m), true) = (medicine, q.route_assumed) {
+        lines.push(format!(
+            "\"{}\" names no route; read as {} (say \"tablets\" for oral ruxolitinib).",
+            q.medicine_words.clone().unwrap_or_default(),
+            m.name.to_lowercase()
+        ));
+    }
+    if !q.corrections.is_empty() {
+        lines.push(format!("Read as: {}.", q.corrections.join(", ")));
+    }
+    if medicine.is_none() {
+        if let Some(foreign) = &q.foreign_medicine {
+            let covered: Vec<String> = pack.medicines.iter().map(|m| m.name.clone()).collect();
+            lines.push(format!("The pack does not cover {foreign}: it holds only these JAK inhibitors: {}. It cannot say anything about {foreign}.", covered.join(", ")));
+        }
+    }
+    for place in &q.places {
+        if let Place::Other(name) = place {
+            lines.push(format!("The pack knows only FDA (US) and EMA (EU) decisions; it does not know the status in {name}. The US and EU status follow."));
+        }
+    }
+
+    let findings =
+        if medicine.is_some() || q.class || wants(Intent::Screening) || wants(Intent::Vaccines) {
+            check_patient(pack, medicine.map(|m| m.id.as_str()), &q.patient)
+        } else {
+            PatientFindings::default()
+        };
+
+    let mut status_map = None;
+    let mut reasons_map = None;
+    let mut best_out = None;
+    let mut evidence_rows = Vec::new();
+    let mut options = Vec::new();
+
+    // Status and evidence for a medicine in a condition.
+    if let (Some(m), Some(c)) = (medicine, condition) {
+        let mut map = BTreeMap::new();
+        let mut reasons = BTreeMap::new();
+        let asked = jurisdictions_for(q);
+        for j in [Jurisdiction::Us, Jurisdiction::Eu] {
+            let f = reason::status(pack, &m.id, &c.id, &q.patient, j);
+            map.insert(j.as_str().to_string(), f.status);
+            reasons.insert(j.as_str().to_string(), f.reason.clone());
+            if asked.contains(&j) {
+                lines.push(status_line(&w, &f, &mut cites));
+            }
+            for conflict in &f.conflicts {
+                let note = format!(
+                    "Conflict kept on record: {} The {} decision above supersedes it as the regulator's own, newer record.",
+                    conflict
+                        .note
+                        .clone()
+                        .unwrap_or_else(|| "an older source lists no authorisation.".into()),
+                    j.regulator()
+                );
+                let marks = cites.mark(&conflict.sources);
+                lines.push(format!("{note} {marks}"));
+                conflicts.push(note);
+            }
+        }
+        status_map = Some(map);
+        reasons_map = Some(reasons);
+        let ranked = reason::studies(pack, &m.id, &c.id);
+        let best = reason::best(&ranked);
+        best_out = Some(best.map(|s| best_evidence(s, &mut cites)));
+        evidence_rows = ranked.iter().map(|s| evidence_row(s, &mut cites)).collect();
+        if let Some(s) = best {
+            lines.push(format!(
+                "Best evidence: {} {}",
+                study_sentence(pack, s),
+                cites.mark(&s.sources)
+            ));
+            let more = ranked.len().saturating_sub(1);
+            if more > 0 {
+                let others: Vec<String> = ranked
+                    .iter()
+                    .filter(|o| o.id != s.id)
+                    .take(4)
+                    .map(|o| {
+                        format!(
+                            "{}{} ({})",
+                            o.design.label(),
+                            o.n.map(|n| format!(", n={n}")).unwrap_or_default(),
+                            o.outcome_short()
+                        )
+                    })
+                    .collect();
+                lines.push(format!(
+                    "Other studies ({more}): {}. {}",
+                    others.join("; "),
+                    cites.mark(
+                        &ranked
+                            .iter()
+                            .filter(|o| o.id != s.id)
+                            .take(4)
+                            .flat_map(|o| o.sources.clone())
+                            .collect::<Vec<_>>()
+                    )
+                ));
+            }
+        } else if let Some(s) = ranked.first() {
+            lines.push(format!(
+                "Evidence (size not reported): {} {}",
+                study_sentence(pack, s),
+                cites.mark(&s.sources)
+            ));
+        } else {
+            let approved = status_map
+                .as_ref()
+                .is_some_and(|m| m.values().any(|s| *s == Status::Approved));
+            if !approved {
+                lines.push(format!(
+                    "The pack holds no study of {} in {}.",
+                    m.name,
+                    c.name.to_lowercase()
+                ));
+            }
+        }
+        for st in pack.statements.iter().filter(|s| {
+            s.medicines.iter().any(|x| x == &m.id)
+                && s.conditions.iter().any(|x| x == &c.id)
+                && matches!(s.topic.as_str(), "regulatory" | "efficacy")
+        }) {
+            if st.conflicts_with.is_some() {
+                let note = format!("A weaker source disagrees: {}", st.summary);
+                lines.push(format!("{note} {}", cites.mark(&st.sources)));
+                conflicts.push(note);
+            } else if only_general || wants(Intent::Efficacy) {
+                lines.push(format!("{} {}", st.summary, cites.mark(&st.sources)));
+            }
+        }
+    } else if let (None, Some(c), false) = (medicine, condition, q.foreign_medicine.is_some()) {
+        // Options for a condition.
+        let mut found: Vec<(Option_, u8, u32, usize)> = Vec::new();
+        for m in &pack.medicines {
+            let ranked = reason::studies(pack, &m.id, &c.id);
+            let mut status = BTreeMap::new();
+            let mut approved = 0;
+            for j in [Jurisdiction::Us, Jurisdiction::Eu] {
+                let f = reason::status(pack, &m.id, &c.id, &q.patient, j);
+                approved += usize::from(f.status == Status::Approved);
+                status.insert(j.as_str().to_string(), f.status);
+            }
+            if ranked.is_empty() && approved == 0 {
+                continue;
+            }
+            let best = reason::best(&ranked);
+            let rank = best
+                .or(ranked.first().copied())
+                .map_or(99, |s| s.design.rank());
+            let n = best.and_then(|s| s.n).unwrap_or(0);
+            let opt = Option_ {
+                drug: Named {
+                    id: m.id.clone(),
+                    name: m.name.clone(),
+                },
+                status,
+                best_evidence: best.map(|s| best_evidence(s, &mut cites)),
+                studies: ranked.len(),
+            };
+            found.push((opt, rank, n, approved));
+        }
+        found.sort_by(|a, b| b.3.cmp(&a.3).then(a.1.cmp(&b.1)).then(b.2.cmp(&a.2)));
+        if found.is_empty() {
+            let st: Vec<_> = pack
+                .statements
+                .iter()
+                .filter(|s| s.conditions.iter().any(|x| x == &c.id))
+                .collect();
+            lines.push(format!(
+                "The pack holds no authorisation or study of a JAK inhibitor in {}.",
+                c.name.to_lowercase()
+            ));
+            for s in st {
+                lines.push(format!("{} {}", s.summary, cites.mark(&s.sources)));
+            }
+        } else {
+            lines.push(format!(
+                "JAK inhibitors for {} in the pack, approvals first, then by strength of evidence:",
+                c.name.to_lowercase()
+            ));
+            for (opt, _, _, _) in &found {
+                let status: Vec<String> = opt
+                    .status
+                    .iter()
+                    .map(|(j, s)| format!("{j} {}", (w.status)(*s)))
+                    .collect();
+                let ranked = reason::studies(pack, &opt.drug.id, &c.id);
+                let ev = match reason::best(&ranked).or(ranked.first().copied()) {
+                    Some(s) => format!(
+                        "best evidence: {} {}",
+                        study_sentence(pack, s),
+                        cites.mark(&s.sources)
+                    ),
+                    None => "no study in the pack".to_string(),
+                };
+                let auth_sources: Vec<String> = [Jurisdiction::Us, Jurisdiction::Eu]
+                    .iter()
+                    .flat_map(|j| reason::status(pack, &opt.drug.id, &c.id, &q.patient, *j).sources)
+                    .collect();
+                lines.push(format!(
+                    "- {} ({}) {}; {}",
+                    opt.drug.name,
+                    status.join(", "),
+                    cites.mark(&auth_sources),
+                    ev
+                ));
+                evidence_rows.extend(ranked.iter().map(|s| evidence_row(s, &mut cites)));
+            }
+            options = found.into_iter().map(|f| f.0).collect();
+        }
+    } else if let (Some(m), None) = (medicine, condition) {
+        // A medicine without a condition: its authorisations, unless something else is asked.
+        if only_general || wants(Intent::Dates) {
+            lines.extend(authorisation_lines(
+                pack,
+                &m.id,
+                &w,
+                &mut cites,
+                &mut conflicts,
+            ));
+        }
+    }
+
+    // Topic sections.
+    if let Some(m) = medicine {
+        if wants(Intent::Efficacy) {
+            let eff: Vec<_> = pack
+                .efficacy
+                .iter()
+                .filter(|e| {
+                    e.medicine == m.id
+                        && condition.is_none_or(|c| {
+                            pack.ancestors(&e.condition).iter().any(|a| a.id == c.id)
+                                || c.typical_subtype.as_deref() == Some(e.condition.as_str())
+                        })
+                })
+                .collect();
+            for e in eff {
+                let arms: Vec<String> = e
+                    .arms
+                    .iter()
+                    .map(|a| format!("{}% with {}", fmt_num(a.percent), a.label))
+                    .collect();
+                let trials = match (e.studies, e.n) {
+                    (Some(s), Some(n)) => format!("In {s} main studies with {n} patients"),
+                    (_, Some(n)) => format!("In {n} patients"),
+                    _ => "In the main studies".to_string(),
+                };
+                lines.push(format!(
+                    "{trials}, {} ({}) was reached after {} by {}. {}",
+                    e.endpoint,
+                    e.endpoint_meaning,
+                    e.timepoint,
+                    arms.join(" versus "),
+                    cites.mark(&e.sources)
+                ));
+            }
+        }
+        if wants(Intent::Dose) || !findings.dose_adjustments.is_empty() {
+            lines.extend(dose_lines(
+                pack,
+                &m.id,
+                condition.map(|c| c.id.as_str()),
+                &mut cites,
+            ));
+        }
+        if wants(Intent::Mechanism) {
+            lines.push(format!(
+                "{} targets {}. {} {}",
+                m.name,
+                m.targets.join(" and "),
+                m.mechanism,
+                cites.mark(&m.sources)
+            ));
+        }
+        if wants(Intent::SideEffects) {
+            lines.extend(safety_lines(pack, &m.id, text, &mut cites));
+        }
+        if wants(Intent::Contraindications) {
+            for p in pack
+                .precautions
+                .iter()
+                .filter(|p| pack.applies_to(&p.medicines, &m.id))
+            {
+                let juris = p.jurisdiction.map(|j| format!(", {j}")).unwrap_or_default();
+                lines.push(format!(
+                    "{} ({}): {} ({}{}) {}",
+                    crate::rules::flag_label(p.flag),
+                    p.level,
+                    p.advice,
+                    p.body,
+                    juris,
+                    cites.mark(&p.sources)
+                ));
+            }
+        }
+        if wants(Intent::Dates) && condition.is_some() {
+            lines.extend(authorisation_lines(
+                pack,
+                &m.id,
+                &w,
+                &mut cites,
+                &mut conflicts,
+            ));
+        }
+    } else if q.class && wants(Intent::SideEffects) {
+        lines.extend(safety_lines(pack, CLASS_ID, text, &mut cites));
+    } else if q.class && wants(Intent::Mechanism) {
+        for s in pack.statements.iter().filter(|s| s.topic == "mechanism") {
+            lines.push(format!("{} {}", s.summary, cites.mark(&s.sources)));
+        }
+    }
+
+    // Screening, monitoring and vaccines.
+    let topical = medicine.is_some_and(|m| m.route == Route::Topical);
+    if wants(Intent::Screening) || wants(Intent::Vaccines) {
+        if topical && findings.screening.is_empty() {
+            lines.push("The pack's screening recommendations concern oral (systemic) JAK inhibitors; for the cream it records none beyond regular review of the treated skin.".into());
+        }
+        if wants(Intent::Screening) {
+            if !findings.screening.is_empty() {
+                lines.push("Before the first dose:".into());
+                for s in &findings.screening {
+                    lines.push(format!(
+                        "- {} ({}) {}",
+                        s.item,
+                        s.body,
+                        cites.mark(&s.sources)
+                    ));
+                }
+            }
+            if !findings.monitoring.is_empty() {
+                lines.push("During treatment:".into());
+                for s in &findings.monitoring {
+                    let when = s
+                        .schedule
+                        .as_ref()
+                        .map(|x| format!(": {x}"))
+                        .unwrap_or_default();
+                    lines.push(format!(
+                        "- {}{} ({}) {}",
+                        s.item,
+                        when,
+                        s.body,
+                        cites.mark(&s.sources)
+                    ));
+                }
+            }
+        } else {
+            for s in findings
+                .screening
+                .iter()
+                .chain(&findings.monitoring)
+                .filter(|s| s.item.to_lowercase().contains("vaccin"))
+            {
+                lines.push(format!(
+                    "- {} ({}) {}",
+                    s.item,
+                    s.body,
+                    cites.mark(&s.sources)
+                ));
+            }
+        }
+    }
+
+    // Patient flags.
+    let mut flags = Vec::new();
+    if !findings.flags.is_empty() {
+        lines.push("For this patient:".into());
+        for f in &findings.flags {
+            lines.push(format!(
+                "- {} — {}: {} {}",
+                crate::rules::flag_label(f.id),
+                f.level,
+                f.text,
+                cites.mark(&f.sources)
+            ));
+            flags.push(flag_out(f, &mut cites));
+        }
+    }
+
+    let drug = medicine.and_then(|m| named_medicine(pack, &m.id));
+    let cond = condition.and_then(|c| named_condition(pack, &c.id));
+    if drug.is_none() && cond.is_none() && !q.class && q.foreign_medicine.is_none() {
+        lines.push("The pack did not recognise a medicine or a condition in this question, so it gives no answer rather than guess. It covers ruxolitinib (cream and tablets), baricitinib, upadacitinib, abrocitinib and tofacitinib in skin disease; try naming one of them, a condition, or both.".into());
+    }
+    if (drug.is_some() || cond.is_some()) && cites.list.is_empty() {
+        let sources: Vec<String> = medicine
+            .map(|m| m.sources.clone())
+            .or(condition.map(|c| c.sources.clone()))
+            .unwrap_or_default();
+        let marks = cites.mark(&sources);
+        lines.push(format!("Recognised from the pack's records {marks}."));
+    }
+    if !lines.is_empty() {
+        lines.push(w.disclaimer.to_string());
+    }
+
+    Answer {
+        query: text.to_string(),
+        as_of: pack.meta.as_of.to_string(),
+        drug,
+        condition: cond,
+        status: status_map,
+        status_reasons: reasons_map,
+        best_evidence: best_out,
+        options,
+        flags,
+        answer: lines.join("\n"),
+        citations: cites.list,
+        evidence: evidence_rows,
+        conflicts,
+        understood: Understood {
+            intents: q.intents.clone(),
+            places: q.places.clone(),
+            patient: q.patient.clone(),
+            language: q.language,
+            unknown_medicine: q.foreign_medicine.clone(),
+            corrections: q.corrections.clone(),
+        },
+    }
+}
+
+fn status_line(w: &Words, f: &StatusFinding, cites: &mut Cites<'_>) -> String {
+    let marks = cites.mark(&f.sources);
+    format!(
+        "{} ({}): {} — {}. {}",
+        f.jurisdiction,
+        f.jurisdiction.regulator(),
+        (w.status)(f.status).to_uppercase(),
+        f.reason,
+        marks
+    )
+}
+
+fn authorisation_lines(
+    pack: &Pack,
+    medicine: &str,
+    w: &Words,
+    cites: &mut Cites<'_>,
+    conflicts: &mut Vec<String>,
+) -> Vec<String> {
+    let mut lines = Vec::new();
+    let Some(m) = pack.medicine(medicine) else {
+        return lines;
+    };
+    for j in [Jurisdiction::Us, Jurisdiction::Eu] {
+        let (authorised, superseded, standing_none) =
+            reason::effective_authorisations(pack, medicine, j);
+        if authorised.is_empty() {
+            let text =
+                if m.authorisations_known.contains(&j.regulator()) || !standing_none.is_empty() {
+                    format!(
+                        "{j} ({}): {} in dermatology.",
+                        j.regulator(),
+                        (w.status)(Status::NotAuthorized)
+                    )
+                } else {
+                    format!(
+                        "{j} ({}): the pack does not list the {} authorisations of {}.",
+                        j.regulator(),
+                        j.regulator(),
+                        m.name
+                    )
+                };
+            let marks = cites.mark(&m.sources);
+            lines.push(format!("{text} {marks}"));
+            continue;
+        }
+        for a in authorised {
+            let date = a
+                .date
+                .map(|d| format!(", authorised {} ({})", d.long(), d))
+                .unwrap_or_else(|| ", date not recorded in the pack".into());
+            let marks = cites.mark(&a.sources);
+            lines.push(format!(
+                "{j} ({}): authorised for {}{}. {}",
+                j.regulator(),
+                reason::describe(pack, a),
+                date,
+                marks
+            ));
+        }
+        for s in superseded {
+            let note = format!(
+                "Conflict kept on record: {}",
+                s.note.clone().unwrap_or_default()
+            );
+            let marks = cites.mark(&s.sources);
+            lines.push(format!("{note} {marks}"));
+            conflicts.push(note);
+        }
+    }
+    lines
+}
+
+fn dose_lines(
+    pack: &Pack,
+    medicine: &str,
+    condition: Option<&str>,
+    cites: &mut Cites<'_>,
+) -> Vec<String> {
+    let mut lines = Vec::new();
+    for p in pack.posology.iter().filter(|p| p.medicine == medicine) {
+        if let (Some(pc), Some(c)) = (&p.condition, condition) {
+            let related = pack.ancestors(c).iter().any(|a| &a.id == pc)
+                || pack.ancestors(pc).iter().any(|a| a.id == c);
+            if !related {
+                continue;
+            }
+        }
+        let mut parts = Vec::new();
+        if let Some(d) = &p.dose {
+            parts.push(d.clone());
+        }
+        if let Some(f) = &p.frequency {
+            parts.push(f.clone());
+        }
+        if let Some(b) = p.max_bsa_percent {
+            parts.push(format!(
+                "no more than {}% of the body surface per application",
+                fmt_num(b)
+            ));
+        }
+        if let Some(s) = &p.sites {
+            parts.push(format!("where: {s}"));
+        }
+        if let Some(d) = &p.duration {
+            parts.push(d.clone());
+        }
+        if let Some(s) = &p.stopping_rule {
+            parts.push(s.clone());
+        }
+        if let Some(s) = &p.prescriber {
+            parts.push(s.clone());
+        }
+        let who = p.regulator.map_or("Usage notes".to_string(), |r| {
+            format!("{} ({})", r.jurisdiction(), r)
+        });
+        lines.push(format!(
+            "{who}: {}. {}",
+            parts.join("; "),
+            cites.mark(&p.sources)
+        ));
+    }
+    for d in pack
+        .dose_adjustments
+        .iter()
+        .filter(|d| d.medicine == medicine)
+    {
+        let adj = d
+            .adjusted_dose
+            .clone()
+            .unwrap_or_else(|| "no figure recorded".into());
+        lines.push(format!(
+            "Dose adjustment ({}, {}): {} Usual {}; adjusted {}. {}",
+            d.body,
+            d.jurisdiction,
+            d.advice,
+            d.usual_dose,
+            adj,
+            cites.mark(&d.sources)
+        ));
+    }
+    lines
+}
+
+fn safety_lines(pack: &Pack, medicine: &str, question: &str, cites: &mut Cites<'_>) -> Vec<String> {
+    let mut lines = Vec::new();
+    let folded = crate::text::fold(question);
+    let applies = |ms: &[String]| ms.iter().any(|m| m == medicine);
+    let rates: Vec<_> = pack
+        .incidence_rates
+        .iter()
+        .filter(|r| r.medicine == medicine)
+        .collect();
+    // When the question names an event, show those rates first and only those.
+    let topic_words = [
+        "zoster",
+        "shingles",
+        "herpes simplex",
+        "infection",
+        "cancer",
+        "skin cancer",
+        "malignan",
+        "mace",
+        "cardiovascular",
+        "heart",
+        "vte",
+        "clot",
+        "thrombo",
+    ];
+    let asked: Vec<&str> = topic_words
+        .iter()
+        .copied()
+        .filter(|t| folded.contains(t))
+        .collect();
+    let matches_topic = |event: &str| {
+        let e = event.to_lowercase();
+        asked.iter().any(|t| match *t {
+            "shingles" => e.contains("zoster"),
+            "clot" | "thrombo" => e.contains("thrombo"),
+            "heart" | "cardiovascular" => e.contains("cardiovascular"),
+            "cancer" | "malignan" => e.contains("cancer") || e.contains("malignan"),
+            other => e.contains(other),
+        })
+    };
+    let chosen: Vec<_> = if asked.is_empty() {
+        rates.clone()
+    } else {
+        rates
+            .iter()
+            .copied()
+            .filter(|r| matches_topic(&r.event))
+            .collect()
+    };
+    for ae in pack
+        .adverse_effects
+        .iter()
+        .filter(|a| applies(&a.medicines))
+    {
+        let freq = ae
+            .frequency
+            .as_ref()
+            .map(|f| format!(" ({f})"))
+            .unwrap_or_default();
+        let ctx = ae
+            .context
+            .as_ref()
+            .map(|c| format!("; {c}"))
+            .unwrap_or_default();
+        lines.push(format!(
+            "{} adverse effects: {}{}{}. {}",
+            capitalise(&ae.category),
+            ae.term,
+            freq,
+            ctx,
+            cites.mark(&ae.sources)
+        ));
+    }
+    for r in &chosen {
+        let dose = r
+            .dose_mg
+            .map(|d| format!(" at {} mg", fmt_num(d)))
+            .unwrap_or_default();
+        let rate = match r.per_100py_max {
+            Some(max) => format!("{}–{}", fmt_num(r.per_100py), fmt_num(max)),
+            None => fmt_num(r.per_100py),
+        };
+        lines.push(format!(
+            "{}{}: {} per 100 patient-years ({}). {}",
+            capitalise(&r.event),
+            dose,
+            rate,
+            r.analysis,
+            cites.mark(&r.sources)
+        ));
+    }
+    for s in pack
+        .statements
+        .iter()
+        .filter(|s| applies(&s.medicines) && matches!(s.topic.as_str(), "safety" | "exposure"))
+    {
+        if !asked.is_empty()
+            && !s
+                .summary
+                .to_lowercase()
+                .split(|c: char| !c.is_alphanumeric())
+                .any(|w| asked.iter().any(|a| w.starts_with(a)))
+            && medicine != CLASS_ID
+        {
+            continue;
+        }
+        lines.push(format!("{} {}", s.summary, cites.mark(&s.sources)));
+    }
+    if medicine != CLASS_ID
+        && pack
+            .medicine(medicine)
+            .is_some_and(|m| m.route == Route::Oral)
+    {
+        for e in pack
+            .regulatory_events
+            .iter()
+            .filter(|e| e.medicines.iter().any(|m| m == CLASS_ID) && e.id.contains("boxed"))
+        {
+            lines.push(format!(
+                "{} ({}): {} {}",
+                e.body,
+                e.date.long(),
+                e.summary,
+                cites.mark(&e.sources)
+            ));
+        }
+    }
+    if medicine == CLASS_ID {
+        for e in &pack.regulatory_events {
+            lines.push(format!(
+                "{} ({}): {} {}",
+                e.body,
+                e.date.long(),
+                e.summary,
+                cites.mark(&e.sources)
+            ));
+        }
+    }
+    lines
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+trait OutcomeShort {
+    fn outcome_short(&self) -> String;
+}
+
+impl OutcomeShort for Study {
+    fn outcome_short(&self) -> String {
+        let first = self
+            .outcome
+            .split(". ")
+            .next()
+            .unwrap_or(&self.outcome)
+            .trim_end_matches('.');
+        if first.chars().count() > 140 {
+            first.chars().take(137).collect::<String>() + "..."
+        } else {
+            first.to_string()
+        }
+    }
+}
+
+fn study_sentence(pack: &Pack, s: &Study) -> String {
+    let cond = pack
+        .condition(&s.condition)
+        .map_or(s.condition.clone(), |c| c.name.to_lowercase());
+    let n =
+        s.n.map(|n| format!(" (n={n})"))
+            .unwrap_or_else(|| " (size not reported)".into());
+    let detail = s
+        .detail
+        .as_ref()
+        .map(|d| format!(", {d}"))
+        .unwrap_or_default();
+    let dose = s
+        .dose
+        .as_ref()
+        .map(|d| format!(" with {d}"))
+        .unwrap_or_default();
+    format!(
+        "{}{}{} in {}{}: {}",
+        s.design.label(),
+        n,
+        detail,
+        cond,
+        dose,
+        s.outcome.trim_end_matches('.')
+    ) + "."
+}
+
+fn best_evidence(s: &Study, cites: &mut Cites<'_>) -> BestEvidence {
+    cites.mark(&s.sources);
+    let citation = s
+        .sources
+        .iter()
+        .find(|id| id.starts_with("review-ref-"))
+        .or(s.sources.first())
+        .cloned()
+        .unwrap_or_default();
+    BestEvidence {
+        design: s.design,
+        n: s.n.unwrap_or(0),
+        citation,
+        study: s.id.clone(),
+    }
+}
+
+fn evidence_row(s: &Study, cites: &mut Cites<'_>) -> EvidenceRow {
+    cites.mark(&s.sources);
+    EvidenceRow {
+        id: s.id.clone(),
+        drug: s.medicine.clone(),
+        condition: s.condition.clone(),
+        design: s.design,
+        n: s.n,
+        dose: s.dose.clone(),
+        outcome: s.outcome.clone(),
+        direction: s.direction.clone(),
+        adverse_events: s.adverse_events.clone(),
+        citations: s.sources.clone(),
+    }
+}
+
+fn flag_out(f: &Flag, cites: &mut Cites<'_>) -> FlagOut {
+    cites.mark(&f.sources);
+    FlagOut {
+        id: f.id,
+        level: f.level,
+        text: f.text.clone(),
+        body: f.body.clone(),
+        citations: f.sources.clone(),
+    }
+}
+
+/// Phase names, for renderers.
+pub fn phase_label(p: Phase) -> &'static str {
+    match p {
+        Phase::Before => "before treatment",
+        Phase::During => "during treatment",
+    }
+}

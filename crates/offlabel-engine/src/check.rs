@@ -1,0 +1,179 @@
+//! The structured patient check (`offlabel check`, `POST /v1/check`).
+
+use crate::Engine;
+use crate::patient::Patient;
+use crate::reason;
+use crate::rules::{DoseAdvice, Flag, PlanItem, check_patient};
+use offlabel_model::{Jurisdiction, Status};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A patient check request: a medicine, optionally a condition and region, and the patient.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckRequest {
+    /// Medicine: a pack id, brand or generic name.
+    pub drug: String,
+    /// Condition: a pack id or any name the pack knows.
+    #[serde(default)]
+    pub condition: Option<String>,
+    /// `US`, `EU`, or absent for both.
+    #[serde(default)]
+    pub region: Option<String>,
+    /// The patient.
+    #[serde(default, flatten)]
+    pub patient: Patient,
+}
+
+/// A bad request: which field, what was wrong, what is accepted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {problem} (accepted: {accepted})")]
+pub struct CheckError {
+    /// The field.
+    pub field: String,
+    /// What is wrong.
+    pub problem: String,
+    /// What is accepted.
+    pub accepted: String,
+}
+
+/// The result of a patient check.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckReport {
+    /// The medicine.
+    pub drug: crate::answer::Named,
+    /// The condition, when given.
+    pub condition: Option<crate::answer::Named>,
+    /// Status per jurisdiction, when a condition is given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<BTreeMap<String, Status>>,
+    /// Why each status.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_reasons: Option<BTreeMap<String, String>>,
+    /// Flags, strongest first.
+    pub flags: Vec<Flag>,
+    /// Dose changes that apply.
+    pub dose_adjustments: Vec<DoseAdvice>,
+    /// Before treatment.
+    pub screening: Vec<PlanItem>,
+    /// During treatment.
+    pub monitoring: Vec<PlanItem>,
+    /// The patient as read.
+    pub patient: Patient,
+}
+
+fn err(field: &str, problem: impl Into<String>, accepted: impl Into<String>) -> CheckError {
+    CheckError {
+        field: field.into(),
+        problem: problem.into(),
+        accepted: accepted.into(),
+    }
+}
+
+/// Validates a patient's numbers.
+pub fn validate_patient(p: &Patient) -> Result<(), CheckError> {
+    if p.age.is_some_and(|a| a > 130) {
+        return Err(err(
+            "age",
+            format!("{} is out of range", p.age.unwrap_or_default()),
+            "whole years from 0 to 130",
+        ));
+    }
+    if let Some(b) = p.bsa {
+        if !(0.0..=100.0).contains(&b) || b.is_nan() {
+            return Err(err(
+                "bsa",
+                format!("{b} is out of range"),
+                "a percentage from 0 to 100",
+            ));
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn run(engine: &Engine, req: &CheckRequest) -> Result<CheckReport, CheckError> {
+    let pack = engine.pack();
+    validate_patient(&req.patient)?;
+    let medicines: Vec<String> = pack.medicines.iter().map(|m| m.id.clone()).collect();
+    let drug = resolve_medicine(engine, &req.drug).ok_or_else(|| {
+        err(
+            "drug",
+            format!("{:?} is not a medicine in the pack", req.drug),
+            medicines.join(", ") + ", or a brand name such as Opzelura, Olumiant, Rinvoq, Cibinqo",
+        )
+    })?;
+    let condition = match &req.condition {
+        None => None,
+        Some(c) if c.trim().is_empty() => None,
+        Some(c) => Some(resolve_condition(engine, c).ok_or_else(|| err("condition", format!("{c:?} is not a condition in the pack"), "a condition id or name, e.g. atopic-dermatitis, vitiligo, alopecia areata (see `offlabel conditions`)"))?),
+    };
+    let regions: Vec<Jurisdiction> = match req.region.as_deref().map(str::trim) {
+        None | Some("") => vec![Jurisdiction::Us, Jurisdiction::Eu],
+        Some(r) => match r.to_ascii_uppercase().as_str() {
+            "US" | "USA" | "FDA" => vec![Jurisdiction::Us],
+            "EU" | "EMA" | "EUROPE" => vec![Jurisdiction::Eu],
+            _ => {
+                return Err(err(
+                    "region",
+                    format!("{r:?} is not a region the pack knows"),
+                    "US, EU (or leave it out for both)",
+                ));
+            }
+        },
+    };
+    let findings = check_patient(pack, Some(&drug), &req.patient);
+    let (status, status_reasons) = match &condition {
+        Some(c) => {
+            let mut s = BTreeMap::new();
+            let mut r = BTreeMap::new();
+            for j in &regions {
+                let f = reason::status(pack, &drug, c, &req.patient, *j);
+                s.insert(j.as_str().to_string(), f.status);
+                r.insert(j.as_str().to_string(), f.reason);
+            }
+            (Some(s), Some(r))
+        }
+        None => (None, None),
+    };
+    let named = |id: &str| {
+        pack.medicine(id).map(|m| crate::answer::Named {
+            id: m.id.clone(),
+            name: m.name.clone(),
+        })
+    };
+    Ok(CheckReport {
+        drug: named(&drug).ok_or_else(|| err("drug", "not found", "a pack medicine"))?,
+        condition: condition
+            .as_deref()
+            .and_then(|c| pack.condition(c))
+            .map(|c| crate::answer::Named {
+                id: c.id.clone(),
+                name: c.name.clone(),
+            }),
+        status,
+        status_reasons,
+        flags: findings.flags,
+        dose_adjustments: findings.dose_adjustments,
+        screening: findings.screening,
+        monitoring: findings.monitoring,
+        patient: req.patient.clone(),
+    })
+}
+
+/// Resolves a medicine from an id, brand or name (same recogniser as `ask`).
+pub fn resolve_medicine(engine: &Engine, text: &str) -> Option<String> {
+    let pack = engine.pack();
+    if pack.medicine(text.trim()).is_some() {
+        return Some(text.trim().to_string());
+    }
+    engine.understand(text).medicine
+}
+
+/// Resolves a condition from an id or any name.
+pub fn resolve_condition(engine: &Engine, text: &str) -> Option<String> {
+    let pack = engine.pack();
+    if pack.condition(text.trim()).is_some() {
+        return Some(text.trim().to_string());
+    }
+    engine.understand(text).condition
+}

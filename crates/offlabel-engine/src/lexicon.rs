@@ -1,0 +1,814 @@
+//! The vocabulary the question parser recognises: every name of every medicine and
+//! condition in the pack, plus the fixed cue words of the engine.
+//!
+//! Built once per pack. Matching is greedy longest-phrase over tokens; a word that
+//! matches nothing and is not an ordinary word is compared with the vocabulary's
+//! words by edit distance, so misspellings resolve without false hits on common words.
+
+use crate::text::{Token, edit_distance, fold, phrase_words};
+use offlabel_model::Route;
+use offlabel_pack::Pack;
+use std::collections::{HashMap, HashSet};
+
+/// What a phrase names.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Term {
+    /// A medicine id of the pack.
+    Medicine(String),
+    /// An ingredient that has several routes in the pack (`ruxolitinib`).
+    Ingredient(String),
+    /// A condition id of the pack.
+    Condition(String),
+    /// A route cue (`cream`, `tablets`).
+    Route(Route),
+    /// The JAK inhibitor class as a whole.
+    Class,
+    /// A medicine the pack does not cover, by its usual name.
+    Foreign(String),
+}
+
+/// A phrase found in a question.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    /// What it names.
+    pub term: Term,
+    /// First token index.
+    pub start: usize,
+    /// Number of tokens.
+    pub len: usize,
+    /// The words as matched (after spelling correction).
+    pub text: String,
+    /// Whether spelling correction was needed.
+    pub corrected: bool,
+}
+
+/// Medicines outside the pack that people ask about; recognising them lets the engine
+/// say "the pack does not cover X" instead of guessing.
+const FOREIGN_MEDICINES: &[&str] = &[
+    "dupilumab",
+    "dupixent",
+    "tralokinumab",
+    "adtralza",
+    "lebrikizumab",
+    "nemolizumab",
+    "methotrexate",
+    "ciclosporin",
+    "cyclosporine",
+    "cyclosporin",
+    "azathioprine",
+    "mycophenolate",
+    "adalimumab",
+    "humira",
+    "etanercept",
+    "infliximab",
+    "secukinumab",
+    "ixekizumab",
+    "ustekinumab",
+    "guselkumab",
+    "risankizumab",
+    "tildrakizumab",
+    "bimekizumab",
+    "apremilast",
+    "otezla",
+    "deucravacitinib",
+    "sotyktu",
+    "ritlecitinib",
+    "litfulo",
+    "deuruxolitinib",
+    "leqselvi",
+    "filgotinib",
+    "jyseleca",
+    "fedratinib",
+    "momelotinib",
+    "pacritinib",
+    "delgocitinib",
+    "anzupgo",
+    "tacrolimus",
+    "protopic",
+    "pimecrolimus",
+    "elidel",
+    "crisaborole",
+    "eucrisa",
+    "tapinarof",
+    "roflumilast",
+    "clobetasol",
+    "hydrocortisone",
+    "betamethasone",
+    "prednisone",
+    "prednisolone",
+    "dexamethasone",
+    "hydroxychloroquine",
+    "anakinra",
+    "rituximab",
+    "omalizumab",
+    "isotretinoin",
+    "minoxidil",
+    "finasteride",
+    "doxycycline",
+    "ibuprofen",
+    "paracetamol",
+    "acetaminophen",
+    "aspirin",
+    "metformin",
+    "warfarin",
+    "insulin",
+    "vitamin",
+    "shingrix",
+    "dapsone",
+    "thalidomide",
+    "spironolactone",
+];
+
+/// Suffixes of international non-proprietary names: an unknown word with one of these
+/// is taken to be a medicine the pack does not cover.
+const INN_SUFFIXES: &[&str] = &[
+    "mab", "tinib", "citinib", "cept", "stat", "pril", "sartan", "olol", "mycin", "cillin",
+    "azole", "prazole", "vir", "limus", "lukast", "parin", "floxacin",
+];
+
+/// Route cue words (normalised).
+const TOPICAL_CUES: &[&str] = &[
+    "cream",
+    "creams",
+    "topical",
+    "topically",
+    "ointment",
+    "gel",
+    "lotion",
+    "crema",
+    "topico",
+    "topica",
+    "pomada",
+    "unguento",
+    "apply",
+    "applied",
+    "applying",
+    "rub",
+    "乳膏",
+    "软膏",
+    "外用",
+];
+const ORAL_CUES: &[&str] = &[
+    "tablet",
+    "tablets",
+    "pill",
+    "pills",
+    "oral",
+    "orally",
+    "mouth",
+    "comprimido",
+    "comprimidos",
+    "pastilla",
+    "pastillas",
+    "capsule",
+    "capsules",
+    "片",
+    "口服",
+];
+
+/// Phrases that name the JAK inhibitor class.
+const CLASS_PHRASES: &[&str] = &[
+    "jak inhibitor",
+    "jak inhibitors",
+    "jaki",
+    "jakis",
+    "janus kinase inhibitor",
+    "janus kinase inhibitors",
+    "inhibidor de jak",
+    "inhibidores de jak",
+    "inhibidores jak",
+    "inhibidor jak",
+    "jak抑制剂",
+];
+
+/// Ordinary words never to be spelling-corrected into a medical term.
+const COMMON_WORDS: &[&str] = &[
+    "about",
+    "above",
+    "after",
+    "again",
+    "against",
+    "allowed",
+    "already",
+    "also",
+    "always",
+    "among",
+    "another",
+    "answer",
+    "anyone",
+    "anything",
+    "apply",
+    "approved",
+    "area",
+    "areas",
+    "around",
+    "authorised",
+    "authorized",
+    "available",
+    "avoid",
+    "based",
+    "because",
+    "become",
+    "been",
+    "before",
+    "being",
+    "below",
+    "best",
+    "better",
+    "between",
+    "blood",
+    "body",
+    "cancer",
+    "cause",
+    "causes",
+    "check",
+    "child",
+    "children",
+    "clear",
+    "common",
+    "condition",
+    "could",
+    "cream",
+    "daily",
+    "data",
+    "dosage",
+    "doses",
+    "during",
+    "each",
+    "effect",
+    "effects",
+    "effective",
+    "either",
+    "elderly",
+    "enough",
+    "europe",
+    "evidence",
+    "every",
+    "female",
+    "first",
+    "folks",
+    "friend",
+    "given",
+    "going",
+    "great",
+    "guidelines",
+    "happen",
+    "happens",
+    "having",
+    "health",
+    "heart",
+    "hello",
+    "helps",
+    "indicated",
+    "infection",
+    "infections",
+    "instead",
+    "label",
+    "labelled",
+    "labeled",
+    "later",
+    "legal",
+    "licensed",
+    "little",
+    "longer",
+    "lower",
+    "maximum",
+    "maybe",
+    "medical",
+    "medication",
+    "medicine",
+    "medicines",
+    "might",
+    "month",
+    "months",
+    "mother",
+    "needed",
+    "never",
+    "often",
+    "other",
+    "patient",
+    "patients",
+    "people",
+    "pregnant",
+    "prescribe",
+    "prescribed",
+    "pretty",
+    "problem",
+    "psoriatic",
+    "question",
+    "rather",
+    "really",
+    "recommended",
+    "regarding",
+    "risks",
+    "safely",
+    "safety",
+    "scalp",
+    "serious",
+    "should",
+    "since",
+    "skin",
+    "small",
+    "smoker",
+    "something",
+    "start",
+    "starting",
+    "still",
+    "studies",
+    "study",
+    "surface",
+    "taken",
+    "taking",
+    "tests",
+    "there",
+    "these",
+    "thing",
+    "think",
+    "those",
+    "three",
+    "times",
+    "total",
+    "treat",
+    "treated",
+    "treating",
+    "treatment",
+    "treatments",
+    "tried",
+    "trial",
+    "trials",
+    "under",
+    "until",
+    "using",
+    "usual",
+    "vaccine",
+    "vaccines",
+    "weeks",
+    "what",
+    "where",
+    "which",
+    "while",
+    "whole",
+    "woman",
+    "women",
+    "would",
+    "years",
+    "young",
+    "approval",
+    "approve",
+    "contraindicated",
+    "contraindications",
+    "severe",
+    "moderate",
+    "breastfeeding",
+    "nursing",
+    "allergic",
+    "allergy",
+    "kidney",
+    "renal",
+    "smoking",
+    "adult",
+    "adults",
+    "older",
+    "elder",
+    "teenager",
+    "daughter",
+    "son",
+    "husband",
+    "wife",
+    "tablets",
+    "tablet",
+    "topical",
+    "ointment",
+    "screening",
+    "monitoring",
+    "mechanism",
+    "works",
+    "working",
+    "dose",
+    "doses",
+    "frequency",
+    "states",
+    "united",
+    "union",
+    "european",
+    "america",
+    "spain",
+    "france",
+    "italy",
+    "germany",
+    "canada",
+    "japan",
+    "china",
+    "india",
+    "mexico",
+    "brazil",
+    "australia",
+    "kingdom",
+    "puedo",
+    "usar",
+    "para",
+    "durante",
+    "embarazada",
+    "dosis",
+    "cuando",
+    "tengo",
+    "tiene",
+    "estoy",
+    "como",
+    "funciona",
+    "efectos",
+    "secundarios",
+    "aprobado",
+    "aprobada",
+    "crema",
+    "pastillas",
+    "puede",
+    "pueden",
+    "mayor",
+    "menor",
+    "anos",
+    "mujer",
+    "hombre",
+    "europa",
+    "unidos",
+    "estados",
+    "espana",
+    "tratamiento",
+    "tratar",
+    "riesgo",
+    "riesgos",
+    "pruebas",
+    "antes",
+    "vacunas",
+    "ninos",
+    "nino",
+    "lactancia",
+    "alergia",
+    "alergico",
+    "fumador",
+    "rinon",
+    "renal",
+    "eficaz",
+    "evidencia",
+    "estudios",
+    "sirve",
+    "indicado",
+    "uso",
+    "usos",
+    "fuera",
+    "ficha",
+    "tecnica",
+    "hair",
+    "loss",
+    "losing",
+    "patches",
+    "white",
+    "spots",
+    "itchy",
+    "rash",
+    "eczema",
+    "drugs",
+    "drug",
+    "options",
+    "option",
+    "available",
+    "chronic",
+    "acute",
+    "mild",
+    "effects",
+    "sides",
+    "side",
+];
+
+/// The recognised vocabulary of one pack.
+#[derive(Debug, Clone)]
+pub struct Lexicon {
+    /// First word → phrases starting with it (words, term), longest first.
+    phrases: HashMap<String, Vec<(Vec<String>, Term)>>,
+    /// Case-sensitive short abbreviations (raw text → term).
+    abbreviations: HashMap<String, Term>,
+    /// Words that may be spelling targets, with the length used to bucket them.
+    vocabulary: Vec<String>,
+    /// Words that occur in the vocabulary (fast exact check).
+    known_words: HashSet<String>,
+    /// Ordinary words that are never corrected.
+    common: HashSet<&'static str>,
+    /// Chinese names (substring match on the raw question).
+    cjk: Vec<(String, Term)>,
+    /// Normalised route cue words.
+    topical_cues: HashSet<&'static str>,
+    oral_cues: HashSet<&'static str>,
+}
+
+impl Lexicon {
+    /// Builds the lexicon of a pack.
+    pub fn new(pack: &Pack) -> Lexicon {
+        let mut lex = Lexicon {
+            phrases: HashMap::new(),
+            abbreviations: HashMap::new(),
+            vocabulary: Vec::new(),
+            known_words: HashSet::new(),
+            common: COMMON_WORDS.iter().copied().collect(),
+            cjk: Vec::new(),
+            topical_cues: TOPICAL_CUES.iter().copied().collect(),
+            oral_cues: ORAL_CUES.iter().copied().collect(),
+        };
+        let mut ingredient_routes: HashMap<&str, usize> = HashMap::new();
+        for m in &pack.medicines {
+            *ingredient_routes.entry(m.ingredient.as_str()).or_default() += 1;
+        }
+        for m in &pack.medicines {
+            let term = Term::Medicine(m.id.clone());
+            if ingredient_routes
+                .get(m.ingredient.as_str())
+                .copied()
+                .unwrap_or(0)
+                > 1
+            {
+                lex.add(&m.ingredient, Term::Ingredient(m.ingredient.clone()), true);
+            } else {
+                lex.add(&m.ingredient, term.clone(), true);
+            }
+            lex.add(&m.name, term.clone(), false);
+            for a in &m.aliases {
+                lex.add(a, term.clone(), false);
+            }
+            for p in &m.products {
+                lex.add(&p.brand, term.clone(), true);
+            }
+        }
+        for c in &pack.conditions {
+            let term = Term::Condition(c.id.clone());
+            lex.add(&c.name, term.clone(), false);
+            for s in c.synonyms.iter().chain(&c.lay_terms).chain(&c.es) {
+                lex.add(s, term.clone(), false);
+            }
+            for z in &c.zh {
+                lex.cjk.push((z.clone(), term.clone()));
+            }
+            for a in &c.abbreviations {
+                if a.chars().count() <= 3 {
+                    lex.abbreviations.insert(a.clone(), term.clone());
+                } else {
+                    lex.add(a, term.clone(), false);
+                }
+            }
+        }
+        for p in CLASS_PHRASES {
+            lex.add(p, Term::Class, false);
+        }
+        for f in FOREIGN_MEDICINES {
+            lex.add(f, Term::Foreign((*f).to_string()), false);
+        }
+        for phrases in lex.phrases.values_mut() {
+            phrases.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        }
+        lex.vocabulary.sort();
+        lex.vocabulary.dedup();
+        lex
+    }
+
+    fn add(&mut self, phrase: &str, term: Term, spelling_target: bool) {
+        if phrase.chars().any(crate::text::is_cjk) {
+            self.cjk.push((phrase.to_string(), term));
+            return;
+        }
+        let words = phrase_words(phrase);
+        let Some(first) = words.first().cloned() else {
+            return;
+        };
+        for w in &words {
+            self.known_words.insert(w.clone());
+            if (spelling_target || words.len() == 1 || w.len() >= 7)
+                && w.len() >= 5
+                && w.chars().all(char::is_alphabetic)
+            {
+                self.vocabulary.push(w.clone());
+            }
+        }
+        let entry = self.phrases.entry(first).or_default();
+        if !entry.iter().any(|(w, t)| *w == words && *t == term) {
+            entry.push((words, term));
+        }
+    }
+
+    /// Whether a normalised word is a route cue.
+    pub fn route_cue(&self, word: &str) -> Option<Route> {
+        if self.topical_cues.contains(word) {
+            Some(Route::Topical)
+        } else if self.oral_cues.contains(word) {
+            Some(Route::Oral)
+        } else {
+            None
+        }
+    }
+
+    /// Corrects a misspelt word to a vocabulary word, if exactly one is close enough.
+    fn correct(&self, word: &str) -> Option<&str> {
+        let len = word.chars().count();
+        if len < 5
+            || self.common.contains(word)
+            || self.known_words.contains(word)
+            || !word.chars().all(char::is_alphabetic)
+        {
+            return None;
+        }
+        let limit = if len >= 8 { 2 } else { 1 };
+        let mut best: Option<(&str, usize)> = None;
+        let mut tie = false;
+        for v in &self.vocabulary {
+            if v.len().abs_diff(word.len()) > limit {
+                continue;
+            }
+            // Misspellings nearly always keep the first letter.
+            if v.as_bytes()[0] != word.as_bytes()[0] {
+                continue;
+            }
+            if let Some(d) = edit_distance(word, v, limit) {
+                match best {
+                    Some((_, bd)) if d > bd => {}
+                    Some((bw, bd)) if d == bd => tie |= bw != v,
+                    _ => {
+                        best = Some((v, d));
+                        tie = false;
+                    }
+                }
+            }
+        }
+        match best {
+            Some((w, _)) if !tie => Some(w),
+            _ => None,
+        }
+    }
+
+    /// Finds every medicine, condition, class and foreign-medicine phrase in the tokens,
+    /// plus Chinese names in the raw text.
+    pub fn scan(&self, tokens: &[Token], raw: &str) -> Vec<Hit> {
+        let mut words: Vec<String> = Vec::with_capacity(tokens.len());
+        let mut corrected = vec![false; tokens.len()];
+        for (i, t) in tokens.iter().enumerate() {
+            match self.correct(&t.norm) {
+                Some(fixed) => {
+                    words.push(fixed.to_string());
+                    corrected[i] = true;
+                }
+                None => words.push(t.norm.clone()),
+            }
+        }
+        let mut hits = Vec::new();
+        let mut i = 0;
+        while i < words.len() {
+            let mut matched = 0;
+            if let Some(candidates) = self.phrases.get(&words[i]) {
+                for (phrase, term) in candidates {
+                    if words.len() - i >= phrase.len() && words[i..i + phrase.len()] == phrase[..] {
+                        hits.push(Hit {
+                            term: term.clone(),
+                            start: i,
+                            len: phrase.len(),
+                            text: phrase.join(" "),
+                            corrected: corrected[i..i + phrase.len()].iter().any(|c| *c),
+                        });
+                        matched = phrase.len();
+                        break;
+                    }
+                }
+            }
+            if matched == 0 {
+                if let Some(term) = self.abbreviations.get(&tokens[i].raw) {
+                    hits.push(Hit {
+                        term: term.clone(),
+                        start: i,
+                        len: 1,
+                        text: tokens[i].raw.clone(),
+                        corrected: false,
+                    });
+                } else if words[i].len() >= 6
+                    && !self.known_words.contains(&words[i])
+                    && INN_SUFFIXES.iter().any(|s| words[i].ends_with(s))
+                {
+                    hits.push(Hit {
+                        term: Term::Foreign(words[i].clone()),
+                        start: i,
+                        len: 1,
+                        text: words[i].clone(),
+                        corrected: false,
+                    });
+                }
+            }
+            i += matched.max(1);
+        }
+        if raw.chars().any(crate::text::is_cjk) {
+            let folded = fold(raw);
+            let mut taken: Vec<(usize, usize)> = Vec::new();
+            let mut cjk: Vec<&(String, Term)> = self.cjk.iter().collect();
+            cjk.sort_by_key(|(name, _)| std::cmp::Reverse(name.chars().count()));
+            for (name, term) in cjk {
+                if let Some(pos) = folded.find(name.as_str()) {
+                    let end = pos + name.len();
+                    if taken.iter().any(|&(s, e)| pos < e && s < end) {
+                        continue;
+                    }
+                    taken.push((pos, end));
+                    hits.push(Hit {
+                        term: term.clone(),
+                        start: tokens.len() + pos,
+                        len: 1,
+                        text: name.clone(),
+                        corrected: false,
+                    });
+                }
+            }
+        }
+        hits
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::tokenize;
+
+    fn terms(lex: &Lexicon, q: &str) -> Vec<Term> {
+        lex.scan(&tokenize(q), q)
+            .into_iter()
+            .map(|h| h.term)
+            .collect()
+    }
+
+    fn lexicon() -> Lexicon {
+        Lexicon::new(&Pack::embedded().unwrap_or_else(|e| panic!("{e}")))
+    }
+
+    #[test]
+    fn brands_generics_and_misspellings() {
+        let lex = lexicon();
+        assert_eq!(
+            terms(&lex, "opzulera for psorasis"),
+            [
+                Term::Medicine("ruxolitinib-topical".into()),
+                Term::Condition("psoriasis".into())
+            ]
+        );
+        assert_eq!(
+            terms(&lex, "rinvok"),
+            [Term::Medicine("upadacitinib".into())]
+        );
+        assert_eq!(
+            terms(&lex, "Olumiant"),
+            [Term::Medicine("baricitinib".into())]
+        );
+        assert_eq!(
+            terms(&lex, "ruxolitinib"),
+            [Term::Ingredient("ruxolitinib".into())]
+        );
+    }
+
+    #[test]
+    fn ordinary_words_are_not_corrected() {
+        let lex = lexicon();
+        assert!(terms(&lex, "Can I use this cream while travelling with friends?").is_empty());
+        assert!(terms(&lex, "hello world").is_empty());
+    }
+
+    #[test]
+    fn abbreviations_are_case_sensitive() {
+        let lex = lexicon();
+        assert_eq!(
+            terms(&lex, "baricitinib for AA"),
+            [
+                Term::Medicine("baricitinib".into()),
+                Term::Condition("alopecia-areata".into())
+            ]
+        );
+        assert_eq!(terms(&lex, "aa"), []);
+    }
+
+    #[test]
+    fn chinese_names() {
+        let lex = lexicon();
+        assert_eq!(
+            terms(&lex, "芦可替尼乳膏 银屑病"),
+            [
+                Term::Medicine("ruxolitinib-topical".into()),
+                Term::Condition("psoriasis".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn foreign_medicines() {
+        let lex = lexicon();
+        assert_eq!(
+            terms(&lex, "dupilumab for eczema"),
+            [
+                Term::Foreign("dupilumab".into()),
+                Term::Condition("atopic-dermatitis".into())
+            ]
+        );
+        assert_eq!(
+            terms(&lex, "nemolizumab"),
+            [Term::Foreign("nemolizumab".into())]
+        );
+    }
+}

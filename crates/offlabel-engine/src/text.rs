@@ -1,0 +1,151 @@
+//! Text normalisation and tokenising shared by every resolver.
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+/// One word of a question, in normalised and original form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Token {
+    /// Lower-case, accents stripped.
+    pub norm: String,
+    /// As typed (for case-sensitive abbreviations).
+    pub raw: String,
+}
+
+/// Lower-cases, strips accents and folds typographic variants, keeping CJK characters.
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.nfkd() {
+        if is_combining_mark(c) {
+            continue;
+        }
+        match c {
+            '\u{2010}'..='\u{2015}' | '\u{2212}' => out.push('-'),
+            '\u{2018}' | '\u{2019}' | '\u{2032}' => out.push('\''),
+            _ => out.extend(c.to_lowercase()),
+        }
+    }
+    out
+}
+
+/// Splits text into word tokens. Letters, digits, `%` and `.` inside numbers stay in
+/// a word; hyphens and slashes split (`80-year-old` → `80 year old`); an apostrophe-s
+/// is dropped (`still's` → `still`).
+pub fn tokenize(text: &str) -> Vec<Token> {
+    let mut tokens = Vec::new();
+    let mut raw = String::new();
+    let chars: Vec<char> = text.chars().collect();
+    let flush = |raw: &mut String, tokens: &mut Vec<Token>| {
+        if !raw.is_empty() {
+            let trimmed = raw.trim_end_matches(['.', '\'']).to_string();
+            let trimmed = trimmed.strip_suffix("'s").unwrap_or(&trimmed).to_string();
+            if !trimmed.is_empty() {
+                tokens.push(Token {
+                    norm: fold(&trimmed),
+                    raw: trimmed,
+                });
+            }
+            raw.clear();
+        }
+    };
+    for (i, &c) in chars.iter().enumerate() {
+        let next_digit = chars.get(i + 1).is_some_and(|n| n.is_ascii_digit());
+        let prev_digit = i > 0 && chars[i - 1].is_ascii_digit();
+        if is_cjk(c) {
+            flush(&mut raw, &mut tokens);
+            continue;
+        }
+        if c.is_alphanumeric()
+            || c == '%'
+            || (c == '.' && prev_digit && next_digit)
+            || (c == ',' && prev_digit && next_digit)
+            || c == '\''
+        {
+            raw.push(if c == ',' { '.' } else { c });
+        } else {
+            flush(&mut raw, &mut tokens);
+        }
+    }
+    flush(&mut raw, &mut tokens);
+    tokens
+}
+
+/// Whether a character belongs to the CJK ideograph blocks.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{F900}'..='\u{FAFF}')
+}
+
+/// Normalises a lexicon phrase into its token words.
+pub fn phrase_words(phrase: &str) -> Vec<String> {
+    tokenize(phrase).into_iter().map(|t| t.norm).collect()
+}
+
+/// Restricted Damerau-Levenshtein (optimal string alignment) distance over chars,
+/// giving up early once it must exceed `limit`.
+pub fn edit_distance(a: &str, b: &str, limit: usize) -> Option<usize> {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > limit {
+        return None;
+    }
+    let (n, m) = (a.len(), b.len());
+    let mut prev2 = vec![0usize; m + 1];
+    let mut prev: Vec<usize> = (0..=m).collect();
+    let mut cur = vec![0usize; m + 1];
+    for i in 1..=n {
+        cur[0] = i;
+        let mut row_min = cur[0];
+        for j in 1..=m {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(prev2[j - 2] + 1);
+            }
+            cur[j] = v;
+            row_min = row_min.min(v);
+        }
+        if row_min > limit {
+            return None;
+        }
+        std::mem::swap(&mut prev2, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    (prev[m] <= limit).then_some(prev[m])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_accents_and_case() {
+        assert_eq!(
+            fold("¿Puedo usar Opzelura para la PSORIASIS?"),
+            "¿puedo usar opzelura para la psoriasis?"
+        );
+        assert_eq!(fold("Vitíligo"), "vitiligo");
+    }
+
+    #[test]
+    fn tokenizes_hyphens_numbers_and_possessives() {
+        let words: Vec<String> = tokenize("an 80-year-old, 1.5% cream; Still's disease")
+            .into_iter()
+            .map(|t| t.norm)
+            .collect();
+        assert_eq!(
+            words,
+            [
+                "an", "80", "year", "old", "1.5%", "cream", "still", "disease"
+            ]
+        );
+    }
+
+    #[test]
+    fn distance_handles_transpositions_and_limits() {
+        assert_eq!(edit_distance("opzulera", "opzelura", 2), Some(2));
+        assert_eq!(edit_distance("rinvok", "rinvoq", 1), Some(1));
+        assert_eq!(edit_distance("psorasis", "psoriasis", 1), Some(1));
+        assert_eq!(edit_distance("olumaint", "olumiant", 1), Some(1));
+        assert_eq!(edit_distance("cream", "dream", 0), None);
+    }
+}
