@@ -1,0 +1,133 @@
+//! Broken packs fail the check with messages naming the file, the record and the fix.
+
+use offlabel_pack::{Diagnostic, Pack};
+
+const META: &str = "[pack]\nid = \"t\"\ntitle = \"t\"\nversion = \"1\"\nas_of = \"2024-01-01\"\nscope = \"test\"\n";
+const SOURCE: &str =
+    "[[source]]\nid = \"s\"\ntitle = \"A source\"\nkind = \"regulator\"\nreliability = 5\n";
+const MEDICINES: &str = r#"
+[[medicine]]
+id = "ruxolitinib-topical"
+name = "Ruxolitinib cream"
+ingredient = "ruxolitinib"
+route = "topical"
+targets = ["JAK1"]
+mechanism = "m"
+sources = ["s"]
+"#;
+
+fn diagnostics(extra: &[(&str, &str)]) -> Vec<Diagnostic> {
+    let mut files = vec![
+        ("pack.toml".to_string(), META.to_string()),
+        ("sources.toml".to_string(), SOURCE.to_string()),
+        ("medicines.toml".to_string(), MEDICINES.to_string()),
+    ];
+    files.extend(extra.iter().map(|(p, t)| (p.to_string(), t.to_string())));
+    Pack::assemble(files).1
+}
+
+fn assert_problem(diags: &[Diagnostic], file: &str, record: &str, needle: &str) {
+    assert!(
+        diags.iter().any(|d| d.file == file
+            && d.record == record
+            && d.message.contains(needle)
+            && !d.fix.is_empty()),
+        "expected {file}: {record}: ...{needle}... in {diags:#?}"
+    );
+}
+
+#[test]
+fn missing_contract_medicines_are_reported() {
+    let d = diagnostics(&[]);
+    assert_problem(
+        &d,
+        "medicines.toml",
+        "baricitinib",
+        "medicine id of the ask contract is missing",
+    );
+}
+
+#[test]
+fn syntax_errors_name_the_line() {
+    let d = diagnostics(&[("bad.toml", "[[study]]\nid = \n")]);
+    assert!(
+        d.iter()
+            .any(|x| x.file == "bad.toml" && x.record.starts_with("line")),
+        "{d:#?}"
+    );
+}
+
+#[test]
+fn unknown_fields_are_rejected() {
+    let d = diagnostics(&[(
+        "c.toml",
+        "[[condition]]\nid = \"x\"\nname = \"X\"\ndermatological = true\nsources = [\"s\"]\ncolour = \"red\"\n",
+    )]);
+    assert!(
+        d.iter()
+            .any(|x| x.file == "c.toml" && x.message.contains("colour")),
+        "{d:#?}"
+    );
+}
+
+#[test]
+fn facts_must_cite_known_sources() {
+    let cond = "[[condition]]\nid = \"x\"\nname = \"X\"\ndermatological = true\nsources = []\n";
+    let study = "[[study]]\nid = \"st\"\nmedicine = \"ruxolitinib-topical\"\ncondition = \"x\"\ndesign = \"rct\"\nn = 0\noutcome = \"o\"\ndirection = \"sideways\"\nlocation = \"text\"\nsources = [\"nope\"]\n";
+    let d = diagnostics(&[("c.toml", cond), ("e.toml", study)]);
+    assert_problem(&d, "c.toml", "x", "cites no source");
+    assert_problem(&d, "e.toml", "st", "unknown source \"nope\"");
+    assert_problem(&d, "e.toml", "st", "count");
+    assert_problem(&d, "e.toml", "st", "direction");
+}
+
+#[test]
+fn references_must_resolve() {
+    let study = "[[study]]\nid = \"st\"\nmedicine = \"baricitinib-x\"\ncondition = \"nowhere\"\ndesign = \"rct\"\nn = 3\noutcome = \"o\"\ndirection = \"positive\"\nlocation = \"text\"\nsources = [\"s\"]\nrefs = [7]\n";
+    let d = diagnostics(&[("e.toml", study)]);
+    assert_problem(&d, "e.toml", "st", "unknown medicine");
+    assert_problem(&d, "e.toml", "st", "unknown condition");
+    assert_problem(&d, "e.toml", "st", "reference 7");
+}
+
+#[test]
+fn numbers_and_dates_in_range() {
+    let eff = "[[efficacy]]\nid = \"ef\"\nmedicine = \"ruxolitinib-topical\"\ncondition = \"x\"\nendpoint = \"E\"\nendpoint_meaning = \"m\"\ntimepoint = \"t\"\narms = [{ label = \"a\", percent = 140 }]\nsources = [\"s\"]\n";
+    let cond =
+        "[[condition]]\nid = \"x\"\nname = \"X\"\ndermatological = true\nsources = [\"s\"]\n";
+    let auth = "[[authorisation]]\nid = \"au\"\nregulator = \"EMA\"\nmedicine = \"ruxolitinib-topical\"\ncondition = \"x\"\nkind = \"authorised\"\ndate = \"2030-01-01\"\npopulation = { age_min = 200 }\nsources = [\"s\"]\n";
+    let bad_date = "[[authorisation]]\nid = \"au2\"\nregulator = \"EMA\"\nmedicine = \"ruxolitinib-topical\"\ncondition = \"x\"\nkind = \"authorised\"\ndate = \"2023-02-30\"\nsources = [\"s\"]\n";
+    let d = diagnostics(&[("f.toml", eff), ("c.toml", cond), ("a.toml", auth)]);
+    assert_problem(&d, "f.toml", "ef", "outside 0-100");
+    assert_problem(&d, "a.toml", "au", "after the pack's as_of");
+    assert_problem(&d, "a.toml", "au", "age 200");
+    let d = diagnostics(&[("c.toml", cond), ("b.toml", bad_date)]);
+    assert!(
+        d.iter()
+            .any(|x| x.file == "b.toml" && x.message.contains("day out of range")),
+        "{d:#?}"
+    );
+}
+
+#[test]
+fn duplicates_orphans_and_cycles() {
+    let conds = "[[condition]]\nid = \"a\"\nname = \"A\"\nparent = \"b\"\ndermatological = true\nsources = [\"s\"]\n\n[[condition]]\nid = \"b\"\nname = \"B\"\nparent = \"a\"\ndermatological = true\nsources = [\"s\"]\n\n[[condition]]\nid = \"b\"\nname = \"B2\"\ndermatological = true\nsources = [\"s\"]\n";
+    let d = diagnostics(&[("c.toml", conds)]);
+    assert_problem(&d, "c.toml", "b", "duplicate id");
+    assert_problem(&d, "c.toml", "a", "orphan condition");
+    let cycle = "[[condition]]\nid = \"a\"\nname = \"A\"\nparent = \"b\"\ndermatological = true\nsources = [\"s\"]\n\n[[condition]]\nid = \"b\"\nname = \"B\"\nparent = \"a\"\ndermatological = true\nsources = [\"s\"]\n";
+    let d = diagnostics(&[("c.toml", cycle)]);
+    assert_problem(&d, "c.toml", "a", "loops back");
+}
+
+#[test]
+fn from_dir_reports_unreadable_folders() {
+    let err = Pack::from_dir(std::path::Path::new("/definitely/not/here"))
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        err.contains("cannot read") && err.contains("--pack"),
+        "{err}"
+    );
+}
