@@ -9,11 +9,12 @@ use crate::reason::{self, StatusFinding};
 use crate::rules::{Flag, PatientFindings, check_patient};
 use offlabel_model::{Design, FlagId, Jurisdiction, Level, Phase, Route, Status, Study};
 use offlabel_pack::{CLASS_ID, Pack};
+use schemars::JsonSchema;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// A medicine or condition reference in the contract.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Named {
     /// Pack id.
     pub id: String,
@@ -22,7 +23,7 @@ pub struct Named {
 }
 
 /// The contract's best-evidence object.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct BestEvidence {
     /// Study design.
     pub design: Design,
@@ -35,7 +36,7 @@ pub struct BestEvidence {
 }
 
 /// One option for a condition.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Option_ {
     /// The medicine.
     pub drug: Named,
@@ -48,7 +49,7 @@ pub struct Option_ {
 }
 
 /// The contract's flag object.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct FlagOut {
     /// FLAG_ID.
     pub id: FlagId,
@@ -63,7 +64,7 @@ pub struct FlagOut {
 }
 
 /// The contract's citation object.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Citation {
     /// Source id in the pack.
     pub id: String,
@@ -82,7 +83,7 @@ pub struct Citation {
 }
 
 /// A study in the evidence list.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct EvidenceRow {
     /// Pack study id.
     pub id: String,
@@ -107,7 +108,7 @@ pub struct EvidenceRow {
 }
 
 /// The answer object (`ask --json`): the contract's fields plus extras.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Answer {
     /// The question as received.
     pub query: String,
@@ -148,7 +149,7 @@ fn skip_best(v: &Option<Option<BestEvidence>>) -> bool {
 }
 
 /// What the parser understood, for transparency.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Understood {
     /// Intents.
     pub intents: Vec<Intent>,
@@ -249,6 +250,15 @@ fn words(lang: Language) -> Words {
 fn fmt_num(v: f64) -> String {
     if v.fract() == 0.0 {
         format!("{v:.0}")
+    } else {
+        format!("{v}")
+    }
+}
+
+/// Rates keep at least one decimal, as sources print them (3.0, 0.4, 2.04).
+fn fmt_rate(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{v:.1}")
     } else {
         format!("{v}")
     }
@@ -950,8 +960,8 @@ fn safety_lines(pack: &Pack, medicine: &str, question: &str, cites: &mut Cites<'
             .map(|d| format!(" at {} mg", fmt_num(d)))
             .unwrap_or_default();
         let rate = match r.per_100py_max {
-            Some(max) => format!("{}–{}", fmt_num(r.per_100py), fmt_num(max)),
-            None => fmt_num(r.per_100py),
+            Some(max) => format!("{}–{}", fmt_rate(r.per_100py), fmt_rate(max)),
+            None => fmt_rate(r.per_100py),
         };
         lines.push(format!(
             "{}{}: {} per 100 patient-years ({}). {}",

@@ -5,11 +5,12 @@ use crate::patient::Patient;
 use crate::reason;
 use crate::rules::{DoseAdvice, Flag, PlanItem, check_patient};
 use offlabel_model::{Jurisdiction, Status};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// A patient check request: a medicine, optionally a condition and region, and the patient.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CheckRequest {
     /// Medicine: a pack id, brand or generic name.
@@ -38,7 +39,7 @@ pub struct CheckError {
 }
 
 /// The result of a patient check.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct CheckReport {
     /// The medicine.
     pub drug: crate::answer::Named,

@@ -10,6 +10,7 @@
 
 pub mod answer;
 pub mod check;
+mod cues;
 pub mod lexicon;
 pub mod patient;
 pub mod question;

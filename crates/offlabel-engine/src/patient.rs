@@ -3,10 +3,11 @@
 //! `ask` fills it from text, `check` from flags or JSON; the rules read only this.
 
 use offlabel_model::FlagId;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Grade of kidney impairment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RenalGrade {
     /// Mild impairment.
@@ -32,7 +33,7 @@ impl RenalGrade {
 }
 
 /// Severity of the condition, as the patient's disease is described.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// Mild.
@@ -89,7 +90,7 @@ impl Severity {
 }
 
 /// A body site where a topical medicine would go.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Site {
     /// The face.
@@ -151,7 +152,7 @@ impl Site {
 }
 
 /// Everything the rules may use about a patient. Unknown is `None`/`false`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Patient {
     /// Age in years.

@@ -1,14 +1,16 @@
 //! Understanding a question: medicine, condition, jurisdiction, patient, intent, language.
 
+use crate::cues;
 use crate::lexicon::{Hit, Lexicon, Term};
 use crate::patient::{Patient, RenalGrade, Severity, Site};
 use crate::text::{Token, tokenize};
 use offlabel_model::{Jurisdiction, Route};
 use offlabel_pack::Pack;
+use schemars::JsonSchema;
 use serde::Serialize;
 
 /// What the person wants to know.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Intent {
     /// Can it be used / is it approved.
@@ -36,7 +38,7 @@ pub enum Intent {
 }
 
 /// The language to answer in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Language {
     /// English.
@@ -48,7 +50,7 @@ pub enum Language {
 }
 
 /// A jurisdiction named in the question.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case", tag = "kind", content = "name")]
 pub enum Place {
     /// One the pack reports on.
@@ -84,155 +86,52 @@ pub struct Question {
     pub corrections: Vec<String>,
 }
 
-const EU_PLACES: &[&str] = &[
-    "eu",
-    "e.u",
-    "europe",
-    "european",
-    "ema",
-    "europa",
-    "europeo",
-    "europea",
-    "ue",
-    "austria",
-    "belgium",
-    "belgica",
-    "bulgaria",
-    "croatia",
-    "croacia",
-    "cyprus",
-    "chipre",
-    "czechia",
-    "czech",
-    "chequia",
-    "denmark",
-    "dinamarca",
-    "estonia",
-    "finland",
-    "finlandia",
-    "france",
-    "francia",
-    "germany",
-    "alemania",
-    "greece",
-    "grecia",
-    "hungary",
-    "hungria",
-    "ireland",
-    "irlanda",
-    "italy",
-    "italia",
-    "latvia",
-    "letonia",
-    "lithuania",
-    "lituania",
-    "luxembourg",
-    "luxemburgo",
-    "malta",
-    "netherlands",
-    "holland",
-    "paises",
-    "poland",
-    "polonia",
-    "portugal",
-    "romania",
-    "rumania",
-    "slovakia",
-    "eslovaquia",
-    "slovenia",
-    "eslovenia",
-    "spain",
-    "espana",
-    "sweden",
-    "suecia",
-    "欧洲",
-    "欧盟",
-];
-const US_PLACES: &[&str] = &[
-    "us", "usa", "u.s", "fda", "america", "american", "eeuu", "ee.uu", "美国",
-];
-const OTHER_PLACES: &[&str] = &[
-    "uk",
-    "britain",
-    "england",
-    "scotland",
-    "wales",
-    "canada",
-    "japan",
-    "china",
-    "australia",
-    "india",
-    "mexico",
-    "brazil",
-    "brasil",
-    "switzerland",
-    "suiza",
-    "norway",
-    "noruega",
-    "argentina",
-    "chile",
-    "colombia",
-    "peru",
-    "korea",
-    "turkey",
-    "israel",
-    "russia",
-    "mhra",
-    "pmda",
-    "tga",
-    "anvisa",
-    "cofepris",
-    "nmpa",
-    "中国",
-    "日本",
-];
-
 fn has_phrase(text: &str, phrases: &[&str]) -> bool {
     phrases.iter().any(|p| text.contains(p))
 }
 
 /// Whether a cue at token `i` is negated by a nearby "not", "no", "never", "without".
 fn negated(tokens: &[Token], i: usize) -> bool {
-    let from = i.saturating_sub(3);
-    tokens[from..i].iter().any(|t| {
-        matches!(
-            t.norm.as_str(),
-            "not"
-                | "no"
-                | "never"
-                | "without"
-                | "nor"
-                | "sin"
-                | "nunca"
-                | "isn't"
-                | "aren't"
-                | "non"
-        )
-    })
+    let negation = cues::list("patient", "negation");
+    tokens[i.saturating_sub(3)..i]
+        .iter()
+        .any(|t| negation.iter().any(|n| *n == t.norm))
 }
 
-/// Finds a cue word or phrase (normalised, space-joined) that is not negated.
-fn cue(tokens: &[Token], cues: &[&str]) -> bool {
-    for c in cues {
-        let words: Vec<&str> = c.split(' ').collect();
-        if words.len() > tokens.len() {
-            continue;
+/// Whether the words of `cue` (space-separated; a trailing `*` is a prefix) start at token `i`.
+fn cue_at(tokens: &[Token], i: usize, cue: &str) -> bool {
+    let mut k = i;
+    for w in cue.split(' ') {
+        let Some(t) = tokens.get(k) else { return false };
+        let ok = match w.strip_suffix('*') {
+            Some(prefix) => t.norm.starts_with(prefix),
+            None => t.norm == w,
+        };
+        if !ok {
+            return false;
         }
-        for i in 0..=tokens.len() - words.len() {
-            let matches = words.iter().enumerate().all(|(k, w)| {
-                let t = tokens[i + k].norm.as_str();
-                if let Some(prefix) = w.strip_suffix('*') {
-                    t.starts_with(prefix)
-                } else {
-                    t == *w
-                }
-            });
-            if matches && !negated(tokens, i) {
-                return true;
-            }
-        }
+        k += 1;
     }
-    false
+    true
+}
+
+/// Whether any cue of a list occurs in the tokens.
+fn mentions(tokens: &[Token], list: &[String]) -> bool {
+    (0..tokens.len()).any(|i| list.iter().any(|c| cue_at(tokens, i, c)))
+}
+
+/// Whether any cue of a list occurs in the tokens, not negated.
+fn affirms(tokens: &[Token], list: &[String]) -> bool {
+    (0..tokens.len()).any(|i| list.iter().any(|c| cue_at(tokens, i, c)) && !negated(tokens, i))
+}
+
+/// Whether a patient cue (and its Chinese list) is affirmed and no exclusion applies.
+fn patient_cue(tokens: &[Token], folded: &str, key: &str) -> bool {
+    let zh = cues::list("patient", &format!("{key}_zh"));
+    let excluded = mentions(tokens, cues::list("patient", &format!("{key}_exclude")));
+    !excluded
+        && (affirms(tokens, cues::list("patient", key))
+            || zh.iter().any(|z| folded.contains(z.as_str())))
 }
 
 /// Parses a question against a pack's lexicon.
@@ -361,47 +260,41 @@ fn places(tokens: &[Token], folded: &str) -> Vec<Place> {
             out.push(p);
         }
     };
+    let us_upper = cues::list("places", "us_upper");
     for (i, t) in tokens.iter().enumerate() {
-        let w = t.norm.as_str();
-        let next = tokens.get(i + 1).map(|t| t.norm.as_str());
-        if (w == "us" && t.raw != "US" && t.raw != "U.S") || w == "ue" && t.raw != "UE" {
-            // Lower-case "us" is the pronoun; "ue" in lower case is noise.
-            continue;
-        }
-        if US_PLACES.contains(&w)
-            || (w == "united" && next == Some("states"))
-            || (w == "estados" && next == Some("unidos"))
-        {
-            push(Place::Known(Jurisdiction::Us));
-        } else if EU_PLACES.contains(&w)
-            || (w == "european" && next == Some("union"))
-            || (w == "union" && next == Some("europea"))
-        {
-            if w == "paises" && next != Some("bajos") {
-                continue;
-            }
-            push(Place::Known(Jurisdiction::Eu));
-        } else if OTHER_PLACES.contains(&w)
-            || (w == "united" && next == Some("kingdom"))
-            || (w == "new" && next == Some("zealand"))
-        {
-            let name = if w == "united" {
-                "United Kingdom".to_string()
-            } else if w == "new" {
-                "New Zealand".to_string()
+        let at = |key: &str| {
+            cues::list("places", key)
+                .iter()
+                .find(|c| cue_at(tokens, i, c))
+        };
+        if us_upper.iter().any(|u| *u == t.raw) {
+            push(Place::Known(if t.raw == "UE" {
+                Jurisdiction::Eu
             } else {
-                t.raw.clone()
-            };
-            push(Place::Other(name));
+                Jurisdiction::Us
+            }));
+        } else if at("us").is_some() {
+            push(Place::Known(Jurisdiction::Us));
+        } else if at("eu").is_some() {
+            push(Place::Known(Jurisdiction::Eu));
+        } else if let Some(name) = at("other") {
+            let words: Vec<&str> = tokens[i..i + name.split(' ').count()]
+                .iter()
+                .map(|t| t.raw.as_str())
+                .collect();
+            push(Place::Other(words.join(" ")));
         }
     }
-    for cjk in ["美国", "欧洲", "欧盟", "中国", "日本"] {
-        if folded.contains(cjk) {
-            match cjk {
-                "美国" => push(Place::Known(Jurisdiction::Us)),
-                "欧洲" | "欧盟" => push(Place::Known(Jurisdiction::Eu)),
-                other => push(Place::Other(other.to_string())),
-            }
+    for (key, place) in [
+        ("us_zh", Some(Jurisdiction::Us)),
+        ("eu_zh", Some(Jurisdiction::Eu)),
+        ("other_zh", None),
+    ] {
+        for z in cues::list("places", key)
+            .iter()
+            .filter(|z| folded.contains(z.as_str()))
+        {
+            push(place.map_or_else(|| Place::Other(z.clone()), Place::Known));
         }
     }
     out
@@ -480,340 +373,52 @@ fn bsa(tokens: &[Token]) -> Option<f64> {
 }
 
 fn patient(tokens: &[Token], folded: &str) -> Patient {
+    let has = |key: &str| patient_cue(tokens, folded, key);
     let mut p = Patient {
         age: age(tokens),
         ..Patient::default()
     };
-    p.child = cue(
-        tokens,
-        &[
-            "child",
-            "children",
-            "kid",
-            "kids",
-            "toddler",
-            "baby",
-            "infant",
-            "boy",
-            "girl",
-            "nino",
-            "nina",
-            "ninos",
-            "bebe",
-            "paediatric",
-            "pediatric",
-            "son",
-            "daughter",
-        ],
-    ) && p.age.is_none()
-        && !cue(tokens, &["teen*", "adolescent*"]);
-    p.adolescent = cue(
-        tokens,
-        &[
-            "teen",
-            "teens",
-            "teenager",
-            "teenage",
-            "teenaged",
-            "adolescent",
-            "adolescents",
-            "adolescente",
-            "adolescentes",
-        ],
-    ) && p.age.is_none();
-    p.elderly = cue(
-        tokens,
-        &[
-            "elderly",
-            "older adult",
-            "older adults",
-            "older patient",
-            "older patients",
-            "senior",
-            "seniors",
-            "geriatric",
-            "anciano",
-            "anciana",
-            "mayor",
-            "mayores",
-        ],
-    ) && p.age.is_none();
-    p.pregnant = cue(
-        tokens,
-        &[
-            "pregnan*",
-            "expecting a baby",
-            "embarazada",
-            "embarazo",
-            "gestante",
-            "gestacion",
-        ],
-    ) || folded.contains("怀孕")
-        || folded.contains("孕妇")
-        || folded.contains("妊娠");
-    p.breastfeeding = cue(
-        tokens,
-        &[
-            "breastfeed*",
-            "breast feeding",
-            "breast-feeding",
-            "nursing",
-            "lactating",
-            "lactation",
-            "lactancia",
-            "amamant*",
-            "lactando",
-            "dando pecho",
-        ],
-    ) || folded.contains("哺乳");
-    p.allergy = cue(
-        tokens,
-        &[
-            "allerg*",
-            "hypersensitiv*",
-            "alergi*",
-            "alergico",
-            "alergica",
-        ],
-    ) || folded.contains("过敏");
-    p.immunosuppressed = cue(
-        tokens,
-        &[
-            "immunosuppress*",
-            "immunocompromised",
-            "immune compromised",
-            "weakened immune",
-            "weak immune",
-            "immunodeficien*",
-            "transplant*",
-            "inmunosuprim*",
-            "inmunodeprim*",
-            "trasplant*",
-            "hiv positive",
-            "on chemotherapy",
-            "chemotherapy",
-            "on ciclosporin",
-            "on cyclosporine",
-            "on methotrexate",
-            "on azathioprine",
-            "on tacrolimus",
-            "on mycophenolate",
-        ],
-    ) || folded.contains("免疫抑制");
-    p.smoker = cue(
-        tokens,
-        &[
-            "smoker",
-            "smokers",
-            "smoke",
-            "smokes",
-            "smoking",
-            "ex-smoker",
-            "ex smoker",
-            "former smoker",
-            "fumador",
-            "fumadora",
-            "fuma",
-            "fumar",
-        ],
-    ) || folded.contains("吸烟");
-    p.vte_history = cue(
-        tokens,
-        &[
-            "blood clot",
-            "blood clots",
-            "clot",
-            "clots",
-            "clotting",
-            "thrombosis",
-            "thromboembolism",
-            "thromboembolic",
-            "dvt",
-            "pulmonary embolism",
-            "embolism",
-            "vte",
-            "trombosis",
-            "coagulo",
-            "coagulos",
-            "embolia",
-            "tromboembolismo",
-        ],
-    );
-    p.cardiovascular_history = cue(
-        tokens,
-        &[
-            "heart attack",
-            "heart disease",
-            "heart failure",
-            "heart problems",
-            "heart condition",
-            "cardiovascular",
-            "cardiac",
-            "myocardial",
-            "infarction",
-            "angina",
-            "stroke",
-            "strokes",
-            "coronary",
-            "infarto",
-            "cardiaco",
-            "cardiaca",
-            "cardiovascular",
-            "ictus",
-            "cardiopatia",
-        ],
-    );
-    p.cancer_history = cue(
-        tokens,
-        &[
-            "cancer",
-            "cancers",
-            "malignan*",
-            "tumour",
-            "tumor",
-            "tumours",
-            "tumors",
-            "lymphoma",
-            "melanoma",
-            "carcinoma",
-            "leukemia",
-            "leukaemia",
-            "oncolog*",
-            "neoplasia",
-            "cancer de",
-            "tumoral",
-        ],
-    ) && !cue(tokens, &["skin cancer check", "cancer risk"]);
+    p.adolescent = has("adolescent") && p.age.is_none();
+    p.child = has("child") && p.age.is_none() && !p.adolescent;
+    p.elderly = has("elderly") && p.age.is_none();
+    p.pregnant = has("pregnant");
+    p.breastfeeding = has("breastfeeding");
+    p.allergy = has("allergy");
+    p.immunosuppressed = has("immunosuppressed");
+    p.smoker = has("smoker");
+    p.vte_history = has("vte");
+    p.cardiovascular_history = has("cardiovascular");
+    p.cancer_history = has("cancer");
     p.renal = renal(tokens);
-    p.recurrent_infections = cue(
-        tokens,
-        &[
-            "recurrent infection*",
-            "chronic infection*",
-            "frequent infection*",
-            "repeated infection*",
-            "infections often",
-            "lots of infections",
-            "many infections",
-            "infecciones recurrentes",
-            "infecciones cronicas",
-            "infecciones frecuentes",
-        ],
-    );
+    p.recurrent_infections = has("infections");
     p.bsa = bsa(tokens);
-    p.broken_skin = cue(
-        tokens,
-        &[
-            "broken skin",
-            "open wound",
-            "open wounds",
-            "wound",
-            "wounds",
-            "cracked skin",
-            "infected skin",
-            "skin infection",
-            "raw skin",
-            "bleeding skin",
-            "piel rota",
-            "herida",
-            "heridas",
-            "piel infectada",
-            "erosion*",
-            "ulcerated",
-        ],
-    );
-    let mut sites = Vec::new();
-    let mut site = |s: Site, cues: &[&str]| {
-        if cue(tokens, cues) && !sites.contains(&s) {
-            sites.push(s);
+    p.broken_skin = has("broken_skin");
+    for (site, key) in [
+        (Site::Eyelids, "site_eyelids"),
+        (Site::Eyes, "site_eyes"),
+        (Site::Face, "site_face"),
+        (Site::Mouth, "site_mouth"),
+        (Site::Mucosa, "site_mucosa"),
+        (Site::Scalp, "site_scalp"),
+        (Site::Hands, "site_hands"),
+    ] {
+        if has(key) {
+            p.sites.push(site);
         }
-    };
-    site(Site::Eyelids, &["eyelid", "eyelids", "parpado", "parpados"]);
-    site(
-        Site::Eyes,
-        &[
-            "eye",
-            "eyes",
-            "ojo",
-            "ojos",
-            "near the eyes",
-            "around the eyes",
-        ],
-    );
-    site(Site::Face, &["face", "facial", "cara", "rostro"]);
-    site(
-        Site::Mouth,
-        &[
-            "mouth",
-            "lips",
-            "lip",
-            "oral mucosa",
-            "inside the mouth",
-            "boca",
-            "labios",
-            "gums",
-        ],
-    );
-    site(
-        Site::Mucosa,
-        &[
-            "mucosa",
-            "mucous",
-            "mucosal",
-            "genital",
-            "genitals",
-            "vagina",
-            "vaginal",
-            "mucosas",
-            "genitales",
-        ],
-    );
-    site(Site::Scalp, &["scalp", "cuero cabelludo"]);
-    site(Site::Hands, &["hand", "hands", "manos"]);
-    // "eye" inside "eyelid" questions: the eyelids are allowed; only the eye itself is mucosa.
-    if sites.contains(&Site::Eyelids) && !cue(tokens, &["eye", "eyes", "ojo", "ojos"]) {
-        sites.retain(|s| *s != Site::Eyes);
     }
-    // "oral" as a route cue is not a site; only "mouth"-words make Site::Mouth.
-    p.sites = sites;
     p.severity = severity(tokens);
     p
 }
 
 fn renal(tokens: &[Token]) -> Option<RenalGrade> {
-    let kidney = cue(
-        tokens,
-        &[
-            "kidney",
-            "kidneys",
-            "renal",
-            "rinon",
-            "rinones",
-            "nephropathy",
-            "dialysis",
-            "dialisis",
-            "ckd",
-        ],
-    );
-    if !kidney {
+    if !affirms(tokens, cues::list("patient", "renal")) {
         return None;
     }
-    let grade = if cue(
-        tokens,
-        &[
-            "severe",
-            "severely",
-            "grave",
-            "severa",
-            "end stage",
-            "dialysis",
-            "dialisis",
-        ],
-    ) {
+    let grade = if mentions(tokens, cues::list("patient", "renal_severe")) {
         RenalGrade::Severe
-    } else if cue(tokens, &["moderate", "moderately", "moderada"]) {
+    } else if mentions(tokens, cues::list("patient", "renal_moderate")) {
         RenalGrade::Moderate
-    } else if cue(tokens, &["mild", "mildly", "leve"]) {
+    } else if mentions(tokens, cues::list("patient", "renal_mild")) {
         RenalGrade::Mild
     } else {
         RenalGrade::Unspecified
@@ -886,440 +491,59 @@ fn detect_language(tokens: &[Token], raw: &str) -> Language {
     if raw.chars().any(crate::text::is_cjk) {
         return Language::Zh;
     }
-    const ES: &[&str] = &[
-        "puedo",
-        "para",
-        "la",
-        "el",
-        "los",
-        "las",
-        "usar",
-        "es",
-        "esta",
-        "cual",
-        "cuales",
-        "que",
-        "como",
-        "con",
-        "dosis",
-        "embarazada",
-        "tengo",
-        "tiene",
-        "de",
-        "del",
-        "en",
-        "una",
-        "un",
-        "aprobado",
-        "aprobada",
-        "se",
-        "funciona",
-        "efectos",
-        "secundarios",
-        "cuando",
-        "por",
-        "sirve",
-        "tomar",
-        "aplicar",
-        "crema",
-        "pastillas",
-        "y",
-        "mi",
-        "hijo",
-        "hija",
-        "anos",
-        "paciente",
-        "europa",
-        "espana",
-        "contra",
-        "hay",
-        "estudios",
-        "lactancia",
-        "puede",
-    ];
-    const EN: &[&str] = &[
-        "the", "is", "can", "for", "i", "use", "what", "how", "with", "of", "in", "a", "an", "to",
-        "and", "my", "does", "do", "approved", "dose", "are", "it", "be", "if", "while", "been",
-        "has", "have", "which",
-    ];
-    let es = tokens
-        .iter()
-        .filter(|t| ES.contains(&t.norm.as_str()))
-        .count()
+    let count = |key: &str| {
+        tokens
+            .iter()
+            .filter(|t| cues::list("language", key).iter().any(|w| *w == t.norm))
+            .count()
+    };
+    let es = count("es")
         + if raw.contains('¿') || raw.contains('ñ') {
             2
         } else {
             0
         };
-    let en = tokens
-        .iter()
-        .filter(|t| EN.contains(&t.norm.as_str()))
-        .count();
-    if es > en { Language::Es } else { Language::En }
+    if es > count("en") {
+        Language::Es
+    } else {
+        Language::En
+    }
 }
 
 fn intents(tokens: &[Token], folded: &str, has_medicine: bool, has_condition: bool) -> Vec<Intent> {
+    let asks = |key: &str| {
+        mentions(tokens, cues::list("intents", key))
+            || cues::list("intents", &format!("{key}_zh"))
+                .iter()
+                .any(|z| folded.contains(z.as_str()))
+    };
+    let mechanism = (asks("mechanism_how")
+        && asks("mechanism_work")
+        && !mentions(tokens, &["how well".to_string()]))
+        || asks("mechanism");
     let mut out = Vec::new();
-    let mut add = |i: Intent, yes: bool| {
-        if yes && !out.contains(&i) {
-            out.push(i);
+    for (intent, yes) in [
+        (Intent::Mechanism, mechanism),
+        (Intent::Efficacy, asks("efficacy") && !mechanism),
+        (Intent::Dose, asks("dose")),
+        (Intent::SideEffects, asks("side_effects")),
+        (Intent::Contraindications, asks("contraindications")),
+        (Intent::Screening, asks("screening")),
+        (Intent::Vaccines, asks("vaccines")),
+        (Intent::Evidence, asks("evidence")),
+        (
+            Intent::Options,
+            !has_medicine && has_condition && (asks("options") || tokens.len() <= 3),
+        ),
+        (Intent::Dates, asks("dates") && asks("dates_anchor")),
+        (Intent::Approval, asks("approval")),
+    ] {
+        if yes {
+            out.push(intent);
         }
-    };
-    let words: Vec<&str> = tokens.iter().map(|t| t.norm.as_str()).collect();
-    let joined = format!(" {} ", words.join(" "));
-    let any = |phrases: &[&str]| {
-        phrases.iter().any(|p| {
-            joined.contains(&format!(" {p} "))
-                || (p.ends_with('*')
-                    && words.iter().any(|w| w.starts_with(p.trim_end_matches('*'))))
-        })
-    };
-
-    let mechanism = any(&["how does", "how do"]) && any(&["work", "works"]) && !any(&["how well"])
-        || any(&[
-            "mechanism",
-            "mechanism of action",
-            "mode of action",
-            "mecanismo",
-            "como funciona",
-            "como actua",
-            "what does it block",
-            "target",
-            "targets",
-            "inhibit",
-            "inhibits",
-            "jak1",
-            "jak2",
-            "selective",
-        ])
-        || folded.contains("作用机制");
-    add(Intent::Mechanism, mechanism);
-    add(
-        Intent::Efficacy,
-        any(&[
-            "how well",
-            "effective",
-            "efficacy",
-            "effectiveness",
-            "work",
-            "works",
-            "results",
-            "response",
-            "respond",
-            "success",
-            "improve",
-            "improvement",
-            "eficacia",
-            "eficaz",
-            "funciona",
-            "resultados",
-            "repigmentation",
-            "vasi",
-            "f vasi75",
-            "t vasi50",
-            "better than",
-        ]) && !mechanism
-            || folded.contains("疗效"),
-    );
-    add(
-        Intent::Dose,
-        any(&[
-            "dose",
-            "doses",
-            "dosage",
-            "dosing",
-            "how much",
-            "how often",
-            "how many times",
-            "times a day",
-            "per day",
-            "apply",
-            "applied",
-            "application",
-            "how long",
-            "duration",
-            "maximum",
-            "max",
-            "bsa",
-            "body surface",
-            "surface area",
-            "mg",
-            "strength",
-            "dosis",
-            "cuanto",
-            "cada cuanto",
-            "cuantas veces",
-            "aplicar",
-            "posology",
-            "posologia",
-            "frequency",
-            "regimen",
-            "stop",
-            "when to stop",
-        ]) || folded.contains("剂量")
-            || folded.contains("用法"),
-    );
-    add(
-        Intent::SideEffects,
-        any(&[
-            "side effect",
-            "side effects",
-            "adverse",
-            "risk",
-            "risks",
-            "safe",
-            "safety",
-            "dangerous",
-            "harm",
-            "harmful",
-            "toxicity",
-            "zoster",
-            "shingles",
-            "herpes",
-            "cancer risk",
-            "blood clots",
-            "thrombosis",
-            "mace",
-            "infection",
-            "infections",
-            "efectos secundarios",
-            "efectos adversos",
-            "riesgo",
-            "riesgos",
-            "seguro",
-            "segura",
-            "seguridad",
-            "boxed warning",
-            "black box",
-            "warning",
-            "incidence",
-            "rate",
-            "rates",
-            "acne",
-            "death",
-            "deaths",
-        ]) || folded.contains("副作用")
-            || folded.contains("不良反应"),
-    );
-    add(
-        Intent::Contraindications,
-        any(&[
-            "contraindication",
-            "contraindications",
-            "contraindicated",
-            "who should not",
-            "who cannot",
-            "who can't",
-            "should not use",
-            "must not",
-            "not suitable",
-            "precaution",
-            "precautions",
-            "avoid",
-            "contraindicaciones",
-            "contraindicado",
-            "quien no",
-            "precauciones",
-        ]) || folded.contains("禁忌"),
-    );
-    add(
-        Intent::Screening,
-        any(&[
-            "test",
-            "tests",
-            "testing",
-            "screen",
-            "screening",
-            "before starting",
-            "before treatment",
-            "before initiating",
-            "baseline",
-            "blood test",
-            "blood tests",
-            "blood work",
-            "bloodwork",
-            "lab",
-            "labs",
-            "laboratory",
-            "monitor",
-            "monitoring",
-            "follow up",
-            "follow-up",
-            "check-ups",
-            "checks",
-            "x ray",
-            "tuberculosis",
-            "tb",
-            "hepatitis",
-            "pruebas",
-            "analisis",
-            "analiticas",
-            "cribado",
-            "seguimiento",
-            "controles",
-            "antes de empezar",
-            "antes de iniciar",
-            "monitorizacion",
-        ]) || folded.contains("筛查")
-            || folded.contains("监测"),
-    );
-    add(
-        Intent::Vaccines,
-        any(&[
-            "vaccine",
-            "vaccines",
-            "vaccination",
-            "vaccinations",
-            "vaccinate",
-            "immunisation",
-            "immunization",
-            "shingrix",
-            "vacuna",
-            "vacunas",
-            "vacunacion",
-        ]) || folded.contains("疫苗"),
-    );
-    add(
-        Intent::Evidence,
-        any(&[
-            "evidence",
-            "study",
-            "studies",
-            "trial",
-            "trials",
-            "data",
-            "literature",
-            "published",
-            "case report",
-            "case reports",
-            "tried",
-            "been used",
-            "used for",
-            "experience",
-            "evidencia",
-            "estudios",
-            "ensayo",
-            "ensayos",
-            "datos",
-            "publicaciones",
-        ]) || folded.contains("证据")
-            || folded.contains("研究"),
-    );
-    add(
-        Intent::Options,
-        !has_medicine
-            && has_condition
-            && (any(&[
-                "which",
-                "what",
-                "options",
-                "option",
-                "alternatives",
-                "treatments",
-                "treatment",
-                "tried",
-                "drugs",
-                "medicines",
-                "medications",
-                "jak",
-                "que",
-                "cuales",
-                "opciones",
-                "tratamientos",
-                "tratamiento",
-                "medicamentos",
-                "farmacos",
-            ]) || words.len() <= 3),
-    );
-    add(
-        Intent::Dates,
-        any(&[
-            "when",
-            "date",
-            "since when",
-            "what year",
-            "which year",
-            "year",
-            "cuando",
-            "fecha",
-            "desde cuando",
-            "que ano",
-        ]) && any(&[
-            "approved",
-            "authorised",
-            "authorized",
-            "authorisation",
-            "authorization",
-            "approval",
-            "licensed",
-            "aprobado",
-            "aprobada",
-            "autorizado",
-            "autorizada",
-            "autorizacion",
-            "aprobacion",
-            "marketed",
-            "available",
-        ]),
-    );
-    add(
-        Intent::Approval,
-        any(&[
-            "approved",
-            "approval",
-            "authorised",
-            "authorized",
-            "authorisation",
-            "authorization",
-            "licensed",
-            "license",
-            "licence",
-            "indicated",
-            "indication",
-            "indications",
-            "label",
-            "off label",
-            "off-label",
-            "on label",
-            "can i use",
-            "can i take",
-            "can i apply",
-            "can i get",
-            "can you use",
-            "can we use",
-            "can it be used",
-            "can be used",
-            "can it",
-            "allowed",
-            "legal",
-            "prescribe",
-            "prescribed",
-            "use",
-            "used",
-            "take",
-            "for",
-            "puedo usar",
-            "puedo tomar",
-            "se puede",
-            "aprobado",
-            "aprobada",
-            "autorizado",
-            "autorizada",
-            "indicado",
-            "indicada",
-            "fuera de ficha",
-            "para",
-            "usar",
-            "treat",
-            "treats",
-            "treatment",
-            "tratar",
-        ]) || folded.contains("批准")
-            || folded.contains("可以"),
-    );
+    }
     out
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;

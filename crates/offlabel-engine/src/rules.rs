@@ -7,10 +7,11 @@
 use crate::patient::{Patient, RenalGrade};
 use offlabel_model::{FlagId, Level, Phase, Route};
 use offlabel_pack::Pack;
+use schemars::JsonSchema;
 use serde::Serialize;
 
 /// One patient-specific finding.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Flag {
     /// Contract FLAG_ID.
     pub id: FlagId,
@@ -29,7 +30,7 @@ pub struct Flag {
 }
 
 /// A dose change that applies to this patient.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct DoseAdvice {
     /// The pack rule.
     pub rule: String,
@@ -52,7 +53,7 @@ pub struct DoseAdvice {
 }
 
 /// A screening or monitoring item.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct PlanItem {
     /// The pack record.
     pub id: String,

@@ -1,5 +1,6 @@
 //! Dates as precise as a source gives them: a year, a month or a day.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 use std::str::FromStr;
@@ -7,7 +8,8 @@ use std::str::FromStr;
 /// A calendar date that may lack its month or day (`2021`, `2023-04`, `2023-04-19`).
 ///
 /// Ordering compares year, then month, then day; a missing part sorts first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, JsonSchema)]
+#[schemars(with = "String")]
 pub struct PartialDate {
     /// Year.
     pub year: u16,

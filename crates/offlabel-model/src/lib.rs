@@ -14,10 +14,11 @@ mod vocab;
 pub use date::{PartialDate, PartialDateError};
 pub use vocab::{Design, FlagId, Jurisdiction, Level, Phase, Regulator, Route, SourceKind, Status};
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Pack-wide metadata (`knowledge/pack.toml`).
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PackMeta {
     /// Stable identifier of the pack.
@@ -34,7 +35,7 @@ pub struct PackMeta {
 
 /// A document a fact rests on: a seed document or a numbered reference
 /// cited by one.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Source {
     /// Unique id, e.g. `ema-opzelura-overview` or `review-ref-42`.
@@ -69,7 +70,7 @@ pub struct Source {
 }
 
 /// A medicine as the contract names it: one ingredient by one route.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Medicine {
     /// Contract id (`ruxolitinib-topical`, `baricitinib`, ...).
@@ -102,7 +103,7 @@ pub struct Medicine {
 }
 
 /// A branded product of a medicine.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Product {
     /// Brand name.
@@ -120,7 +121,7 @@ pub struct Product {
 }
 
 /// A disease or syndrome, with every name a person may use for it.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Condition {
     /// Pack id.
@@ -161,7 +162,7 @@ pub struct Condition {
 }
 
 /// What a regulator authorises, or a source's statement that it authorises nothing.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Authorisation {
     /// Pack id.
@@ -189,7 +190,7 @@ pub struct Authorisation {
 }
 
 /// Whether a record grants or lists no authorisation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AuthorisationKind {
     /// The regulator authorised the medicine for the condition.
@@ -199,7 +200,7 @@ pub enum AuthorisationKind {
 }
 
 /// The population an authorisation or a rule covers.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Population {
     /// Youngest age covered, in years, where recorded.
@@ -217,7 +218,7 @@ pub struct Population {
 }
 
 /// How a medicine is used under one regulator's label.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Posology {
     /// Pack id.
@@ -262,7 +263,7 @@ pub struct Posology {
 }
 
 /// A pivotal efficacy result (the trials behind an authorisation).
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Efficacy {
     /// Pack id.
@@ -290,7 +291,7 @@ pub struct Efficacy {
 }
 
 /// One arm of a trial and the share of patients reaching the endpoint.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Arm {
     /// Arm label (`ruxolitinib 1.5% cream`, `placebo`).
@@ -300,7 +301,7 @@ pub struct Arm {
 }
 
 /// A known adverse effect and how often it occurs.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AdverseEffect {
     /// Pack id.
@@ -322,7 +323,7 @@ pub struct AdverseEffect {
 }
 
 /// An incidence rate of an adverse event per 100 patient-years.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IncidenceRate {
     /// Pack id.
@@ -353,7 +354,7 @@ pub struct IncidenceRate {
 
 /// A safety or efficacy fact that is neither a rate nor a study: systemic
 /// exposure, comparisons, class statements.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Statement {
     /// Pack id.
@@ -378,7 +379,7 @@ pub struct Statement {
 }
 
 /// A dated regulatory safety event (boxed warnings, PRAC measures).
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegulatoryEvent {
     /// Pack id.
@@ -397,7 +398,7 @@ pub struct RegulatoryEvent {
 
 /// A patient-specific rule: contraindication, precaution, PRAC risk group
 /// or topical limit. Fires when the patient has `flag`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Precaution {
     /// Pack id.
@@ -426,7 +427,7 @@ pub struct Precaution {
 }
 
 /// A dose change for a group of patients.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DoseAdjustment {
     /// Pack id.
@@ -463,7 +464,7 @@ pub struct DoseAdjustment {
 }
 
 /// A screening or monitoring recommendation.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Screening {
     /// Pack id.
@@ -487,7 +488,7 @@ pub struct Screening {
 }
 
 /// One published study of a medicine in a condition (the off-label evidence).
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Study {
     /// Pack id.
