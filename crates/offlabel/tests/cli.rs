@@ -1,0 +1,194 @@
+//! The `offlabel` binary end to end: exit codes, messages, rendered output (snapshots).
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn offlabel(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_offlabel"))
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("run offlabel: {e}"))
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn empty_question_is_a_usage_error() {
+    let o = offlabel(&["ask", "--json", "   "]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
+    assert!(stdout(&o).is_empty());
+}
+
+#[test]
+fn long_question_is_a_usage_error() {
+    let long = "x".repeat(5000);
+    let o = offlabel(&["ask", &long]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("4096"));
+}
+
+#[test]
+fn json_answer_follows_the_contract() {
+    let o = offlabel(&["ask", "--json", "Can I use Opzelura cream for psoriasis?"]);
+    assert!(o.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_default();
+    assert_eq!(v["drug"]["id"], "ruxolitinib-topical");
+    assert_eq!(v["status"]["US"], "off_label");
+    assert_eq!(v["best_evidence"]["design"], "rct");
+    assert_eq!(v["best_evidence"]["n"], 29);
+}
+
+#[test]
+fn batch_writes_one_object_per_line() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_offlabel"))
+        .args(["ask", "--batch"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    child
+        .stdin
+        .take()
+        .map(|mut s| s.write_all(b"opzulera for psorasis\n\nCibinqo for alopecia\n"));
+    let o = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+    let lines: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_default())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[1]["drug"]["id"], "abrocitinib");
+}
+
+#[test]
+fn check_validates_its_input() {
+    for (args, needle) in [
+        (
+            vec!["check", "--drug", "baricitinib", "--age", "-3"],
+            "--age",
+        ),
+        (
+            vec!["check", "--drug", "baricitinib", "--age", "131"],
+            "--age",
+        ),
+        (
+            vec!["check", "--drug", "ruxolitinib-topical", "--bsa", "120"],
+            "bsa",
+        ),
+        (vec!["check", "--drug", "aspirinx"], "drug"),
+        (
+            vec!["check", "--drug", "baricitinib", "--renal", "awful"],
+            "--renal",
+        ),
+        (
+            vec!["check", "--drug", "baricitinib", "--region", "Mars"],
+            "region",
+        ),
+        (vec!["check", "--age", "40"], "--drug"),
+    ] {
+        let o = offlabel(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr(&o).contains(needle) && stderr(&o).contains("accepted")
+                || stderr(&o).contains("e.g."),
+            "{args:?}: {}",
+            stderr(&o)
+        );
+    }
+}
+
+#[test]
+fn check_profile_from_stdin() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_offlabel"))
+        .args(["check", "--profile", "-", "--json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    child.stdin.take().map(|mut s| {
+        s.write_all(br#"{"drug": "Olumiant", "condition": "alopecia areata", "age": 80}"#)
+    });
+    let o = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_default();
+    assert_eq!(v["status"]["EU"], "approved");
+    assert!(
+        v["flags"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|f| f["id"] == "age_75_plus" && f["level"] == "dose_adjustment")
+    );
+}
+
+#[test]
+fn pack_check_passes_on_the_embedded_pack_and_fails_on_a_broken_one() {
+    let o = offlabel(&["pack", "check"]);
+    assert!(o.status.success(), "{}", stdout(&o));
+    assert!(stdout(&o).contains("ok"));
+    let dir = std::env::temp_dir().join(format!("offlabel-broken-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.join("pack.toml"), "[pack]\nid = \"x\"\n").unwrap_or_else(|e| panic!("{e}"));
+    let o = offlabel(&["pack", "check", dir.to_str().unwrap_or_default()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("pack.toml"), "{}", stdout(&o));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn rendered_answers() {
+    for (name, q) in [
+        ("psoriasis", "Can I use Opzelura cream for psoriasis?"),
+        (
+            "elderly_baricitinib",
+            "Baricitinib dose for an 80 year old with alopecia areata",
+        ),
+        ("spanish", "¿Puedo usar Opzelura para la psoriasis?"),
+        ("unknown_drug", "Is dupilumab approved for eczema?"),
+    ] {
+        let o = offlabel(&["ask", q]);
+        assert!(o.status.success());
+        insta::assert_snapshot!(name, stdout(&o));
+    }
+}
+
+#[test]
+fn rendered_check() {
+    let o = offlabel(&[
+        "check",
+        "--drug",
+        "abrocitinib",
+        "--condition",
+        "atopic dermatitis",
+        "--age",
+        "70",
+        "--renal",
+        "moderate",
+    ]);
+    assert!(o.status.success());
+    insta::assert_snapshot!("check_abrocitinib", stdout(&o));
+}
+
+#[test]
+fn browsing_commands() {
+    for args in [
+        vec!["drug", "opzelura"],
+        vec!["drugs"],
+        vec!["condition", "lichen planus"],
+        vec!["conditions"],
+        vec!["evidence", "--drug", "baricitinib"],
+        vec!["sources", "--json"],
+    ] {
+        let o = offlabel(&args);
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+        assert!(!stdout(&o).is_empty());
+    }
+    let o = offlabel(&["drug", "nope-not-a-drug"]);
+    assert_eq!(o.status.code(), Some(2));
+}
