@@ -188,13 +188,7 @@ impl<'a> Cites<'a> {
                     };
                     let marker = self.list.len() + 1;
                     let origin = match (&src.cited_in, src.reference) {
-                        (Some(parent), Some(n)) => {
-                            let title = self
-                                .pack
-                                .source(parent)
-                                .map_or(parent.clone(), |p| p.title.clone());
-                            format!("reference {n} of: {title}")
-                        }
+                        (Some(parent), Some(n)) => format!("reference {n} of {parent}"),
                         _ => src
                             .publisher
                             .clone()
@@ -336,7 +330,12 @@ fn compose(pack: &Pack, q: &Question, text: &str) -> Answer {
 
     let findings =
         if medicine.is_some() || q.class || wants(Intent::Screening) || wants(Intent::Vaccines) {
-            check_patient(pack, medicine.map(|m| m.id.as_str()), &q.patient)
+            check_patient(
+                pack,
+                medicine.map(|m| m.id.as_str()),
+                &q.patient,
+                wants(Intent::Screening) || wants(Intent::Vaccines),
+            )
         } else {
             PatientFindings::default()
         };

@@ -122,7 +122,7 @@ pub(crate) fn run(engine: &Engine, req: &CheckRequest) -> Result<CheckReport, Ch
             }
         },
     };
-    let findings = check_patient(pack, Some(&drug), &req.patient);
+    let findings = check_patient(pack, Some(&drug), &req.patient, true);
     let (status, status_reasons) = match &condition {
         Some(c) => {
             let mut s = BTreeMap::new();

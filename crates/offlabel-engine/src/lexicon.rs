@@ -9,7 +9,7 @@ use crate::cues;
 use crate::text::{Token, edit_distance, fold, phrase_words};
 use offlabel_model::Route;
 use offlabel_pack::Pack;
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// What a phrase names.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -74,16 +74,16 @@ impl Lexicon {
     /// Builds the lexicon of a pack.
     pub fn new(pack: &Pack) -> Lexicon {
         let mut lex = Lexicon {
-            phrases: HashMap::new(),
-            abbreviations: HashMap::new(),
+            phrases: HashMap::default(),
+            abbreviations: HashMap::default(),
             vocabulary: Vec::new(),
-            known_words: HashSet::new(),
+            known_words: HashSet::default(),
             common: words("common_words"),
             cjk: Vec::new(),
             topical_cues: words("topical"),
             oral_cues: words("oral"),
         };
-        let mut ingredient_routes: HashMap<&str, usize> = HashMap::new();
+        let mut ingredient_routes: HashMap<&str, usize> = HashMap::default();
         for m in &pack.medicines {
             *ingredient_routes.entry(m.ingredient.as_str()).or_default() += 1;
         }

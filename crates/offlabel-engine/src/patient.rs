@@ -156,41 +156,64 @@ impl Site {
 #[serde(deny_unknown_fields, default)]
 pub struct Patient {
     /// Age in years.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub age: Option<u32>,
     /// Described as a child (under 12) without an age.
+    #[serde(skip_serializing_if = "is_false")]
     pub child: bool,
     /// Described as an adolescent (12 to 17) without an age.
+    #[serde(skip_serializing_if = "is_false")]
     pub adolescent: bool,
     /// Described as elderly (over 65) without an age.
+    #[serde(skip_serializing_if = "is_false")]
     pub elderly: bool,
     /// Pregnant.
+    #[serde(skip_serializing_if = "is_false")]
     pub pregnant: bool,
     /// Breastfeeding.
+    #[serde(skip_serializing_if = "is_false")]
     pub breastfeeding: bool,
     /// Allergic to the medicine or its ingredients.
+    #[serde(skip_serializing_if = "is_false")]
     pub allergy: bool,
     /// Immunosuppressed, transplanted or on immunosuppressants.
+    #[serde(skip_serializing_if = "is_false")]
     pub immunosuppressed: bool,
     /// Current or long-term former smoker.
+    #[serde(skip_serializing_if = "is_false")]
     pub smoker: bool,
     /// Past venous thromboembolism or its risk factors.
+    #[serde(skip_serializing_if = "is_false")]
     pub vte_history: bool,
     /// Heart or vessel disease.
+    #[serde(skip_serializing_if = "is_false")]
     pub cardiovascular_history: bool,
     /// Past or present cancer.
+    #[serde(skip_serializing_if = "is_false")]
     pub cancer_history: bool,
     /// Kidney impairment.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub renal: Option<RenalGrade>,
     /// Chronic or recurrent infections.
+    #[serde(skip_serializing_if = "is_false")]
     pub recurrent_infections: bool,
     /// Share of body surface to be treated, in percent.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bsa: Option<f64>,
     /// Where a topical medicine would be applied.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub sites: Vec<Site>,
     /// Broken or infected skin where it would be applied.
+    #[serde(skip_serializing_if = "is_false")]
     pub broken_skin: bool,
     /// Severity of the condition.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub severity: Option<Severity>,
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)]
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 impl Patient {

@@ -1,6 +1,6 @@
 //! Understanding a question: medicine, condition, jurisdiction, patient, intent, language.
 
-use crate::cues;
+use crate::cues::{self, Hits, ListId, cue};
 use crate::lexicon::{Hit, Lexicon, Term};
 use crate::patient::{Patient, RenalGrade, Severity, Site};
 use crate::text::{Token, tokenize};
@@ -8,6 +8,7 @@ use offlabel_model::{Jurisdiction, Route};
 use offlabel_pack::Pack;
 use schemars::JsonSchema;
 use serde::Serialize;
+use std::sync::LazyLock;
 
 /// What the person wants to know.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, JsonSchema)]
@@ -91,52 +92,29 @@ fn has_phrase(text: &str, phrases: &[&str]) -> bool {
 }
 
 /// Whether a cue at token `i` is negated by a nearby "not", "no", "never", "without".
-fn negated(tokens: &[Token], i: usize) -> bool {
-    let negation = cues::list("patient", "negation");
-    tokens[i.saturating_sub(3)..i]
-        .iter()
-        .any(|t| negation.iter().any(|n| *n == t.norm))
+fn negated(hits: &Hits, i: usize) -> bool {
+    (i.saturating_sub(3)..i).any(|k| hits.at(cue!("patient", "negation"), k).is_some())
 }
 
-/// Whether the words of `cue` (space-separated; a trailing `*` is a prefix) start at token `i`.
-fn cue_at(tokens: &[Token], i: usize, cue: &str) -> bool {
-    let mut k = i;
-    for w in cue.split(' ') {
-        let Some(t) = tokens.get(k) else { return false };
-        let ok = match w.strip_suffix('*') {
-            Some(prefix) => t.norm.starts_with(prefix),
-            None => t.norm == w,
-        };
-        if !ok {
-            return false;
-        }
-        k += 1;
-    }
-    true
-}
-
-/// Whether any cue of a list occurs in the tokens.
-fn mentions(tokens: &[Token], list: &[String]) -> bool {
-    (0..tokens.len()).any(|i| list.iter().any(|c| cue_at(tokens, i, c)))
-}
-
-/// Whether any cue of a list occurs in the tokens, not negated.
-fn affirms(tokens: &[Token], list: &[String]) -> bool {
-    (0..tokens.len()).any(|i| list.iter().any(|c| cue_at(tokens, i, c)) && !negated(tokens, i))
-}
-
-/// Whether a patient cue (and its Chinese list) is affirmed and no exclusion applies.
-fn patient_cue(tokens: &[Token], folded: &str, key: &str) -> bool {
-    let zh = cues::list("patient", &format!("{key}_zh"));
-    let excluded = mentions(tokens, cues::list("patient", &format!("{key}_exclude")));
-    !excluded
-        && (affirms(tokens, cues::list("patient", key))
-            || zh.iter().any(|z| folded.contains(z.as_str())))
+/// Whether a cue is affirmed (matched, not negated, not excluded), or, in Chinese text,
+/// one of its Chinese substrings occurs.
+fn affirmed(
+    hits: &Hits,
+    words: ListId,
+    exclude: ListId,
+    zh: &[String],
+    folded: &str,
+    cjk: bool,
+) -> bool {
+    !hits.any(exclude)
+        && (hits.positions(words).any(|i| !negated(hits, i))
+            || (cjk && zh.iter().any(|z| folded.contains(z.as_str()))))
 }
 
 /// Parses a question against a pack's lexicon.
 pub fn parse(pack: &Pack, lexicon: &Lexicon, text: &str) -> Question {
     let tokens = tokenize(text);
+    let cue_hits = cues::scan(&tokens);
     let folded = crate::text::fold(text);
     let hits = lexicon.scan(&tokens, text);
     let corrections = hits
@@ -154,14 +132,16 @@ pub fn parse(pack: &Pack, lexicon: &Lexicon, text: &str) -> Question {
     });
     let class = hits.iter().any(|h| h.term == Term::Class);
     let condition = resolve_condition(pack, &hits);
-    let places = places(&tokens, &folded);
-    let patient = patient(&tokens, &folded);
-    let intents = intents(
-        &tokens,
-        &folded,
-        medicine.is_some() || class,
-        condition.is_some(),
-    );
+    let cjk = text.chars().any(crate::text::is_cjk);
+    let text = Text {
+        tokens: &tokens,
+        hits: &cue_hits,
+        folded: &folded,
+        cjk,
+    };
+    let places = places(&text);
+    let patient = patient(&text);
+    let intents = intents(&text, medicine.is_some() || class, condition.is_some());
     Question {
         medicine,
         medicine_words,
@@ -253,7 +233,22 @@ fn resolve_condition(pack: &Pack, hits: &[Hit]) -> Option<String> {
     best.map(|(_, id)| id.to_string())
 }
 
-fn places(tokens: &[Token], folded: &str) -> Vec<Place> {
+/// A question's text in the forms the cue readers need.
+struct Text<'a> {
+    tokens: &'a [Token],
+    hits: &'a Hits,
+    folded: &'a str,
+    cjk: bool,
+}
+
+impl Text<'_> {
+    /// Whether any Chinese substring of a list occurs (only in Chinese text).
+    fn zh(&self, list: &[String]) -> bool {
+        self.cjk && list.iter().any(|z| self.folded.contains(z.as_str()))
+    }
+}
+
+fn places(text: &Text<'_>) -> Vec<Place> {
     let mut out = Vec::new();
     let mut push = |p: Place| {
         if !out.contains(&p) {
@@ -261,40 +256,37 @@ fn places(tokens: &[Token], folded: &str) -> Vec<Place> {
         }
     };
     let us_upper = cues::list("places", "us_upper");
-    for (i, t) in tokens.iter().enumerate() {
-        let at = |key: &str| {
-            cues::list("places", key)
-                .iter()
-                .find(|c| cue_at(tokens, i, c))
-        };
+    for (i, t) in text.tokens.iter().enumerate() {
         if us_upper.iter().any(|u| *u == t.raw) {
             push(Place::Known(if t.raw == "UE" {
                 Jurisdiction::Eu
             } else {
                 Jurisdiction::Us
             }));
-        } else if at("us").is_some() {
+        } else if text.hits.at(cue!("places", "us"), i).is_some() {
             push(Place::Known(Jurisdiction::Us));
-        } else if at("eu").is_some() {
+        } else if text.hits.at(cue!("places", "eu"), i).is_some() {
             push(Place::Known(Jurisdiction::Eu));
-        } else if let Some(name) = at("other") {
-            let words: Vec<&str> = tokens[i..i + name.split(' ').count()]
+        } else if let Some(len) = text.hits.at(cue!("places", "other"), i) {
+            let words: Vec<&str> = text.tokens[i..i + len]
                 .iter()
                 .map(|t| t.raw.as_str())
                 .collect();
             push(Place::Other(words.join(" ")));
         }
     }
-    for (key, place) in [
-        ("us_zh", Some(Jurisdiction::Us)),
-        ("eu_zh", Some(Jurisdiction::Eu)),
-        ("other_zh", None),
-    ] {
-        for z in cues::list("places", key)
-            .iter()
-            .filter(|z| folded.contains(z.as_str()))
-        {
-            push(place.map_or_else(|| Place::Other(z.clone()), Place::Known));
+    if text.cjk {
+        for (key, place) in [
+            ("us_zh", Some(Jurisdiction::Us)),
+            ("eu_zh", Some(Jurisdiction::Eu)),
+            ("other_zh", None),
+        ] {
+            for z in cues::list("places", key)
+                .iter()
+                .filter(|z| text.folded.contains(z.as_str()))
+            {
+                push(place.map_or_else(|| Place::Other(z.clone()), Place::Known));
+            }
         }
     }
     out
@@ -372,37 +364,55 @@ fn bsa(tokens: &[Token]) -> Option<f64> {
     None
 }
 
-fn patient(tokens: &[Token], folded: &str) -> Patient {
-    let has = |key: &str| patient_cue(tokens, folded, key);
+/// Reads a patient cue: `$name` affirmed, `${name}_exclude` absent, or `${name}_zh` in Chinese text.
+macro_rules! patient_has {
+    ($text:expr, $name:literal) => {
+        affirmed(
+            $text.hits,
+            cue!("patient", $name),
+            cue!("patient", concat!($name, "_exclude")),
+            if $text.cjk {
+                cues::list("patient", concat!($name, "_zh"))
+            } else {
+                &[]
+            },
+            $text.folded,
+            $text.cjk,
+        )
+    };
+}
+
+fn patient(text: &Text<'_>) -> Patient {
+    let tokens = text.tokens;
     let mut p = Patient {
         age: age(tokens),
         ..Patient::default()
     };
-    p.adolescent = has("adolescent") && p.age.is_none();
-    p.child = has("child") && p.age.is_none() && !p.adolescent;
-    p.elderly = has("elderly") && p.age.is_none();
-    p.pregnant = has("pregnant");
-    p.breastfeeding = has("breastfeeding");
-    p.allergy = has("allergy");
-    p.immunosuppressed = has("immunosuppressed");
-    p.smoker = has("smoker");
-    p.vte_history = has("vte");
-    p.cardiovascular_history = has("cardiovascular");
-    p.cancer_history = has("cancer");
-    p.renal = renal(tokens);
-    p.recurrent_infections = has("infections");
+    p.adolescent = patient_has!(text, "adolescent") && p.age.is_none();
+    p.child = patient_has!(text, "child") && p.age.is_none() && !p.adolescent;
+    p.elderly = patient_has!(text, "elderly") && p.age.is_none();
+    p.pregnant = patient_has!(text, "pregnant");
+    p.breastfeeding = patient_has!(text, "breastfeeding");
+    p.allergy = patient_has!(text, "allergy");
+    p.immunosuppressed = patient_has!(text, "immunosuppressed");
+    p.smoker = patient_has!(text, "smoker");
+    p.vte_history = patient_has!(text, "vte");
+    p.cardiovascular_history = patient_has!(text, "cardiovascular");
+    p.cancer_history = patient_has!(text, "cancer");
+    p.renal = renal(text);
+    p.recurrent_infections = patient_has!(text, "infections");
     p.bsa = bsa(tokens);
-    p.broken_skin = has("broken_skin");
-    for (site, key) in [
-        (Site::Eyelids, "site_eyelids"),
-        (Site::Eyes, "site_eyes"),
-        (Site::Face, "site_face"),
-        (Site::Mouth, "site_mouth"),
-        (Site::Mucosa, "site_mucosa"),
-        (Site::Scalp, "site_scalp"),
-        (Site::Hands, "site_hands"),
+    p.broken_skin = patient_has!(text, "broken_skin");
+    for (site, yes) in [
+        (Site::Eyelids, patient_has!(text, "site_eyelids")),
+        (Site::Eyes, patient_has!(text, "site_eyes")),
+        (Site::Face, patient_has!(text, "site_face")),
+        (Site::Mouth, patient_has!(text, "site_mouth")),
+        (Site::Mucosa, patient_has!(text, "site_mucosa")),
+        (Site::Scalp, patient_has!(text, "site_scalp")),
+        (Site::Hands, patient_has!(text, "site_hands")),
     ] {
-        if has(key) {
+        if yes {
             p.sites.push(site);
         }
     }
@@ -410,15 +420,15 @@ fn patient(tokens: &[Token], folded: &str) -> Patient {
     p
 }
 
-fn renal(tokens: &[Token]) -> Option<RenalGrade> {
-    if !affirms(tokens, cues::list("patient", "renal")) {
+fn renal(text: &Text<'_>) -> Option<RenalGrade> {
+    if !patient_has!(text, "renal") {
         return None;
     }
-    let grade = if mentions(tokens, cues::list("patient", "renal_severe")) {
+    let grade = if text.hits.any(cue!("patient", "renal_severe")) {
         RenalGrade::Severe
-    } else if mentions(tokens, cues::list("patient", "renal_moderate")) {
+    } else if text.hits.any(cue!("patient", "renal_moderate")) {
         RenalGrade::Moderate
-    } else if mentions(tokens, cues::list("patient", "renal_mild")) {
+    } else if text.hits.any(cue!("patient", "renal_mild")) {
         RenalGrade::Mild
     } else {
         RenalGrade::Unspecified
@@ -488,55 +498,66 @@ fn severity(tokens: &[Token]) -> Option<Severity> {
 }
 
 fn detect_language(tokens: &[Token], raw: &str) -> Language {
+    static WORDS: LazyLock<[rustc_hash::FxHashSet<&'static str>; 2]> = LazyLock::new(|| {
+        ["es", "en"].map(|k| {
+            cues::list("language", k)
+                .iter()
+                .map(String::as_str)
+                .collect()
+        })
+    });
     if raw.chars().any(crate::text::is_cjk) {
         return Language::Zh;
     }
-    let count = |key: &str| {
+    let count = |set: &rustc_hash::FxHashSet<&str>| {
         tokens
             .iter()
-            .filter(|t| cues::list("language", key).iter().any(|w| *w == t.norm))
+            .filter(|t| set.contains(t.norm.as_str()))
             .count()
     };
-    let es = count("es")
+    let es = count(&WORDS[0])
         + if raw.contains('¿') || raw.contains('ñ') {
             2
         } else {
             0
         };
-    if es > count("en") {
+    if es > count(&WORDS[1]) {
         Language::Es
     } else {
         Language::En
     }
 }
 
-fn intents(tokens: &[Token], folded: &str, has_medicine: bool, has_condition: bool) -> Vec<Intent> {
-    let asks = |key: &str| {
-        mentions(tokens, cues::list("intents", key))
-            || cues::list("intents", &format!("{key}_zh"))
-                .iter()
-                .any(|z| folded.contains(z.as_str()))
-    };
-    let mechanism = (asks("mechanism_how")
-        && asks("mechanism_work")
-        && !mentions(tokens, &["how well".to_string()]))
-        || asks("mechanism");
+fn intents(text: &Text<'_>, has_medicine: bool, has_condition: bool) -> Vec<Intent> {
+    macro_rules! asks {
+        ($name:literal) => {
+            text.hits.any(cue!("intents", $name))
+                || text.zh(if text.cjk {
+                    cues::list("intents", concat!($name, "_zh"))
+                } else {
+                    &[]
+                })
+        };
+    }
+    let tokens = text.tokens;
+    let mechanism = (asks!("mechanism_how") && asks!("mechanism_work") && !asks!("mechanism_not"))
+        || asks!("mechanism");
     let mut out = Vec::new();
     for (intent, yes) in [
         (Intent::Mechanism, mechanism),
-        (Intent::Efficacy, asks("efficacy") && !mechanism),
-        (Intent::Dose, asks("dose")),
-        (Intent::SideEffects, asks("side_effects")),
-        (Intent::Contraindications, asks("contraindications")),
-        (Intent::Screening, asks("screening")),
-        (Intent::Vaccines, asks("vaccines")),
-        (Intent::Evidence, asks("evidence")),
+        (Intent::Efficacy, asks!("efficacy") && !mechanism),
+        (Intent::Dose, asks!("dose")),
+        (Intent::SideEffects, asks!("side_effects")),
+        (Intent::Contraindications, asks!("contraindications")),
+        (Intent::Screening, asks!("screening")),
+        (Intent::Vaccines, asks!("vaccines")),
+        (Intent::Evidence, asks!("evidence")),
         (
             Intent::Options,
-            !has_medicine && has_condition && (asks("options") || tokens.len() <= 3),
+            !has_medicine && has_condition && (asks!("options") || tokens.len() <= 3),
         ),
-        (Intent::Dates, asks("dates") && asks("dates_anchor")),
-        (Intent::Approval, asks("approval")),
+        (Intent::Dates, asks!("dates") && asks!("dates_anchor")),
+        (Intent::Approval, asks!("approval")),
     ] {
         if yes {
             out.push(intent);

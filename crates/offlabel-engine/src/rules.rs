@@ -81,8 +81,13 @@ pub struct PatientFindings {
 }
 
 /// Applies every rule of the pack for `medicine` (or, with `None`, the oral JAK
-/// inhibitor class) to `patient`.
-pub fn check_patient(pack: &Pack, medicine: Option<&str>, patient: &Patient) -> PatientFindings {
+/// inhibitor class) to `patient`. With `plan`, also lists screening and monitoring.
+pub fn check_patient(
+    pack: &Pack,
+    medicine: Option<&str>,
+    patient: &Patient,
+    plan: bool,
+) -> PatientFindings {
     let mut out = PatientFindings::default();
     let route = medicine
         .and_then(|m| pack.medicine(m))
@@ -210,7 +215,11 @@ pub fn check_patient(pack: &Pack, medicine: Option<&str>, patient: &Patient) -> 
     }
     out.flags
         .sort_by(|a, b| a.level.cmp(&b.level).then(a.id.cmp(&b.id)));
-    for s in pack.screening.iter().filter(|s| s.routes.contains(&route)) {
+    for s in pack
+        .screening
+        .iter()
+        .filter(|s| plan && s.routes.contains(&route))
+    {
         let item = PlanItem {
             id: s.id.clone(),
             item: s.item.clone(),
@@ -277,6 +286,10 @@ pub fn flag_label(flag: FlagId) -> &'static str {
 mod tests {
     use super::*;
 
+    fn check_with_plan(pack: &Pack, medicine: Option<&str>, patient: &Patient) -> PatientFindings {
+        check_patient(pack, medicine, patient, true)
+    }
+
     fn pack() -> Pack {
         Pack::embedded().unwrap_or_else(|e| panic!("{e}"))
     }
@@ -291,7 +304,7 @@ mod tests {
 
     #[test]
     fn pregnancy_contraindicates_the_cream_in_the_eu() {
-        let f = check_patient(
+        let f = check_with_plan(
             &pack(),
             Some("ruxolitinib-topical"),
             &Patient {
@@ -309,7 +322,7 @@ mod tests {
 
     #[test]
     fn baricitinib_75_plus_gets_2_mg() {
-        let f = check_patient(
+        let f = check_with_plan(
             &pack(),
             Some("baricitinib"),
             &Patient {
@@ -320,7 +333,7 @@ mod tests {
         assert_eq!(levels(&f, FlagId::Age75Plus), [Level::DoseAdjustment]);
         assert_eq!(f.dose_adjustments[0].adjusted_daily_mg, Some(2.0));
         assert!(levels(&f, FlagId::AgeOver65).contains(&Level::Avoid));
-        let young = check_patient(
+        let young = check_with_plan(
             &pack(),
             Some("baricitinib"),
             &Patient {
@@ -334,7 +347,7 @@ mod tests {
     #[test]
     fn abrocitinib_renal_only_moderate() {
         let p = pack();
-        let moderate = check_patient(
+        let moderate = check_with_plan(
             &p,
             Some("abrocitinib"),
             &Patient {
@@ -343,7 +356,7 @@ mod tests {
             },
         );
         assert_eq!(moderate.dose_adjustments.len(), 1);
-        let mild = check_patient(
+        let mild = check_with_plan(
             &p,
             Some("abrocitinib"),
             &Patient {
@@ -357,7 +370,7 @@ mod tests {
     #[test]
     fn bsa_limit_fires_only_above_ten_percent() {
         let p = pack();
-        let over = check_patient(
+        let over = check_with_plan(
             &p,
             Some("ruxolitinib-topical"),
             &Patient {
@@ -366,7 +379,7 @@ mod tests {
             },
         );
         assert_eq!(levels(&over, FlagId::BsaOverLimit), [Level::Avoid]);
-        let under = check_patient(
+        let under = check_with_plan(
             &p,
             Some("ruxolitinib-topical"),
             &Patient {
@@ -380,13 +393,13 @@ mod tests {
     #[test]
     fn screening_follows_the_route() {
         let p = pack();
-        let oral = check_patient(&p, Some("upadacitinib"), &Patient::default());
+        let oral = check_with_plan(&p, Some("upadacitinib"), &Patient::default());
         assert!(
             oral.screening
                 .iter()
                 .any(|s| s.item.contains("tuberculosis"))
         );
-        let topical = check_patient(&p, Some("ruxolitinib-topical"), &Patient::default());
+        let topical = check_with_plan(&p, Some("ruxolitinib-topical"), &Patient::default());
         assert!(topical.screening.is_empty());
     }
 }

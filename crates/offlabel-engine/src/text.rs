@@ -14,6 +14,9 @@ pub struct Token {
 
 /// Lower-cases, strips accents and folds typographic variants, keeping CJK characters.
 pub fn fold(text: &str) -> String {
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
     let mut out = String::with_capacity(text.len());
     for c in text.nfkd() {
         if is_combining_mark(c) {
@@ -80,18 +83,31 @@ pub fn phrase_words(phrase: &str) -> Vec<String> {
     tokenize(phrase).into_iter().map(|t| t.norm).collect()
 }
 
-/// Restricted Damerau-Levenshtein (optimal string alignment) distance over chars,
-/// giving up early once it must exceed `limit`.
+/// Restricted Damerau-Levenshtein (optimal string alignment) distance, giving up
+/// early once it must exceed `limit`. Words longer than 32 characters are never
+/// compared (no term of the pack is that long), so the rows live on the stack.
 pub fn edit_distance(a: &str, b: &str, limit: usize) -> Option<usize> {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    if a.len().abs_diff(b.len()) > limit {
+    if a.is_ascii() && b.is_ascii() {
+        osa(a.as_bytes(), b.as_bytes(), limit)
+    } else {
+        let a: Vec<char> = a.chars().collect();
+        let b: Vec<char> = b.chars().collect();
+        osa(&a, &b, limit)
+    }
+}
+
+fn osa<T: PartialEq>(a: &[T], b: &[T], limit: usize) -> Option<usize> {
+    const ROW: usize = 33;
+    let (n, m) = (a.len(), b.len());
+    if n.abs_diff(m) > limit || m >= ROW || n >= ROW {
         return None;
     }
-    let (n, m) = (a.len(), b.len());
-    let mut prev2 = vec![0usize; m + 1];
-    let mut prev: Vec<usize> = (0..=m).collect();
-    let mut cur = vec![0usize; m + 1];
+    let mut prev2 = [0usize; ROW];
+    let mut prev = [0usize; ROW];
+    let mut cur = [0usize; ROW];
+    for (j, p) in prev.iter_mut().enumerate().take(m + 1) {
+        *p = j;
+    }
     for i in 1..=n {
         cur[0] = i;
         let mut row_min = cur[0];
@@ -107,8 +123,8 @@ pub fn edit_distance(a: &str, b: &str, limit: usize) -> Option<usize> {
         if row_min > limit {
             return None;
         }
-        std::mem::swap(&mut prev2, &mut prev);
-        std::mem::swap(&mut prev, &mut cur);
+        prev2 = prev;
+        prev = cur;
     }
     (prev[m] <= limit).then_some(prev[m])
 }
@@ -147,5 +163,8 @@ mod tests {
         assert_eq!(edit_distance("psorasis", "psoriasis", 1), Some(1));
         assert_eq!(edit_distance("olumaint", "olumiant", 1), Some(1));
         assert_eq!(edit_distance("cream", "dream", 0), None);
+        assert_eq!(edit_distance("vitíligo", "vitiligo", 1), Some(1));
+        let long = "a".repeat(40);
+        assert_eq!(edit_distance(&long, &format!("{long}b"), 1), None);
     }
 }

@@ -107,6 +107,8 @@ pub struct Pack {
     source_index: HashMap<String, usize>,
     medicine_index: HashMap<String, usize>,
     condition_index: HashMap<String, usize>,
+    /// Condition id → indexes of the condition and all its subtypes (computed once).
+    descendant_index: HashMap<String, Vec<usize>>,
 }
 
 /// Why a pack could not be loaded.
@@ -262,6 +264,7 @@ impl Pack {
             source_index: HashMap::new(),
             medicine_index: HashMap::new(),
             condition_index: HashMap::new(),
+            descendant_index: HashMap::new(),
         }
     }
 
@@ -284,6 +287,13 @@ impl Pack {
             .enumerate()
             .map(|(i, c)| (c.id.clone(), i))
             .collect();
+        let mut descendants: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, c) in self.conditions.iter().enumerate() {
+            for a in self.ancestors(&c.id) {
+                descendants.entry(a.id.clone()).or_default().push(i);
+            }
+        }
+        self.descendant_index = descendants;
     }
 
     /// A source by id.
@@ -321,11 +331,9 @@ impl Pack {
 
     /// The condition and all its descendants.
     pub fn descendants(&self, id: &str) -> Vec<&Condition> {
-        self.conditions
-            .iter()
-            .map(|c| &c.record)
-            .filter(|c| self.ancestors(&c.id).iter().any(|a| a.id == id))
-            .collect()
+        self.descendant_index.get(id).map_or_else(Vec::new, |ix| {
+            ix.iter().map(|&i| &self.conditions[i].record).collect()
+        })
     }
 
     /// Whether `id` names a medicine, or the whole class.
