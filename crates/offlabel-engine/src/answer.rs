@@ -430,6 +430,7 @@ fn compose(pack: &Pack, q: &Question, text: &str) -> Answer {
                 ));
             }
         }
+        lines.extend(efficacy_lines(pack, &m.id, Some(c), &mut cites));
         for st in pack.statements.iter().filter(|s| {
             s.medicines.iter().any(|x| x == &m.id)
                 && s.conditions.iter().any(|x| x == &c.id)
@@ -444,85 +445,10 @@ fn compose(pack: &Pack, q: &Question, text: &str) -> Answer {
             }
         }
     } else if let (None, Some(c), false) = (medicine, condition, q.foreign_medicine.is_some()) {
-        // Options for a condition.
-        let mut found: Vec<(Option_, u8, u32, usize)> = Vec::new();
-        for m in &pack.medicines {
-            let ranked = reason::studies(pack, &m.id, &c.id);
-            let mut status = BTreeMap::new();
-            let mut approved = 0;
-            for j in [Jurisdiction::Us, Jurisdiction::Eu] {
-                let f = reason::status(pack, &m.id, &c.id, &q.patient, j);
-                approved += usize::from(f.status == Status::Approved);
-                status.insert(j.as_str().to_string(), f.status);
-            }
-            if ranked.is_empty() && approved == 0 {
-                continue;
-            }
-            let best = reason::best(&ranked);
-            let rank = best
-                .or(ranked.first().copied())
-                .map_or(99, |s| s.design.rank());
-            let n = best.and_then(|s| s.n).unwrap_or(0);
-            let opt = Option_ {
-                drug: Named {
-                    id: m.id.clone(),
-                    name: m.name.clone(),
-                },
-                status,
-                best_evidence: best.map(|s| best_evidence(s, &mut cites)),
-                studies: ranked.len(),
-            };
-            found.push((opt, rank, n, approved));
-        }
-        found.sort_by(|a, b| b.3.cmp(&a.3).then(a.1.cmp(&b.1)).then(b.2.cmp(&a.2)));
-        if found.is_empty() {
-            let st: Vec<_> = pack
-                .statements
-                .iter()
-                .filter(|s| s.conditions.iter().any(|x| x == &c.id))
-                .collect();
-            lines.push(format!(
-                "The pack holds no authorisation or study of a JAK inhibitor in {}.",
-                c.name.to_lowercase()
-            ));
-            for s in st {
-                lines.push(format!("{} {}", s.summary, cites.mark(&s.sources)));
-            }
-        } else {
-            lines.push(format!(
-                "JAK inhibitors for {} in the pack, approvals first, then by strength of evidence:",
-                c.name.to_lowercase()
-            ));
-            for (opt, _, _, _) in &found {
-                let status: Vec<String> = opt
-                    .status
-                    .iter()
-                    .map(|(j, s)| format!("{j} {}", (w.status)(*s)))
-                    .collect();
-                let ranked = reason::studies(pack, &opt.drug.id, &c.id);
-                let ev = match reason::best(&ranked).or(ranked.first().copied()) {
-                    Some(s) => format!(
-                        "best evidence: {} {}",
-                        study_sentence(pack, s),
-                        cites.mark(&s.sources)
-                    ),
-                    None => "no study in the pack".to_string(),
-                };
-                let auth_sources: Vec<String> = [Jurisdiction::Us, Jurisdiction::Eu]
-                    .iter()
-                    .flat_map(|j| reason::status(pack, &opt.drug.id, &c.id, &q.patient, *j).sources)
-                    .collect();
-                lines.push(format!(
-                    "- {} ({}) {}; {}",
-                    opt.drug.name,
-                    status.join(", "),
-                    cites.mark(&auth_sources),
-                    ev
-                ));
-                evidence_rows.extend(ranked.iter().map(|s| evidence_row(s, &mut cites)));
-            }
-            options = found.into_iter().map(|f| f.0).collect();
-        }
+        let built = build_options(pack, c, &q.patient, None, &w, &mut cites);
+        lines.extend(built.lines);
+        evidence_rows.extend(built.rows);
+        options = built.options;
     } else if let (Some(m), None) = (medicine, condition) {
         // A medicine without a condition: its authorisations, unless something else is asked.
         if only_general || wants(Intent::Dates) {
@@ -536,40 +462,20 @@ fn compose(pack: &Pack, q: &Question, text: &str) -> Answer {
         }
     }
 
+    // Several medicines named with a condition: compare them side by side.
+    if let (Some(m), Some(c), false) = (medicine, condition, q.other_medicines.is_empty()) {
+        let mut named: Vec<String> = vec![m.id.clone()];
+        named.extend(q.other_medicines.iter().cloned());
+        let built = build_options(pack, c, &q.patient, Some(&named), &w, &mut cites);
+        lines.push("Side by side:".into());
+        lines.extend(built.lines.into_iter().skip(1));
+        options = built.options;
+    }
+
     // Topic sections.
     if let Some(m) = medicine {
-        if wants(Intent::Efficacy) {
-            let eff: Vec<_> = pack
-                .efficacy
-                .iter()
-                .filter(|e| {
-                    e.medicine == m.id
-                        && condition.is_none_or(|c| {
-                            pack.ancestors(&e.condition).iter().any(|a| a.id == c.id)
-                                || c.typical_subtype.as_deref() == Some(e.condition.as_str())
-                        })
-                })
-                .collect();
-            for e in eff {
-                let arms: Vec<String> = e
-                    .arms
-                    .iter()
-                    .map(|a| format!("{}% with {}", fmt_num(a.percent), a.label))
-                    .collect();
-                let trials = match (e.studies, e.n) {
-                    (Some(s), Some(n)) => format!("In {s} main studies with {n} patients"),
-                    (_, Some(n)) => format!("In {n} patients"),
-                    _ => "In the main studies".to_string(),
-                };
-                lines.push(format!(
-                    "{trials}, {} ({}) was reached after {} by {}. {}",
-                    e.endpoint,
-                    e.endpoint_meaning,
-                    e.timepoint,
-                    arms.join(" versus "),
-                    cites.mark(&e.sources)
-                ));
-            }
+        if wants(Intent::Efficacy) && condition.is_none() {
+            lines.extend(efficacy_lines(pack, &m.id, None, &mut cites));
         }
         if wants(Intent::Dose) || !findings.dose_adjustments.is_empty() {
             lines.extend(dose_lines(
@@ -733,6 +639,156 @@ fn compose(pack: &Pack, q: &Question, text: &str) -> Answer {
             unknown_medicine: q.foreign_medicine.clone(),
             corrections: q.corrections.clone(),
         },
+    }
+}
+
+/// Pivotal efficacy results of a medicine, in a condition (or its typical subtype) when given.
+fn efficacy_lines(
+    pack: &Pack,
+    medicine: &str,
+    condition: Option<&offlabel_model::Condition>,
+    cites: &mut Cites<'_>,
+) -> Vec<String> {
+    let mut lines = Vec::new();
+    let relevant = |e: &offlabel_model::Efficacy| {
+        condition.is_none_or(|c| {
+            pack.ancestors(&e.condition).iter().any(|a| a.id == c.id)
+                || c.typical_subtype.as_deref() == Some(e.condition.as_str())
+        })
+    };
+    for e in pack
+        .efficacy
+        .iter()
+        .filter(|e| e.medicine == medicine && relevant(e))
+    {
+        let arms: Vec<String> = e
+            .arms
+            .iter()
+            .map(|a| format!("{}% with {}", fmt_num(a.percent), a.label))
+            .collect();
+        let trials = match (e.studies, e.n) {
+            (Some(s), Some(n)) => format!("In {s} main studies with {n} patients"),
+            (_, Some(n)) => format!("In {n} patients"),
+            _ => "In the main studies".to_string(),
+        };
+        lines.push(format!(
+            "{trials}, {} ({}) was reached after {} by {}. {}",
+            e.endpoint,
+            e.endpoint_meaning,
+            e.timepoint,
+            arms.join(" versus "),
+            cites.mark(&e.sources)
+        ));
+    }
+    lines
+}
+
+/// Options for a condition: each medicine with an approval or a study, approvals first,
+/// then by strength of evidence.
+struct BuiltOptions {
+    options: Vec<Option_>,
+    lines: Vec<String>,
+    rows: Vec<EvidenceRow>,
+}
+
+fn build_options(
+    pack: &Pack,
+    c: &offlabel_model::Condition,
+    patient: &crate::patient::Patient,
+    only: Option<&[String]>,
+    w: &Words,
+    cites: &mut Cites<'_>,
+) -> BuiltOptions {
+    let mut found: Vec<(Option_, u8, u32, usize)> = Vec::new();
+    for m in pack
+        .medicines
+        .iter()
+        .filter(|m| only.is_none_or(|o| o.contains(&m.id)))
+    {
+        let ranked = reason::studies(pack, &m.id, &c.id);
+        let mut status = BTreeMap::new();
+        let mut approved = 0;
+        for j in [Jurisdiction::Us, Jurisdiction::Eu] {
+            let f = reason::status(pack, &m.id, &c.id, patient, j);
+            approved += usize::from(f.status == Status::Approved);
+            status.insert(j.as_str().to_string(), f.status);
+        }
+        if ranked.is_empty() && approved == 0 && only.is_none() {
+            continue;
+        }
+        let best = reason::best(&ranked);
+        let rank = best
+            .or(ranked.first().copied())
+            .map_or(99, |s| s.design.rank());
+        let n = best.and_then(|s| s.n).unwrap_or(0);
+        let opt = Option_ {
+            drug: Named {
+                id: m.id.clone(),
+                name: m.name.clone(),
+            },
+            status,
+            best_evidence: best.map(|s| best_evidence(s, cites)),
+            studies: ranked.len(),
+        };
+        found.push((opt, rank, n, approved));
+    }
+    found.sort_by(|a, b| b.3.cmp(&a.3).then(a.1.cmp(&b.1)).then(b.2.cmp(&a.2)));
+    let mut lines = Vec::new();
+    let mut rows = Vec::new();
+    if found.is_empty() {
+        lines.push(format!(
+            "The pack holds no authorisation or study of a JAK inhibitor in {}.",
+            c.name.to_lowercase()
+        ));
+        for s in pack
+            .statements
+            .iter()
+            .filter(|s| s.conditions.iter().any(|x| x == &c.id))
+        {
+            lines.push(format!("{} {}", s.summary, cites.mark(&s.sources)));
+        }
+        return BuiltOptions {
+            options: vec![],
+            lines,
+            rows,
+        };
+    }
+    lines.push(format!(
+        "JAK inhibitors for {} in the pack, approvals first, then by strength of evidence:",
+        c.name.to_lowercase()
+    ));
+    for (opt, _, _, _) in &found {
+        let status: Vec<String> = opt
+            .status
+            .iter()
+            .map(|(j, s)| format!("{j} {}", (w.status)(*s)))
+            .collect();
+        let ranked = reason::studies(pack, &opt.drug.id, &c.id);
+        let ev = match reason::best(&ranked).or(ranked.first().copied()) {
+            Some(s) => format!(
+                "best evidence: {} {}",
+                study_sentence(pack, s),
+                cites.mark(&s.sources)
+            ),
+            None => "no study in the pack".to_string(),
+        };
+        let auth_sources: Vec<String> = [Jurisdiction::Us, Jurisdiction::Eu]
+            .iter()
+            .flat_map(|j| reason::status(pack, &opt.drug.id, &c.id, patient, *j).sources)
+            .collect();
+        lines.push(format!(
+            "- {} ({}) {}; {}",
+            opt.drug.name,
+            status.join(", "),
+            cites.mark(&auth_sources),
+            ev
+        ));
+        rows.extend(ranked.iter().map(|s| evidence_row(s, cites)));
+    }
+    BuiltOptions {
+        options: found.into_iter().map(|f| f.0).collect(),
+        lines,
+        rows,
     }
 }
 

@@ -65,6 +65,8 @@ pub enum Place {
 pub struct Question {
     /// Medicine id, when one pack medicine is named.
     pub medicine: Option<String>,
+    /// Other pack medicines named in the same question (for comparisons).
+    pub other_medicines: Vec<String>,
     /// How the medicine was recognised (the words matched).
     pub medicine_words: Option<String>,
     /// Whether the route was assumed rather than stated.
@@ -131,6 +133,14 @@ pub fn parse(pack: &Pack, lexicon: &Lexicon, text: &str) -> Question {
         _ => None,
     });
     let class = hits.iter().any(|h| h.term == Term::Class);
+    let mut other_medicines: Vec<String> = Vec::new();
+    for h in &hits {
+        if let Term::Medicine(id) = &h.term {
+            if Some(id) != medicine.as_ref() && !other_medicines.contains(id) {
+                other_medicines.push(id.clone());
+            }
+        }
+    }
     let condition = resolve_condition(pack, &hits);
     let cjk = text.chars().any(crate::text::is_cjk);
     let text = Text {
@@ -144,6 +154,7 @@ pub fn parse(pack: &Pack, lexicon: &Lexicon, text: &str) -> Question {
     let intents = intents(&text, medicine.is_some() || class, condition.is_some());
     Question {
         medicine,
+        other_medicines,
         medicine_words,
         route_assumed,
         foreign_medicine,
