@@ -65,7 +65,7 @@ fn stages(c: &mut Criterion) {
     });
     c.bench_function("patient_rules", |b| {
         b.iter(|| {
-            rules::check_patient(pack, Some("baricitinib"), black_box(&old))
+            rules::check_patient(pack, Some("baricitinib"), black_box(&old), false)
                 .flags
                 .len()
         })

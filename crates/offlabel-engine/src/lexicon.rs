@@ -131,7 +131,7 @@ impl Lexicon {
             lex.add(f, Term::Foreign(f.clone()), false);
         }
         for phrases in lex.phrases.values_mut() {
-            phrases.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+            phrases.sort_by_key(|p| std::cmp::Reverse(p.0.len()));
         }
         lex.vocabulary.sort();
         lex.vocabulary.dedup();

@@ -135,11 +135,10 @@ pub fn parse(pack: &Pack, lexicon: &Lexicon, text: &str) -> Question {
     let class = hits.iter().any(|h| h.term == Term::Class);
     let mut other_medicines: Vec<String> = Vec::new();
     for h in &hits {
-        if let Term::Medicine(id) = &h.term {
-            if Some(id) != medicine.as_ref() && !other_medicines.contains(id) {
+        if let Term::Medicine(id) = &h.term
+            && Some(id) != medicine.as_ref() && !other_medicines.contains(id) {
                 other_medicines.push(id.clone());
             }
-        }
     }
     let condition = resolve_condition(pack, &hits);
     let cjk = text.chars().any(crate::text::is_cjk);
@@ -191,13 +190,12 @@ fn resolve_medicine(
     route: Option<Route>,
 ) -> (Option<String>, Option<String>, bool) {
     // A named product or route-specific name wins over a bare ingredient.
-    if let Some(h) = hits.iter().find(|h| matches!(h.term, Term::Medicine(_))) {
-        if let Term::Medicine(id) = &h.term {
+    if let Some(h) = hits.iter().find(|h| matches!(h.term, Term::Medicine(_)))
+        && let Term::Medicine(id) = &h.term {
             return (Some(id.clone()), Some(h.text.clone()), false);
         }
-    }
-    if let Some(h) = hits.iter().find(|h| matches!(h.term, Term::Ingredient(_))) {
-        if let Term::Ingredient(ingredient) = &h.term {
+    if let Some(h) = hits.iter().find(|h| matches!(h.term, Term::Ingredient(_)))
+        && let Term::Ingredient(ingredient) = &h.term {
             let candidates: Vec<_> = pack
                 .medicines
                 .iter()
@@ -213,7 +211,6 @@ fn resolve_medicine(
                 return (Some(m.id.clone()), Some(h.text.clone()), route.is_none());
             }
         }
-    }
     (None, None, false)
 }
 
@@ -268,7 +265,7 @@ fn places(text: &Text<'_>) -> Vec<Place> {
     };
     let us_upper = cues::list("places", "us_upper");
     for (i, t) in text.tokens.iter().enumerate() {
-        if us_upper.iter().any(|u| *u == t.raw) {
+        if us_upper.contains(&t.raw) {
             push(Place::Known(if t.raw == "UE" {
                 Jurisdiction::Eu
             } else {
@@ -318,35 +315,31 @@ fn age(tokens: &[Token]) -> Option<u32> {
             return Some(n);
         }
         let next = tokens.get(i + 1).map(|t| t.norm.as_str());
-        if let Some(n) = number(w) {
-            if matches!(
+        if let Some(n) = number(w)
+            && matches!(
                 next,
                 Some("year" | "years" | "yr" | "yrs" | "y" | "yo" | "ano" | "anos" | "岁")
             ) {
                 return Some(n);
             }
-        }
         if matches!(w, "aged" | "age" | "edad") {
             if let Some(n) = next.and_then(number) {
                 return Some(n);
             }
-            if next == Some("of") {
-                if let Some(n) = tokens.get(i + 2).and_then(|t| number(&t.norm)) {
+            if next == Some("of")
+                && let Some(n) = tokens.get(i + 2).and_then(|t| number(&t.norm)) {
                     return Some(n);
                 }
-            }
         }
         // "de 80 años" handled above; "tiene 80" / "tengo 80"
-        if matches!(w, "tiene" | "tengo") {
-            if let Some(n) = next.and_then(number) {
-                if matches!(
+        if matches!(w, "tiene" | "tengo")
+            && let Some(n) = next.and_then(number)
+                && matches!(
                     tokens.get(i + 2).map(|t| t.norm.as_str()),
                     Some("ano" | "anos")
                 ) {
                     return Some(n);
                 }
-            }
-        }
     }
     None
 }

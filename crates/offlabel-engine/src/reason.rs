@@ -232,8 +232,8 @@ enum Fit {
 
 fn fits(a: &Authorisation, patient: &Patient) -> Fit {
     let pop = &a.population;
-    if let (Some(sev), false) = (patient.severity, pop.severities.is_empty()) {
-        if !sev
+    if let (Some(sev), false) = (patient.severity, pop.severities.is_empty())
+        && !sev
             .grades()
             .iter()
             .all(|g| pop.severities.iter().any(|s| s == g))
@@ -243,7 +243,6 @@ fn fits(a: &Authorisation, patient: &Patient) -> Fit {
                 sev.as_str().replace('_', "-")
             ));
         }
-    }
     if let Some(min) = pop.age_min {
         let below = match patient.age {
             Some(age) => age < min,
@@ -255,11 +254,10 @@ fn fits(a: &Authorisation, patient: &Patient) -> Fit {
     } else if patient.is_minor() {
         return Fit::Unknown("the pack does not record the age range of that authorisation, so it cannot confirm it covers a patient under 18".into());
     }
-    if let Some(max) = pop.age_max {
-        if patient.age.is_some_and(|a| a > max) {
+    if let Some(max) = pop.age_max
+        && patient.age.is_some_and(|a| a > max) {
             return Fit::No(format!("the patient is older than {max} years"));
         }
-    }
     Fit::Yes
 }
 

@@ -54,10 +54,8 @@ impl FromStr for PartialDate {
         if !(1900..=2100).contains(&year) {
             return Err(fail("year out of range 1900-2100"));
         }
-        if let Some(m) = month {
-            if !(1..=12).contains(&m) {
-                return Err(fail("month out of range"));
-            }
+        if month.is_some_and(|m| !(1..=12).contains(&m)) {
+            return Err(fail("month out of range"));
         }
         if let (Some(m), Some(d)) = (month, day) {
             let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);

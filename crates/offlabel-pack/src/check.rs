@@ -126,8 +126,8 @@ pub fn check(pack: &Pack) -> Vec<Diagnostic> {
         let mut r = Refs::new("condition", &c.file, &c.id, &c.sources);
         r.conditions.extend(c.parent.as_deref());
         refs.push(r);
-        if let Some(sub) = &c.typical_subtype {
-            if pack.condition(sub).and_then(|s| s.parent.as_deref()) != Some(c.id.as_str()) {
+        if let Some(sub) = &c.typical_subtype
+            && pack.condition(sub).and_then(|s| s.parent.as_deref()) != Some(c.id.as_str()) {
                 out.push(Diagnostic::new(
                     &c.file,
                     &c.id,
@@ -135,7 +135,6 @@ pub fn check(pack: &Pack) -> Vec<Diagnostic> {
                     "name a condition whose parent is this one",
                 ));
             }
-        }
     }
     for a in &pack.authorisations {
         let mut r = Refs::new("authorisation", &a.file, &a.id, &a.sources);
