@@ -317,10 +317,11 @@ fn compose(pack: &Pack, q: &Question, text: &str) -> Answer {
         lines.push(format!("Read as: {}.", q.corrections.join(", ")));
     }
     if medicine.is_none()
-        && let Some(foreign) = &q.foreign_medicine {
-            let covered: Vec<String> = pack.medicines.iter().map(|m| m.name.clone()).collect();
-            lines.push(format!("The pack does not cover {foreign}: it holds only these JAK inhibitors: {}. It cannot say anything about {foreign}.", covered.join(", ")));
-        }
+        && let Some(foreign) = &q.foreign_medicine
+    {
+        let covered: Vec<String> = pack.medicines.iter().map(|m| m.name.clone()).collect();
+        lines.push(format!("The pack does not cover {foreign}: it holds only these JAK inhibitors: {}. It cannot say anything about {foreign}.", covered.join(", ")));
+    }
     for place in &q.places {
         if let Place::Other(name) = place {
             lines.push(format!("The pack knows only FDA (US) and EMA (EU) decisions; it does not know the status in {name}. The US and EU status follow."));

@@ -81,13 +81,14 @@ pub fn validate_patient(p: &Patient) -> Result<(), CheckError> {
         ));
     }
     if let Some(b) = p.bsa
-        && (!(0.0..=100.0).contains(&b) || b.is_nan()) {
-            return Err(err(
-                "bsa",
-                format!("{b} is out of range"),
-                "a percentage from 0 to 100",
-            ));
-        }
+        && (!(0.0..=100.0).contains(&b) || b.is_nan())
+    {
+        return Err(err(
+            "bsa",
+            format!("{b} is out of range"),
+            "a percentage from 0 to 100",
+        ));
+    }
     Ok(())
 }
 

@@ -136,9 +136,11 @@ pub fn parse(pack: &Pack, lexicon: &Lexicon, text: &str) -> Question {
     let mut other_medicines: Vec<String> = Vec::new();
     for h in &hits {
         if let Term::Medicine(id) = &h.term
-            && Some(id) != medicine.as_ref() && !other_medicines.contains(id) {
-                other_medicines.push(id.clone());
-            }
+            && Some(id) != medicine.as_ref()
+            && !other_medicines.contains(id)
+        {
+            other_medicines.push(id.clone());
+        }
     }
     let condition = resolve_condition(pack, &hits);
     let cjk = text.chars().any(crate::text::is_cjk);
@@ -191,26 +193,28 @@ fn resolve_medicine(
 ) -> (Option<String>, Option<String>, bool) {
     // A named product or route-specific name wins over a bare ingredient.
     if let Some(h) = hits.iter().find(|h| matches!(h.term, Term::Medicine(_)))
-        && let Term::Medicine(id) = &h.term {
-            return (Some(id.clone()), Some(h.text.clone()), false);
-        }
+        && let Term::Medicine(id) = &h.term
+    {
+        return (Some(id.clone()), Some(h.text.clone()), false);
+    }
     if let Some(h) = hits.iter().find(|h| matches!(h.term, Term::Ingredient(_)))
-        && let Term::Ingredient(ingredient) = &h.term {
-            let candidates: Vec<_> = pack
-                .medicines
-                .iter()
-                .filter(|m| &m.ingredient == ingredient)
-                .collect();
-            let chosen = match route {
-                Some(r) => candidates.iter().find(|m| m.route == r),
-                // In dermatology the cream is the usual form; the answer says it assumed so.
-                None => candidates.iter().find(|m| m.route == Route::Topical),
-            }
-            .or(candidates.first());
-            if let Some(m) = chosen {
-                return (Some(m.id.clone()), Some(h.text.clone()), route.is_none());
-            }
+        && let Term::Ingredient(ingredient) = &h.term
+    {
+        let candidates: Vec<_> = pack
+            .medicines
+            .iter()
+            .filter(|m| &m.ingredient == ingredient)
+            .collect();
+        let chosen = match route {
+            Some(r) => candidates.iter().find(|m| m.route == r),
+            // In dermatology the cream is the usual form; the answer says it assumed so.
+            None => candidates.iter().find(|m| m.route == Route::Topical),
         }
+        .or(candidates.first());
+        if let Some(m) = chosen {
+            return (Some(m.id.clone()), Some(h.text.clone()), route.is_none());
+        }
+    }
     (None, None, false)
 }
 
@@ -319,27 +323,30 @@ fn age(tokens: &[Token]) -> Option<u32> {
             && matches!(
                 next,
                 Some("year" | "years" | "yr" | "yrs" | "y" | "yo" | "ano" | "anos" | "岁")
-            ) {
-                return Some(n);
-            }
+            )
+        {
+            return Some(n);
+        }
         if matches!(w, "aged" | "age" | "edad") {
             if let Some(n) = next.and_then(number) {
                 return Some(n);
             }
             if next == Some("of")
-                && let Some(n) = tokens.get(i + 2).and_then(|t| number(&t.norm)) {
-                    return Some(n);
-                }
+                && let Some(n) = tokens.get(i + 2).and_then(|t| number(&t.norm))
+            {
+                return Some(n);
+            }
         }
         // "de 80 años" handled above; "tiene 80" / "tengo 80"
         if matches!(w, "tiene" | "tengo")
             && let Some(n) = next.and_then(number)
-                && matches!(
-                    tokens.get(i + 2).map(|t| t.norm.as_str()),
-                    Some("ano" | "anos")
-                ) {
-                    return Some(n);
-                }
+            && matches!(
+                tokens.get(i + 2).map(|t| t.norm.as_str()),
+                Some("ano" | "anos")
+            )
+        {
+            return Some(n);
+        }
     }
     None
 }

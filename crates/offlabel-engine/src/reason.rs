@@ -237,12 +237,12 @@ fn fits(a: &Authorisation, patient: &Patient) -> Fit {
             .grades()
             .iter()
             .all(|g| pop.severities.iter().any(|s| s == g))
-        {
-            return Fit::No(format!(
-                "the disease described is {}",
-                sev.as_str().replace('_', "-")
-            ));
-        }
+    {
+        return Fit::No(format!(
+            "the disease described is {}",
+            sev.as_str().replace('_', "-")
+        ));
+    }
     if let Some(min) = pop.age_min {
         let below = match patient.age {
             Some(age) => age < min,
@@ -255,9 +255,10 @@ fn fits(a: &Authorisation, patient: &Patient) -> Fit {
         return Fit::Unknown("the pack does not record the age range of that authorisation, so it cannot confirm it covers a patient under 18".into());
     }
     if let Some(max) = pop.age_max
-        && patient.age.is_some_and(|a| a > max) {
-            return Fit::No(format!("the patient is older than {max} years"));
-        }
+        && patient.age.is_some_and(|a| a > max)
+    {
+        return Fit::No(format!("the patient is older than {max} years"));
+    }
     Fit::Yes
 }
 

@@ -17,9 +17,11 @@ fn check(case: &Value, a: &Answer) -> Vec<String> {
     let out = serde_json::to_value(a).unwrap_or_default();
     let mut problems = Vec::new();
     if let Some(d) = exp.get("drug")
-        && out["drug"]["id"] != *d && !(d.is_null() && out["drug"].is_null()) {
-            problems.push(format!("drug: want {d}, got {}", out["drug"]["id"]));
-        }
+        && out["drug"]["id"] != *d
+        && !(d.is_null() && out["drug"].is_null())
+    {
+        problems.push(format!("drug: want {d}, got {}", out["drug"]["id"]));
+    }
     if let Some(c) = exp.get("condition") {
         let text = norm(&format!(
             "{} {}",

@@ -127,14 +127,15 @@ pub fn check(pack: &Pack) -> Vec<Diagnostic> {
         r.conditions.extend(c.parent.as_deref());
         refs.push(r);
         if let Some(sub) = &c.typical_subtype
-            && pack.condition(sub).and_then(|s| s.parent.as_deref()) != Some(c.id.as_str()) {
-                out.push(Diagnostic::new(
-                    &c.file,
-                    &c.id,
-                    &format!("typical_subtype {sub:?} is not a direct subtype"),
-                    "name a condition whose parent is this one",
-                ));
-            }
+            && pack.condition(sub).and_then(|s| s.parent.as_deref()) != Some(c.id.as_str())
+        {
+            out.push(Diagnostic::new(
+                &c.file,
+                &c.id,
+                &format!("typical_subtype {sub:?} is not a direct subtype"),
+                "name a condition whose parent is this one",
+            ));
+        }
     }
     for a in &pack.authorisations {
         let mut r = Refs::new("authorisation", &a.file, &a.id, &a.sources);
