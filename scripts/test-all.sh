@@ -34,7 +34,7 @@ if [ -f "$root/../shared/eval/score.py" ]; then
   python3 "$root/../shared/eval/score.py" --cases crates/offlabel-engine/tests/data/questions.jsonl -- "$root/target/release/offlabel"
 fi
 
-for extra in scripts/test-browser.sh scripts/test-schemathesis.sh scripts/test-standards.sh scripts/test-postgres.sh; do
+for extra in scripts/test-browser.sh scripts/test-schemathesis.sh scripts/test-standards.sh scripts/test-postgres.sh scripts/test-signals.sh; do
   if [ -x "$extra" ]; then
     step "$extra"
     "$extra" "$root/target/release/offlabel"

@@ -4,7 +4,10 @@
 //! No medical logic lives here.
 
 mod browse;
+mod export_cmd;
 mod render;
+mod reports_cmd;
+mod signals_cmd;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
@@ -49,6 +52,78 @@ enum Command {
     Evidence(EvidenceArgs),
     /// List the sources.
     Sources(JsonArg),
+    /// Serve the HTTP API (/v1, /openapi.json) and the web page until Ctrl-C or SIGTERM.
+    Serve(ServeArgs),
+    /// Adverse-reaction reports: add, list, show, export, check (see docs/reports.md).
+    Reports(reports_cmd::ReportsArgs),
+    /// FDA FAERS data: import quarterly extracts into the report store.
+    Faers {
+        #[command(subcommand)]
+        command: signals_cmd::FaersCommand,
+    },
+    /// Disproportionality statistics (PRR, ROR, chi2, IC, EBGM) for drug-event pairs.
+    Signals(Box<signals_cmd::SignalsArgs>),
+    /// Incidence rate per 100 patient-years with its exact Poisson 95% CI.
+    Rate(signals_cmd::RateArgs),
+    /// Export the pack in a standard format (FHIR R5; see docs/fhir.md).
+    Export {
+        #[command(subcommand)]
+        command: export_cmd::ExportCommand,
+    },
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Address to listen on (HOST:PORT; port 0 picks a free one).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: std::net::SocketAddr,
+    /// Largest request body in bytes [default: 65536].
+    #[arg(long, value_name = "BYTES")]
+    body_limit: Option<usize>,
+    /// Longest time one request may take, in seconds [default: 10].
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
+    timeout: Option<std::time::Duration>,
+    /// Requests handled at once; more wait their turn [default: 256].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    concurrency: Option<u32>,
+    /// Origin allowed to call the API from a browser (repeatable; * for any) [default: none].
+    #[arg(long = "cors-origin", value_name = "ORIGIN")]
+    cors_origins: Vec<String>,
+    /// Memory for cached /v1/ask answers in MiB; 0 turns the cache off [default: 8].
+    #[arg(long, value_name = "MIB")]
+    cache_mib: Option<usize>,
+    /// Write logs as JSON lines (filter with RUST_LOG, default info).
+    #[arg(long)]
+    log_json: bool,
+    /// Report store for POST/GET /v1/reports (a file path or postgres:// URL); the
+    /// endpoints are on only when OFFLABEL_WRITE_TOKEN is set [default: as `reports`].
+    #[arg(long, value_name = "PATH_OR_URL")]
+    store: Option<String>,
+}
+
+fn parse_seconds(text: &str) -> Result<std::time::Duration, String> {
+    text.parse::<f64>()
+        .ok()
+        .and_then(|s| std::time::Duration::try_from_secs_f64(s).ok())
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| format!("{text:?} is not a positive number of seconds, e.g. 10 or 0.5"))
+}
+
+fn serve(engine: Engine, a: ServeArgs) -> Result<()> {
+    let defaults = offlabel_server::ServerConfig::default();
+    let config = offlabel_server::ServerConfig {
+        body_limit: a.body_limit.unwrap_or(defaults.body_limit),
+        timeout: a.timeout.unwrap_or(defaults.timeout),
+        concurrency: a.concurrency.map_or(defaults.concurrency, |n| n as usize),
+        cors_origins: a.cors_origins,
+        cache_bytes: a
+            .cache_mib
+            .map_or(defaults.cache_bytes, |m| m.saturating_mul(1 << 20)),
+        reports: reports_cmd::serve_config(a.store.as_deref())?,
+        cds: offlabel_server::CdsConfig::from_env().map_err(usage)?,
+    };
+    offlabel_server::init_logging(a.log_json);
+    offlabel_server::run(a.addr, engine, config).map_err(|e| usage(format!("{e:#}")))
 }
 
 #[derive(Args)]
@@ -189,10 +264,10 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            if let Some(io) = e.downcast_ref::<std::io::Error>() {
-                if io.kind() == std::io::ErrorKind::BrokenPipe {
-                    return ExitCode::SUCCESS;
-                }
+            if let Some(io) = e.downcast_ref::<std::io::Error>()
+                && io.kind() == std::io::ErrorKind::BrokenPipe
+            {
+                return ExitCode::SUCCESS;
             }
             let code = if e.downcast_ref::<UsageError>().is_some() {
                 2
@@ -245,6 +320,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             &mut out,
         )?,
         Command::Sources(a) => browse::sources(&engine, a.json, &mut out)?,
+        Command::Serve(a) => serve(engine, a)?,
+        Command::Reports(a) => reports_cmd::run(&engine, a, &mut out)?,
+        Command::Faers { command } => signals_cmd::faers(&engine, command, &mut out)?,
+        Command::Signals(a) => signals_cmd::signals(&engine, *a, &mut out)?,
+        Command::Rate(a) => signals_cmd::rate(a, &mut out)?,
+        Command::Export { command } => export_cmd::run(&engine, command, &mut out)?,
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)

@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# The all-pairs signal benchmark (issue 8): Rust (signals-bench) against the pandas
+# baseline (pandas_signals.py) on the same generated data, in the same run.
+#
+#   bench/signals/run.sh [ROWS]            # default 20000000 (report, drug, event) rows
+#
+# 1. Generates the data with signals-gen unless $SIGNALS_DATA/meta.json already
+#    describes a default data set of ROWS rows.
+# 2. Runs signals-bench (with --sample), then pandas_signals.py twice: with Rust's
+#    fitted prior (--hyper; its EBGM must then agree with Rust's) and fitting its
+#    own prior (the like-for-like timing; skip with SIGNALS_PANDAS_FIT=0).
+# 3. Compares the samples (compare_sample.py) and prints the table of phase times,
+#    speed-ups and peak RSS (also written to $SIGNALS_OUT/table.md).
+#
+# Environment: SIGNALS_BIN_DIR (signals-gen and signals-bench; default
+# target/release, built with cargo only when missing), SIGNALS_DATA (default
+# bench/signals/data), SIGNALS_OUT (default $SIGNALS_DATA/results), PYTHON
+# (default python3). Exit status 1 when the samples disagree.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+rows=${1:-20000000}
+bin=${SIGNALS_BIN_DIR:-target/release}
+data=${SIGNALS_DATA:-bench/signals/data}
+out=${SIGNALS_OUT:-$data/results}
+py=${PYTHON:-python3}
+here=bench/signals
+
+# Python dependencies.
+if ! "$py" -c "import numpy, pandas, scipy" 2>/dev/null; then
+  "$py" -m pip install --quiet numpy pandas scipy ||
+    "$py" -m pip install --quiet --break-system-packages numpy pandas scipy
+fi
+
+# The binaries, built only when missing (into the target dir that holds $bin).
+if [ ! -x "$bin/signals-gen" ] || [ ! -x "$bin/signals-bench" ]; then
+  case "$bin" in
+    */release) target_dir=${bin%/release} ;;
+    *) echo "no signals-gen/signals-bench in $bin (and it is not a <target>/release dir to build into)" >&2
+       exit 2 ;;
+  esac
+  echo "building signals-gen and signals-bench into $target_dir" >&2
+  CARGO_TARGET_DIR=$target_dir cargo build --release -p offlabel-signals-bench
+fi
+
+# The data: reused when meta.json shows a default data set of the same size. The
+# generator stops at the first report that takes the rows to ROWS or more, and a
+# report adds at most 20 × 20 rows, so its "rows" is in [ROWS, ROWS + 400).
+reuse=$("$py" - "$data/meta.json" "$rows" <<'EOF'
+import json, sys
+try:
+    m = json.load(open(sys.argv[1]))
+except (OSError, ValueError):
+    print(0)
+    sys.exit()
+t = int(sys.argv[2])
+print(int(t <= m.get("rows", -1) < t + 400 and m.get("drugs") == 5000
+          and m.get("events") == 20000 and m.get("zipf") == 1.0 and m.get("seed") == 42))
+EOF
+)
+if [ "$reuse" != 1 ]; then
+  echo "generating $rows rows into $data" >&2
+  "$bin/signals-gen" --out "$data" --rows "$rows" >/dev/null
+fi
+mkdir -p "$out"
+echo "machine: $(nproc) cores; load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)" |
+  tee "$out/machine.txt" >&2
+
+echo "rust: signals-bench" >&2
+"$bin/signals-bench" --data "$data" --sample "$out/rust-sample.csv" >"$out/rust.json"
+hyper=$("$py" -c 'import json, sys
+p = json.load(open(sys.argv[1]))["prior"]
+print(",".join(repr(p[k]) for k in ("alpha1", "beta1", "alpha2", "beta2", "p")))' "$out/rust.json")
+
+echo "pandas: Rust's prior ($hyper)" >&2
+"$py" "$here/pandas_signals.py" --data "$data" --hyper "$hyper" \
+  --sample "$out/pandas-given-sample.csv" >"$out/pandas-given.json"
+if [ "${SIGNALS_PANDAS_FIT:-1}" != 0 ]; then
+  echo "pandas: fitting its own prior" >&2
+  "$py" "$here/pandas_signals.py" --data "$data" --check-hyper "$hyper" \
+    --sample "$out/pandas-fitted-sample.csv" >"$out/pandas-fitted.json"
+else
+  rm -f "$out/pandas-fitted.json" "$out/pandas-fitted-sample.csv"
+fi
+
+status=0
+echo "== sample: Rust vs pandas with Rust's prior" | tee "$out/compare.txt"
+"$py" "$here/compare_sample.py" "$out/rust-sample.csv" "$out/pandas-given-sample.csv" |
+  tee -a "$out/compare.txt" || status=1
+if [ -f "$out/pandas-fitted.json" ]; then
+  echo "== sample: Rust vs pandas with its own prior (EBGM reported, not checked)" |
+    tee -a "$out/compare.txt"
+  "$py" "$here/compare_sample.py" --eb-report-only "$out/rust-sample.csv" \
+    "$out/pandas-fitted-sample.csv" | tee -a "$out/compare.txt" || status=1
+fi
+
+"$py" - "$out" <<'EOF' | tee "$out/table.md"
+import json, os, sys
+out = sys.argv[1]
+def load(name):
+    path = os.path.join(out, name)
+    return json.load(open(path)) if os.path.exists(path) else None
+rust, given, fitted = load("rust.json"), load("pandas-given.json"), load("pandas-fitted.json")
+runs = [("Rust", rust), ("pandas, Rust's prior", given)] + ([("pandas, own fit", fitted)] if fitted else [])
+phases = [("read files", "read_files"), ("build reports", "build_reports"), ("count", "count"),
+          ("fit prior", "fit_prior"), ("statistics", "statistics"), ("**total** (excl. read)", "total")]
+print(f"{rust['rows']:,} (report, drug, event) rows, N = {rust['reports_counted']:,} reports, "
+      f"{rust['pairs']:,} pairs; Rust on {rust['threads']} threads, pandas on 1\n")
+print("| phase (s) | " + " | ".join(n for n, _ in runs) + " |")
+print("|---|" + "---:|" * len(runs))
+for label, key in phases:
+    print(f"| {label} | " + " | ".join(f"{r['seconds'][key]:.2f}" for _, r in runs) + " |")
+print("| peak RSS (MiB) | " + " | ".join(f"{r['peak_rss_mib']:.0f}" for _, r in runs) + " |")
+rt, rf = rust["seconds"]["total"], rust["seconds"]["fit_prior"]
+print()
+if fitted:
+    print(f"- speed-up, every phase including the prior fit: pandas {fitted['seconds']['total']:.1f} s "
+          f"/ Rust {rt:.2f} s = **{fitted['seconds']['total'] / rt:.1f}×**")
+print(f"- speed-up without the fit: pandas with Rust's prior {given['seconds']['total']:.1f} s / "
+      f"Rust total less its fit {rt - rf:.2f} s = **{given['seconds']['total'] / (rt - rf):.1f}×**")
+print(f"- speed-up of the statistics phase alone: {given['seconds']['statistics']:.1f} s / "
+      f"{rust['seconds']['statistics']:.2f} s = {given['seconds']['statistics'] / rust['seconds']['statistics']:.1f}×")
+p = rust["prior"]
+print(f"- Rust prior (fit on {p['fit']['points']:,} squashed points): "
+      + ", ".join(f"{k} {p[k]:.6g}" for k in ("alpha1", "beta1", "alpha2", "beta2", "p")))
+if fitted:
+    q = fitted["prior"]
+    print(f"- pandas prior (fit on {q['fit']['points']:,} distinct (a, E) cells): "
+          + ", ".join(f"{k} {q[k]:.6g}" for k in ("alpha1", "beta1", "alpha2", "beta2", "p")))
+    print(f"- -logL on the distinct cells: pandas' prior {q['fit']['neg_log_lik']:.6f}, "
+          f"Rust's prior {q['check']['neg_log_lik']:.6f}")
+EOF
+exit $status

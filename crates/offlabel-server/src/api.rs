@@ -1,0 +1,477 @@
+//! The JSON API, versioned under `/v1`, plus `/healthz` and `/openapi.json`.
+//!
+//! Handlers translate HTTP to engine calls and back; the answers, checks and rankings
+//! are the engine's.
+
+use crate::AppState;
+use crate::error::{ApiError, json_rejection, query_rejection};
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use bytes::Bytes;
+use offlabel_engine::check::resolve_condition;
+use offlabel_engine::check::resolve_medicine;
+use offlabel_engine::{AskError, CheckReport, CheckRequest, Engine, reason};
+use offlabel_model::{
+    AdverseEffect, Authorisation, Condition, DoseAdjustment, Efficacy, IncidenceRate, Medicine,
+    PackMeta, Posology, Precaution, Route, Source, Study,
+};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/ask", get(ask))
+        .route("/v1/check", post(check))
+        .route("/v1/drugs", get(drugs))
+        .route("/v1/drugs/{id}", get(drug))
+        .route("/v1/conditions", get(conditions))
+        .route("/v1/conditions/{id}", get(condition))
+        .route("/v1/evidence", get(evidence))
+        .route("/v1/sources", get(sources))
+        .route("/v1/sources/{id}", get(source))
+        .route("/healthz", get(healthz))
+        .route("/openapi.json", get(openapi))
+}
+
+/// Query of `GET /v1/ask`.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub(crate) struct AskQuery {
+    /// The question, in plain English or Spanish (at most 4096 characters).
+    pub q: Option<String>,
+}
+
+/// Query of `GET /v1/evidence`.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub(crate) struct EvidenceQuery {
+    /// Medicine id (or a name the pack knows, e.g. a brand).
+    pub drug: Option<String>,
+    /// Condition id (or a name the pack knows); includes its subtypes.
+    pub condition: Option<String>,
+}
+
+/// A medicine in the list.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct DrugSummary {
+    /// Pack id (the contract's DRUG_ID).
+    pub id: String,
+    /// Preferred English name.
+    pub name: String,
+    /// Active ingredient.
+    pub ingredient: String,
+    /// Route of administration.
+    pub route: Route,
+    /// Brand names.
+    pub brands: Vec<String>,
+}
+
+/// A medicine with everything the pack records about it.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct DrugDetail {
+    /// The medicine.
+    pub medicine: Medicine,
+    /// Authorisations (and "none listed" records) per regulator.
+    pub authorisations: Vec<Authorisation>,
+    /// Posology per label.
+    pub posology: Vec<Posology>,
+    /// Dose adjustments.
+    pub dose_adjustments: Vec<DoseAdjustment>,
+    /// Pivotal efficacy results.
+    pub efficacy: Vec<Efficacy>,
+    /// Adverse effects (including class-wide ones).
+    pub adverse_effects: Vec<AdverseEffect>,
+    /// Incidence rates per 100 patient-years.
+    pub incidence_rates: Vec<IncidenceRate>,
+    /// Contraindications, precautions and risk groups (including class-wide ones).
+    pub precautions: Vec<Precaution>,
+    /// How many studies of the medicine the pack holds (see `/v1/evidence?drug=`).
+    pub studies: usize,
+}
+
+/// A condition in the list.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ConditionSummary {
+    /// Pack id.
+    pub id: String,
+    /// Preferred English name.
+    pub name: String,
+    /// Broader condition, by id.
+    pub parent: Option<String>,
+}
+
+/// A condition with its subtypes and its evidence.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ConditionDetail {
+    /// The condition.
+    pub condition: Condition,
+    /// Ids of its direct subtypes.
+    pub children: Vec<String>,
+    /// Studies in it or its subtypes, strongest first.
+    pub studies: Vec<Study>,
+}
+
+/// Liveness and the pack being served.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Health {
+    /// Always `ok` when the server answers.
+    pub status: String,
+    /// The knowledge pack.
+    pub pack: PackMeta,
+}
+
+/// Bytes with a JSON content type.
+fn json_bytes(body: Bytes) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+fn to_json<T: Serialize>(value: &T) -> Response {
+    match serde_json::to_vec(value) {
+        Ok(v) => json_bytes(Bytes::from(v)),
+        Err(e) => {
+            tracing::error!(error = %e, "serializing a response failed");
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "the response could not be written; the operator's logs have the details",
+            )
+            .into_response()
+        }
+    }
+}
+
+const ASK_EXAMPLE: &str = "/v1/ask?q=Can+I+use+Opzelura+cream+for+psoriasis%3F";
+
+/// `GET /v1/ask?q=`: the contract object. Cached by raw query string.
+async fn ask(State(state): State<AppState>, uri: Uri) -> Response {
+    let raw = uri.query().unwrap_or("");
+    if let Some(body) = state.cache.get(raw) {
+        return json_bytes(body);
+    }
+    let query: Result<Query<AskQuery>, QueryRejection> = Query::try_from_uri(&uri);
+    let q = match query {
+        Ok(Query(AskQuery { q: Some(q) })) => q,
+        Ok(Query(AskQuery { q: None })) => {
+            return ApiError::bad_request(
+                "missing_question",
+                format!("add the question as the q parameter, e.g. {ASK_EXAMPLE}"),
+            )
+            .with_field("q")
+            .into_response();
+        }
+        Err(e) => return query_rejection(&e, ASK_EXAMPLE).into_response(),
+    };
+    match state.engine.ask(&q) {
+        Ok(answer) => match serde_json::to_vec(&answer) {
+            Ok(v) => {
+                let body = Bytes::from(v);
+                state.cache.insert(raw, body.clone());
+                json_bytes(body)
+            }
+            Err(_) => to_json(&answer),
+        },
+        Err(e) => {
+            let code = match e {
+                AskError::Empty => "empty_question",
+                AskError::TooLong(_) => "question_too_long",
+            };
+            ApiError::bad_request(code, e.to_string())
+                .with_field("q")
+                .into_response()
+        }
+    }
+}
+
+/// Writes numbers with a zero fraction (`80.0`) as integers, as JSON Schema counts them;
+/// fields that take decimals accept integers too.
+fn integral_numbers(value: &mut Value) {
+    match value {
+        Value::Number(n) => {
+            let integral = n
+                .as_f64()
+                .filter(|f| n.is_f64() && f.fract() == 0.0 && f.abs() < 9.0e15);
+            if let Some(f) = integral {
+                *value = Value::from(f as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_numbers),
+        Value::Object(map) => map.values_mut().for_each(integral_numbers),
+        _ => {}
+    }
+}
+
+/// `POST /v1/check`: the patient check.
+async fn check(
+    State(state): State<AppState>,
+    body: Result<Json<Value>, JsonRejection>,
+) -> Response {
+    let mut value = match body {
+        Ok(Json(v)) => v,
+        Err(e) => return json_rejection(&e, state.config.body_limit).into_response(),
+    };
+    integral_numbers(&mut value);
+    let request: CheckRequest = match serde_json::from_value(value) {
+        Ok(r) => r,
+        Err(e) => {
+            return ApiError::bad_request(
+                "invalid_body",
+                format!(
+                    "the body does not fit the patient profile ({e}); send an object such as {{\"drug\": \"baricitinib\", \"age\": 80}} (schema CheckRequest at /openapi.json)"
+                ),
+            )
+            .into_response();
+        }
+    };
+    match state.engine.check(&request) {
+        Ok(report) => to_json::<CheckReport>(&report),
+        Err(e) => ApiError::bad_request("invalid_field", e.to_string())
+            .with_field(e.field.clone())
+            .into_response(),
+    }
+}
+
+pub(crate) fn drug_summaries(engine: &Engine) -> Vec<DrugSummary> {
+    engine
+        .pack()
+        .medicines
+        .iter()
+        .map(|m| DrugSummary {
+            id: m.id.clone(),
+            name: m.name.clone(),
+            ingredient: m.ingredient.clone(),
+            route: m.route,
+            brands: m.products.iter().map(|p| p.brand.clone()).collect(),
+        })
+        .collect()
+}
+
+async fn drugs(State(state): State<AppState>) -> Response {
+    to_json(&drug_summaries(&state.engine))
+}
+
+fn unknown_drug(id: &str, engine: &Engine) -> ApiError {
+    let ids: Vec<&str> = engine
+        .pack()
+        .medicines
+        .iter()
+        .map(|m| m.id.as_str())
+        .collect();
+    ApiError::not_found(
+        "unknown_drug",
+        format!(
+            "no medicine with id {id:?}; use one of: {} (GET /v1/drugs lists them)",
+            ids.join(", ")
+        ),
+    )
+}
+
+fn unknown_condition(id: &str) -> ApiError {
+    ApiError::not_found(
+        "unknown_condition",
+        format!("no condition with id {id:?}; GET /v1/conditions lists the ids"),
+    )
+}
+
+/// Everything the pack holds about one medicine.
+pub(crate) fn drug_detail(engine: &Engine, id: &str) -> Option<DrugDetail> {
+    let pack = engine.pack();
+    let m = pack.medicine(id)?;
+    let of = |medicine: &str| medicine == m.id;
+    Some(DrugDetail {
+        medicine: m.clone(),
+        authorisations: pack
+            .authorisations
+            .iter()
+            .filter(|a| of(&a.medicine))
+            .map(|a| a.record.clone())
+            .collect(),
+        posology: pack
+            .posology
+            .iter()
+            .filter(|p| of(&p.medicine))
+            .map(|p| p.record.clone())
+            .collect(),
+        dose_adjustments: pack
+            .dose_adjustments
+            .iter()
+            .filter(|d| of(&d.medicine))
+            .map(|d| d.record.clone())
+            .collect(),
+        efficacy: pack
+            .efficacy
+            .iter()
+            .filter(|e| of(&e.medicine))
+            .map(|e| e.record.clone())
+            .collect(),
+        adverse_effects: pack
+            .adverse_effects
+            .iter()
+            .filter(|a| pack.applies_to(&a.medicines, &m.id))
+            .map(|a| a.record.clone())
+            .collect(),
+        incidence_rates: pack
+            .incidence_rates
+            .iter()
+            .filter(|r| of(&r.medicine))
+            .map(|r| r.record.clone())
+            .collect(),
+        precautions: pack
+            .precautions
+            .iter()
+            .filter(|p| pack.applies_to(&p.medicines, &m.id))
+            .map(|p| p.record.clone())
+            .collect(),
+        studies: pack.studies.iter().filter(|s| of(&s.medicine)).count(),
+    })
+}
+
+async fn drug(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    match drug_detail(&state.engine, &id) {
+        Some(d) => to_json(&d),
+        None => unknown_drug(&id, &state.engine).into_response(),
+    }
+}
+
+async fn conditions(State(state): State<AppState>) -> Response {
+    let list: Vec<ConditionSummary> = state
+        .engine
+        .pack()
+        .conditions
+        .iter()
+        .map(|c| ConditionSummary {
+            id: c.id.clone(),
+            name: c.name.clone(),
+            parent: c.parent.clone(),
+        })
+        .collect();
+    to_json(&list)
+}
+
+/// Studies of a condition and its subtypes (optionally of one medicine), strongest first.
+pub(crate) fn condition_studies<'a>(
+    engine: &'a Engine,
+    condition: Option<&str>,
+    medicine: Option<&str>,
+) -> Vec<&'a Study> {
+    let pack = engine.pack();
+    let scope: Option<Vec<&str>> =
+        condition.map(|c| pack.descendants(c).iter().map(|d| d.id.as_str()).collect());
+    let mut studies: Vec<&Study> = pack
+        .studies
+        .iter()
+        .map(|s| &s.record)
+        .filter(|s| {
+            medicine.is_none_or(|m| s.medicine == m)
+                && scope
+                    .as_ref()
+                    .is_none_or(|sc| sc.contains(&s.condition.as_str()))
+        })
+        .collect();
+    reason::rank(&mut studies);
+    studies
+}
+
+async fn condition(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    let pack = state.engine.pack();
+    let Some(c) = pack.condition(&id) else {
+        return unknown_condition(&id).into_response();
+    };
+    let detail = ConditionDetail {
+        condition: c.clone(),
+        children: pack
+            .conditions
+            .iter()
+            .filter(|x| x.parent.as_deref() == Some(c.id.as_str()))
+            .map(|x| x.id.clone())
+            .collect(),
+        studies: condition_studies(&state.engine, Some(&c.id), None)
+            .into_iter()
+            .cloned()
+            .collect(),
+    };
+    to_json(&detail)
+}
+
+async fn evidence(
+    State(state): State<AppState>,
+    query: Result<Query<EvidenceQuery>, QueryRejection>,
+) -> Response {
+    let Query(q) = match query {
+        Ok(q) => q,
+        Err(e) => {
+            return query_rejection(
+                &e,
+                "/v1/evidence?drug=baricitinib&condition=alopecia-areata",
+            )
+            .into_response();
+        }
+    };
+    let engine = &state.engine;
+    let pack = engine.pack();
+    for (field, value) in [("drug", &q.drug), ("condition", &q.condition)] {
+        if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
+            return ApiError::bad_request(
+                "empty_parameter",
+                format!("{field} is empty; give an id (GET /v1/{field}s lists them) or leave {field} out"),
+            )
+            .with_field(field)
+            .into_response();
+        }
+    }
+    let drug = match q.drug.as_deref().map(str::trim) {
+        None => None,
+        Some(d) if pack.medicine(d).is_some() => Some(d.to_string()),
+        Some(d) => match resolve_medicine(engine, d) {
+            Some(id) => Some(id),
+            None => return unknown_drug(d, engine).with_field("drug").into_response(),
+        },
+    };
+    let condition = match q.condition.as_deref().map(str::trim) {
+        None => None,
+        Some(c) if pack.condition(c).is_some() => Some(c.to_string()),
+        Some(c) => match resolve_condition(engine, c) {
+            Some(id) => Some(id),
+            None => {
+                return unknown_condition(c).with_field("condition").into_response();
+            }
+        },
+    };
+    let studies = condition_studies(engine, condition.as_deref(), drug.as_deref());
+    to_json(&studies)
+}
+
+async fn sources(State(state): State<AppState>) -> Response {
+    let list: Vec<&Source> = state
+        .engine
+        .pack()
+        .sources
+        .iter()
+        .map(|s| &s.record)
+        .collect();
+    to_json(&list)
+}
+
+async fn source(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    match state.engine.pack().source(&id) {
+        Some(s) => to_json(s),
+        None => ApiError::not_found(
+            "unknown_source",
+            format!("no source with id {id:?}; GET /v1/sources lists the ids"),
+        )
+        .into_response(),
+    }
+}
+
+async fn healthz(State(state): State<AppState>) -> Response {
+    to_json(&Health {
+        status: "ok".into(),
+        pack: state.engine.pack().meta.clone(),
+    })
+}
+
+async fn openapi(State(state): State<AppState>) -> Response {
+    json_bytes(state.openapi.clone())
+}

@@ -1,0 +1,368 @@
+//! The OpenAPI 3.1 document, generated at start-up from the code.
+//!
+//! Schemas come from `#[derive(JsonSchema)]` on the types the handlers serialize and
+//! deserialize (responses with the serialize contract, the `/v1/check` body with the
+//! deserialize contract). Value lists that depend on the pack (medicine, condition and
+//! source ids) are read from the pack, so the document always matches what is served.
+
+use crate::api::{ConditionDetail, ConditionSummary, DrugDetail, DrugSummary, Health};
+use crate::error::ErrorBody;
+use bytes::Bytes;
+use offlabel_engine::{Answer, CheckReport, CheckRequest, Engine, MAX_QUESTION_CHARS};
+use offlabel_model::{Source, Study};
+use schemars::generate::SchemaSettings;
+use schemars::{JsonSchema, SchemaGenerator};
+use serde_json::{Map, Value, json};
+
+const REF_PREFIX: &str = "#/components/schemas/";
+
+fn settings() -> SchemaSettings {
+    let mut s = SchemaSettings::draft2020_12();
+    s.definitions_path = "/components/schemas".into();
+    s.meta_schema = None;
+    s
+}
+
+/// Schemas for the types of the API, collected as components.
+struct Schemas {
+    responses: SchemaGenerator,
+    requests: SchemaGenerator,
+}
+
+impl Schemas {
+    fn new() -> Schemas {
+        Schemas {
+            responses: settings().for_serialize().into_generator(),
+            requests: settings().for_deserialize().into_generator(),
+        }
+    }
+
+    fn response<T: JsonSchema>(&mut self) -> Value {
+        self.responses.subschema_for::<T>().to_value()
+    }
+
+    fn request<T: JsonSchema>(&mut self) -> Value {
+        self.requests.subschema_for::<T>().to_value()
+    }
+
+    /// All definitions. A request-side schema whose name a different response-side
+    /// schema already uses is renamed `{Name}Input`, and references follow.
+    fn components(mut self, request_roots: &mut [&mut Value]) -> Map<String, Value> {
+        let mut out = self.responses.take_definitions(true);
+        let requests = self.requests.take_definitions(true);
+        let mut renames = Vec::new();
+        for (name, schema) in &requests {
+            if out.get(name).is_some_and(|existing| existing != schema) {
+                renames.push((name.clone(), format!("{name}Input")));
+            }
+        }
+        let rename = |v: &mut Value| {
+            for (from, to) in &renames {
+                rewrite_refs(
+                    v,
+                    &format!("{REF_PREFIX}{from}"),
+                    &format!("{REF_PREFIX}{to}"),
+                );
+            }
+        };
+        for (name, mut schema) in requests {
+            rename(&mut schema);
+            let name = renames
+                .iter()
+                .find(|(from, _)| *from == name)
+                .map_or(name, |(_, to)| to.clone());
+            out.entry(name).or_insert(schema);
+        }
+        for root in request_roots {
+            rename(root);
+        }
+        out
+    }
+}
+
+fn rewrite_refs(value: &mut Value, from: &str, to: &str) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map.iter_mut() {
+                if k == "$ref" && v.as_str() == Some(from) {
+                    *v = Value::String(to.to_string());
+                } else {
+                    rewrite_refs(v, from, to);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| rewrite_refs(v, from, to)),
+        _ => {}
+    }
+}
+
+fn json_content(schema: Value) -> Value {
+    json!({ "application/json": { "schema": schema } })
+}
+
+fn error_response(description: &str) -> Value {
+    json!({
+        "description": description,
+        "content": json_content(json!({ "$ref": format!("{REF_PREFIX}ErrorBody") })),
+    })
+}
+
+/// Responses every operation may give besides its own.
+fn common_errors(responses: &mut Map<String, Value>) {
+    responses.insert(
+        "503".into(),
+        error_response(
+            "The request took longer than the server's time limit (`timeout`) or the server is overloaded.",
+        ),
+    );
+    responses.insert(
+        "500".into(),
+        error_response("The server failed (`internal`); the operator's logs have the details."),
+    );
+}
+
+fn operation(
+    id: &str,
+    tag: &str,
+    summary: &str,
+    description: &str,
+    parameters: Vec<Value>,
+    ok: Value,
+    errors: &[(&str, &str)],
+) -> Value {
+    let mut responses = Map::new();
+    responses.insert(
+        "200".into(),
+        json!({ "description": "OK", "content": json_content(ok) }),
+    );
+    for (status, why) in errors {
+        responses.insert((*status).into(), error_response(why));
+    }
+    common_errors(&mut responses);
+    json!({
+        "operationId": id,
+        "tags": [tag],
+        "summary": summary,
+        "description": description,
+        "parameters": parameters,
+        "responses": responses,
+    })
+}
+
+fn path_param(name: &str, description: &str, ids: Vec<String>) -> Value {
+    json!({
+        "name": name,
+        "in": "path",
+        "required": true,
+        "description": description,
+        "schema": { "type": "string", "enum": ids },
+    })
+}
+
+fn query_param(name: &str, required: bool, description: &str, schema: Value) -> Value {
+    json!({
+        "name": name,
+        "in": "query",
+        "required": required,
+        "description": description,
+        "schema": schema,
+    })
+}
+
+/// Narrows the generated `CheckRequest` schema to the values the engine accepts,
+/// read from the pack (the engine also accepts brand and common names).
+fn refine_check_request(
+    components: &mut Map<String, Value>,
+    medicines: &[String],
+    conditions: &[String],
+) {
+    let Some(props) = components
+        .get_mut("CheckRequest")
+        .and_then(|s| s.get_mut("properties"))
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    let set = |props: &mut Map<String, Value>, key: &str, extra: Value| {
+        if let (Some(Value::Object(p)), Value::Object(extra)) = (props.get_mut(key), extra) {
+            p.extend(extra);
+        }
+    };
+    set(
+        props,
+        "drug",
+        json!({ "enum": medicines, "description": "Medicine id (GET /v1/drugs). The server also accepts a brand or generic name, e.g. Olumiant." }),
+    );
+    set(
+        props,
+        "condition",
+        json!({ "enum": conditions.iter().map(|c| Value::String(c.clone())).chain([Value::Null]).collect::<Vec<_>>(), "description": "Condition id (GET /v1/conditions). The server also accepts names the pack knows." }),
+    );
+    set(
+        props,
+        "region",
+        json!({ "enum": ["US", "EU", null], "description": "US, EU, or absent for both." }),
+    );
+    set(props, "age", json!({ "maximum": 130 }));
+    set(props, "bsa", json!({ "minimum": 0, "maximum": 100 }));
+}
+
+/// The OpenAPI document for the pack `engine` serves, as JSON bytes.
+pub(crate) fn document(engine: &Engine) -> Bytes {
+    let pack = engine.pack();
+    let medicines: Vec<String> = pack.medicines.iter().map(|m| m.id.clone()).collect();
+    let conditions: Vec<String> = pack.conditions.iter().map(|c| c.id.clone()).collect();
+    let sources: Vec<String> = pack.sources.iter().map(|s| s.id.clone()).collect();
+
+    let mut schemas = Schemas::new();
+    let answer = schemas.response::<Answer>();
+    let report = schemas.response::<CheckReport>();
+    let drug_list = schemas.response::<Vec<DrugSummary>>();
+    let drug = schemas.response::<DrugDetail>();
+    let condition_list = schemas.response::<Vec<ConditionSummary>>();
+    let condition = schemas.response::<ConditionDetail>();
+    let studies = schemas.response::<Vec<Study>>();
+    let source_list = schemas.response::<Vec<Source>>();
+    let source = schemas.response::<Source>();
+    let health = schemas.response::<Health>();
+    let _ = schemas.response::<ErrorBody>();
+    let mut check_body = schemas.request::<CheckRequest>();
+    let mut components = schemas.components(&mut [&mut check_body]);
+    refine_check_request(&mut components, &medicines, &conditions);
+
+    let ask = operation(
+        "ask",
+        "answers",
+        "Answer a question",
+        "Answers a free-text question about a JAK inhibitor in dermatology: status per jurisdiction, best evidence, patient flags, the answer text and its citations. The fields of the `ask --json` contract are stable.",
+        vec![query_param(
+            "q",
+            true,
+            "The question, in English or Spanish.",
+            json!({ "type": "string", "minLength": 1, "maxLength": MAX_QUESTION_CHARS, "pattern": "\\S", "examples": ["Can I use Opzelura cream for psoriasis?"] }),
+        )],
+        answer,
+        &[(
+            "400",
+            "The question is missing, empty or longer than 4096 characters.",
+        )],
+    );
+    let mut check = operation(
+        "check",
+        "answers",
+        "Check a patient",
+        "Runs the patient rules for a medicine (and optionally a condition and region): flags, dose adjustments, screening and monitoring.",
+        vec![],
+        report,
+        &[
+            (
+                "400",
+                "The body is not valid JSON, has unknown fields, or a value the pack does not know (the error names the field).",
+            ),
+            ("413", "The body is larger than the server's limit."),
+            ("415", "The body is not sent as application/json."),
+        ],
+    );
+    if let Some(op) = check.as_object_mut() {
+        op.insert(
+            "requestBody".into(),
+            json!({
+                "required": true,
+                "description": "The patient profile. Unknown fields are refused.",
+                "content": json_content(check_body),
+            }),
+        );
+    }
+    let not_found = |what: &str| format!("No {what} has this id.");
+    let paths = json!({
+        "/v1/ask": { "get": ask },
+        "/v1/check": { "post": check },
+        "/v1/drugs": { "get": operation("listDrugs", "browse", "List the medicines", "Every medicine in the pack.", vec![], drug_list, &[]) },
+        "/v1/drugs/{id}": { "get": operation("getDrug", "browse", "Show a medicine", "A medicine with its authorisations, posology, dose adjustments, efficacy and safety records.",
+            vec![path_param("id", "Medicine id.", medicines.clone())], drug, &[("404", &not_found("medicine"))]) },
+        "/v1/conditions": { "get": operation("listConditions", "browse", "List the conditions", "Every condition in the pack.", vec![], condition_list, &[]) },
+        "/v1/conditions/{id}": { "get": operation("getCondition", "browse", "Show a condition", "A condition with its subtypes and the studies in it, strongest first.",
+            vec![path_param("id", "Condition id.", conditions.clone())], condition, &[("404", &not_found("condition"))]) },
+        "/v1/evidence": { "get": operation("listEvidence", "browse", "List studies", "Studies, strongest first (design, then number of patients), optionally of one medicine and one condition (with its subtypes).",
+            vec![
+                query_param("drug", false, "Medicine id (a brand or generic name is also accepted).", json!({ "type": "string", "enum": medicines })),
+                query_param("condition", false, "Condition id (a name the pack knows is also accepted).", json!({ "type": "string", "enum": conditions })),
+            ], studies, &[("400", "A filter is empty, or the query string could not be read."), ("404", "The medicine or condition is not in the pack.")]) },
+        "/v1/sources": { "get": operation("listSources", "browse", "List the sources", "Every source the pack's facts rest on.", vec![], source_list, &[]) },
+        "/v1/sources/{id}": { "get": operation("getSource", "browse", "Show a source", "One source record.",
+            vec![path_param("id", "Source id.", sources)], source, &[("404", &not_found("source"))]) },
+        "/healthz": { "get": operation("health", "meta", "Health", "Answers 200 while the server runs, with the pack it serves.", vec![], health, &[]) },
+        "/openapi.json": { "get": operation("openapi", "meta", "This document", "The OpenAPI 3.1 document of the API.", vec![], json!({ "type": "object" }), &[]) },
+    });
+
+    let doc = json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "offlabel API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "summary": "Off-label use of JAK inhibitors in dermatology: status, evidence and patient checks, with citations.",
+            "description": format!(
+                "Answers come from the knowledge pack {} {} (current to {}). They inform a prescriber's decision and do not replace it. Errors are JSON: {{\"error\": {{\"code\", \"message\"}}}}.",
+                pack.meta.id, pack.meta.version, pack.meta.as_of
+            ),
+            "license": { "name": "MIT OR Apache-2.0", "identifier": "MIT OR Apache-2.0" },
+        },
+        "tags": [
+            { "name": "answers", "description": "Questions and patient checks." },
+            { "name": "browse", "description": "The pack's records." },
+            { "name": "meta", "description": "Health and this document." },
+        ],
+        "paths": paths,
+        "components": { "schemas": components },
+    });
+    Bytes::from(serde_json::to_vec(&doc).unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use offlabel_engine::Pack;
+
+    #[test]
+    fn every_reference_resolves() {
+        let engine = Engine::new(Pack::embedded().unwrap_or_else(|e| panic!("{e}")));
+        let doc: Value =
+            serde_json::from_slice(&document(&engine)).unwrap_or_else(|e| panic!("{e}"));
+        let schemas = doc["components"]["schemas"]
+            .as_object()
+            .unwrap_or_else(|| panic!("no schemas"));
+        let mut refs = Vec::new();
+        fn collect(v: &Value, out: &mut Vec<String>) {
+            match v {
+                Value::Object(m) => {
+                    for (k, v) in m {
+                        match (k.as_str(), v.as_str()) {
+                            ("$ref", Some(r)) => out.push(r.to_string()),
+                            _ => collect(v, out),
+                        }
+                    }
+                }
+                Value::Array(a) => a.iter().for_each(|v| collect(v, out)),
+                _ => {}
+            }
+        }
+        collect(&doc, &mut refs);
+        assert!(!refs.is_empty());
+        for r in refs {
+            let name = r
+                .strip_prefix(REF_PREFIX)
+                .unwrap_or_else(|| panic!("unexpected ref {r}"));
+            assert!(schemas.contains_key(name), "{r} does not resolve");
+        }
+        assert_eq!(doc["openapi"], "3.1.0");
+        for key in [
+            "Answer",
+            "CheckRequest",
+            "CheckReport",
+            "ErrorBody",
+            "Study",
+        ] {
+            assert!(schemas.contains_key(key), "{key} missing");
+        }
+    }
+}

@@ -1,0 +1,657 @@
+//! The HTTP API and the web page over a real socket: every endpoint, every error status.
+//!
+//! Each test starts the server on 127.0.0.1:0 with the embedded pack and talks to it
+//! with an ordinary HTTP client.
+
+use offlabel_engine::{Engine, Pack};
+use offlabel_server::{ServerConfig, serve};
+use reqwest::StatusCode;
+use reqwest::header::{ALLOW, CONTENT_TYPE};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use tokio::sync::oneshot;
+
+struct Server {
+    base: String,
+    client: reqwest::Client,
+    stop: Option<oneshot::Sender<()>>,
+    done: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Server {
+    async fn start(config: ServerConfig) -> Server {
+        let pack = Pack::embedded().unwrap_or_else(|e| panic!("embedded pack: {e}"));
+        let engine = Arc::new(Engine::new(pack));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind 127.0.0.1:0");
+        let addr = listener.local_addr().expect("local address");
+        let (stop, stopped) = oneshot::channel::<()>();
+        let done = tokio::spawn(serve(listener, engine, config, async move {
+            let _ = stopped.await;
+        }));
+        Server {
+            base: format!("http://{addr}"),
+            client: reqwest::Client::new(),
+            stop: Some(stop),
+            done,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"))
+    }
+
+    async fn get_json(&self, path: &str) -> (StatusCode, Value) {
+        let res = self.get(path).await;
+        let status = res.status();
+        assert_json(&res, path);
+        (status, res.json().await.expect("JSON body"))
+    }
+
+    async fn post_json(&self, path: &str, body: &Value) -> (StatusCode, Value) {
+        let res = self
+            .client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("POST {path}: {e}"));
+        let status = res.status();
+        assert_json(&res, path);
+        (status, res.json().await.expect("JSON body"))
+    }
+
+    async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let result = tokio::time::timeout(std::time::Duration::from_secs(5), self.done)
+            .await
+            .expect("server stops within 5 s");
+        result.expect("server task").expect("server returns Ok");
+    }
+}
+
+fn assert_json(res: &reqwest::Response, what: &str) {
+    let ct = res
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    assert!(
+        ct.starts_with("application/json"),
+        "{what}: content-type {ct}"
+    );
+}
+
+/// An error body has the documented shape; returns its code.
+fn error_code(body: &Value) -> &str {
+    let err = &body["error"];
+    assert!(
+        err["message"].as_str().is_some_and(|m| m.len() > 10),
+        "error message missing: {body}"
+    );
+    err["code"].as_str().expect("error code")
+}
+
+fn small_limits() -> ServerConfig {
+    ServerConfig {
+        body_limit: 1024,
+        ..ServerConfig::default()
+    }
+}
+
+#[tokio::test]
+async fn health_and_openapi() {
+    let s = Server::start(ServerConfig::default()).await;
+    let (status, health) = s.get_json("/healthz").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(health["status"], "ok");
+    assert_eq!(health["pack"]["id"], "jak-dermatology");
+
+    let (status, doc) = s.get_json("/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(doc["openapi"], "3.1.0");
+    for path in [
+        "/v1/ask",
+        "/v1/check",
+        "/v1/drugs",
+        "/v1/drugs/{id}",
+        "/v1/conditions",
+        "/v1/conditions/{id}",
+        "/v1/evidence",
+        "/v1/sources",
+        "/v1/sources/{id}",
+        "/healthz",
+    ] {
+        assert!(
+            doc["paths"][path].is_object(),
+            "{path} missing from OpenAPI"
+        );
+    }
+    let check = &doc["paths"]["/v1/check"]["post"]["responses"];
+    for status in ["200", "400", "413", "415"] {
+        assert!(check[status].is_object(), "check: {status} undocumented");
+    }
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn ask_answers_the_contract_and_caches_faithfully() {
+    let s = Server::start(ServerConfig::default()).await;
+    let path = "/v1/ask?q=Can%20I%20use%20Opzelura%20cream%20for%20psoriasis%3F";
+    let first = s.get(path).await;
+    assert_eq!(first.status(), StatusCode::OK);
+    let first = first.bytes().await.expect("body");
+    let a: Value = serde_json::from_slice(&first).expect("JSON");
+    assert_eq!(a["query"], "Can I use Opzelura cream for psoriasis?");
+    assert_eq!(a["drug"]["id"], "ruxolitinib-topical");
+    assert_eq!(a["condition"]["id"], "psoriasis");
+    assert_eq!(a["status"], json!({"US": "off_label", "EU": "off_label"}));
+    assert_eq!(a["best_evidence"]["design"], "rct");
+    assert!(!a["citations"].as_array().expect("citations").is_empty());
+
+    // The cached answer is byte-for-byte what an uncached server answers.
+    let second = s.get(path).await.bytes().await.expect("body");
+    assert_eq!(first, second);
+    let uncached = Server::start(ServerConfig {
+        cache_bytes: 0,
+        ..ServerConfig::default()
+    })
+    .await;
+    let fresh = uncached.get(path).await.bytes().await.expect("body");
+    assert_eq!(first, fresh);
+    uncached.stop().await;
+
+    // A condition without a medicine lists options.
+    let (status, options) = s
+        .get_json("/v1/ask?q=What+has+been+tried+for+alopecia+areata%3F")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!options["options"].as_array().expect("options").is_empty());
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn ask_refuses_bad_questions_with_400() {
+    let s = Server::start(ServerConfig::default()).await;
+    for (path, code) in [
+        ("/v1/ask", "missing_question"),
+        ("/v1/ask?q=", "empty_question"),
+        ("/v1/ask?q=%20%20%09", "empty_question"),
+        ("/v1/ask?other=1", "missing_question"),
+    ] {
+        let (status, body) = s.get_json(path).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}");
+        assert_eq!(error_code(&body), code, "{path}");
+        assert_eq!(body["error"]["field"], "q");
+    }
+    let long = format!("/v1/ask?q={}", "a".repeat(5000));
+    let (status, body) = s.get_json(&long).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(error_code(&body), "question_too_long");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn check_runs_the_patient_rules() {
+    let s = Server::start(small_limits()).await;
+    let (status, r) = s
+        .post_json("/v1/check", &json!({"drug": "baricitinib", "age": 80}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(r["drug"]["id"], "baricitinib");
+    let flags = r["flags"].as_array().expect("flags");
+    assert!(
+        flags
+            .iter()
+            .any(|f| f["id"] == "age_75_plus" && f["level"] == "dose_adjustment"),
+        "{flags:?}"
+    );
+    assert!(!r["dose_adjustments"].as_array().expect("doses").is_empty());
+
+    // JSON Schema counts 80.0 as an integer; so does the server.
+    let (status, r) = s
+        .post_json("/v1/check", &json!({"drug": "baricitinib", "age": 80.0}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(r["patient"]["age"], 80);
+
+    // With a condition and a region: status for that region only.
+    let (status, r) = s
+        .post_json(
+            "/v1/check",
+            &json!({"drug": "Opzelura", "condition": "psoriasis", "region": "EU"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(r["status"], json!({"EU": "off_label"}));
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn check_errors_have_the_right_status() {
+    let s = Server::start(small_limits()).await;
+    // Values the engine refuses: 400, naming the field.
+    for (body, field) in [
+        (json!({"drug": "aspirin"}), "drug"),
+        (json!({"drug": "baricitinib", "age": 200}), "age"),
+        (json!({"drug": "baricitinib", "bsa": 150.0}), "bsa"),
+        (json!({"drug": "baricitinib", "region": "Mars"}), "region"),
+        (
+            json!({"drug": "baricitinib", "condition": "no such disease xyz"}),
+            "condition",
+        ),
+    ] {
+        let (status, r) = s.post_json("/v1/check", &body).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(error_code(&r), "invalid_field", "{body}");
+        assert_eq!(r["error"]["field"], field, "{body}");
+    }
+    // Bodies that do not fit the schema: 400.
+    for body in [
+        json!({"drug": "baricitinib", "colour": "blue"}),
+        json!({"age": 40}),
+        json!({"drug": "baricitinib", "age": -1}),
+        json!({"drug": "baricitinib", "age": 80.5}),
+        json!(["baricitinib"]),
+    ] {
+        let (status, r) = s.post_json("/v1/check", &body).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(error_code(&r), "invalid_body", "{body}");
+    }
+    let raw = |ct: Option<&'static str>, body: Vec<u8>| {
+        let mut req = s.client.post(s.url("/v1/check")).body(body);
+        if let Some(ct) = ct {
+            req = req.header(CONTENT_TYPE, ct);
+        }
+        req.send()
+    };
+    // Not JSON: 400.
+    let res = raw(Some("application/json"), b"{\"drug\": ".to_vec())
+        .await
+        .expect("send");
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let body: Value = res.json().await.expect("JSON");
+    assert_eq!(error_code(&body), "invalid_json");
+    // Wrong or missing content type: 415.
+    for ct in [Some("text/plain"), None] {
+        let res = raw(ct, b"{\"drug\": \"baricitinib\"}".to_vec())
+            .await
+            .expect("send");
+        assert_eq!(res.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "{ct:?}");
+        let body: Value = res.json().await.expect("JSON");
+        assert_eq!(error_code(&body), "unsupported_media_type");
+    }
+    // Over the limit (1 KiB here): 413.
+    let big = format!(
+        "{{\"drug\": \"baricitinib\", \"condition\": \"{}\"}}",
+        "x".repeat(4096)
+    );
+    let res = raw(Some("application/json"), big.into_bytes())
+        .await
+        .expect("send");
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let body: Value = res.json().await.expect("JSON");
+    assert_eq!(error_code(&body), "payload_too_large");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn wrong_methods_get_405_with_allow() {
+    let s = Server::start(ServerConfig::default()).await;
+    for (method, path, allowed) in [
+        (reqwest::Method::DELETE, "/v1/ask", "GET"),
+        (reqwest::Method::POST, "/v1/ask", "GET"),
+        (reqwest::Method::GET, "/v1/check", "POST"),
+        (reqwest::Method::PUT, "/v1/drugs", "GET"),
+        (reqwest::Method::PATCH, "/v1/drugs/baricitinib", "GET"),
+    ] {
+        let res = s
+            .client
+            .request(method.clone(), s.url(path))
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(
+            res.status(),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "{method} {path}"
+        );
+        let allow = res
+            .headers()
+            .get(ALLOW)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        assert!(allow.contains(allowed), "{method} {path}: Allow {allow:?}");
+        assert_json(&res, path);
+        let body: Value = res.json().await.expect("JSON");
+        assert_eq!(error_code(&body), "method_not_allowed");
+    }
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn browsing_endpoints_and_404s() {
+    let s = Server::start(ServerConfig::default()).await;
+    let (status, drugs) = s.get_json("/v1/drugs").await;
+    assert_eq!(status, StatusCode::OK);
+    let drugs = drugs.as_array().expect("list");
+    assert_eq!(drugs.len(), 6);
+    for d in drugs {
+        let id = d["id"].as_str().expect("id");
+        let (status, detail) = s.get_json(&format!("/v1/drugs/{id}")).await;
+        assert_eq!(status, StatusCode::OK, "{id}");
+        assert_eq!(detail["medicine"]["id"], id);
+    }
+    let (status, bari) = s.get_json("/v1/drugs/baricitinib").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!bari["authorisations"].as_array().expect("auths").is_empty());
+    assert!(
+        !bari["dose_adjustments"]
+            .as_array()
+            .expect("doses")
+            .is_empty()
+    );
+
+    let (status, conditions) = s.get_json("/v1/conditions").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(conditions.as_array().expect("list").len() > 10);
+    let (status, aa) = s.get_json("/v1/conditions/alopecia-areata").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(aa["condition"]["id"], "alopecia-areata");
+    assert!(
+        aa["children"]
+            .as_array()
+            .expect("children")
+            .contains(&json!("alopecia-areata-universalis"))
+    );
+
+    // Evidence: strongest first; names resolve like the CLI's.
+    let (status, studies) = s
+        .get_json("/v1/evidence?drug=Opzelura&condition=psoriasis")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let studies = studies.as_array().expect("list");
+    assert_eq!(studies.len(), 4);
+    assert_eq!(studies[0]["design"], "rct");
+    assert!(
+        studies
+            .iter()
+            .all(|s| s["medicine"] == "ruxolitinib-topical")
+    );
+    let (status, all) = s.get_json("/v1/evidence").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(all.as_array().expect("list").len() > studies.len());
+
+    let (status, sources) = s.get_json("/v1/sources").await;
+    assert_eq!(status, StatusCode::OK);
+    let first = sources[0]["id"].as_str().expect("id").to_string();
+    let (status, one) = s.get_json(&format!("/v1/sources/{first}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(one["id"], first.as_str());
+
+    for (path, code) in [
+        ("/v1/drugs/aspirin", "unknown_drug"),
+        ("/v1/conditions/nope", "unknown_condition"),
+        ("/v1/sources/nope", "unknown_source"),
+        ("/v1/evidence?drug=zzzzzzzz", "unknown_drug"),
+        ("/v1/evidence?condition=qqqqqqqqqq", "unknown_condition"),
+        ("/v1/nothing-here", "not_found"),
+    ] {
+        let (status, body) = s.get_json(path).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(error_code(&body), code, "{path}");
+    }
+    for path in ["/v1/evidence?condition=", "/v1/evidence?drug=%20"] {
+        let (status, body) = s.get_json(path).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}");
+        assert_eq!(error_code(&body), "empty_parameter", "{path}");
+    }
+    s.stop().await;
+}
+
+async fn html(s: &Server, res: reqwest::Response) -> (StatusCode, String) {
+    let _ = s;
+    let status = res.status();
+    let ct = res
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    assert!(ct.starts_with("text/html"), "content-type {ct}");
+    assert!(
+        res.headers().contains_key("content-security-policy"),
+        "CSP missing"
+    );
+    let text = res.text().await.expect("text");
+    for landmark in ["<header", "<nav", "<main", "<footer", "name=\"viewport\""] {
+        assert!(text.contains(landmark), "{landmark} missing");
+    }
+    assert!(
+        text.contains("does not replace the prescriber"),
+        "disclaimer missing"
+    );
+    (status, text)
+}
+
+#[tokio::test]
+async fn web_pages_render_without_javascript() {
+    let s = Server::start(ServerConfig::default()).await;
+    let (status, home) = html(&s, s.get("/").await).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(home.contains("<datalist") && home.contains("Opzelura"));
+    assert!(home.contains("<label for=\"q\""));
+
+    let (status, answer) = html(
+        &s,
+        s.get("/ask?q=Can+I+use+Opzelura+cream+for+psoriasis%3F")
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(answer.contains("data-jurisdiction=\"US\" data-status=\"off_label\""));
+    assert!(answer.contains("data-jurisdiction=\"EU\" data-status=\"off_label\""));
+    assert!(answer.contains("<table class=\"evidence\""));
+    assert!(answer.contains("href=\"/sources/"));
+
+    let (status, _) = html(&s, s.get("/ask?q=+").await).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    for path in [
+        "/drugs",
+        "/drugs/baricitinib",
+        "/conditions",
+        "/sources",
+        "/check",
+        "/check?drug=baricitinib",
+    ] {
+        let (status, _) = html(&s, s.get(path).await).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+    }
+    let (status, condition) = html(&s, s.get("/conditions/alopecia-areata").await).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(condition.contains("<svg") && condition.contains("role=\"img\""));
+
+    let source = answer
+        .split("href=\"/sources/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a source link")
+        .to_string();
+    let (status, page) = html(&s, s.get(&format!("/sources/{source}")).await).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("<h1>"));
+
+    for path in [
+        "/drugs/aspirin",
+        "/conditions/nope",
+        "/sources/nope",
+        "/nope",
+    ] {
+        let (status, _) = html(&s, s.get(path).await).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+    }
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn patient_form_posts_and_validates() {
+    let s = Server::start(small_limits()).await;
+    let post = |body: &'static str, ct: &'static str| {
+        s.client
+            .post(s.url("/check"))
+            .header(CONTENT_TYPE, ct)
+            .body(body)
+            .send()
+    };
+    let form = "application/x-www-form-urlencoded";
+    let (status, page) = html(
+        &s,
+        post("drug=baricitinib&age=80&smoker=on", form)
+            .await
+            .expect("send"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("data-level=\"dose_adjustment\""));
+    assert!(
+        page.contains("value=\"80\""),
+        "the form keeps what was entered"
+    );
+
+    let (status, page) = html(
+        &s,
+        post("drug=baricitinib&age=old", form).await.expect("send"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("role=\"alert\""));
+
+    let (status, _) = html(
+        &s,
+        post("drug=baricitinib", "text/plain").await.expect("send"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+
+    let big: &'static str =
+        Box::leak(format!("drug=baricitinib&condition={}", "x".repeat(4096)).into_boxed_str());
+    let (status, _) = html(&s, post(big, form).await.expect("send")).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn cors_is_off_by_default_and_configurable() {
+    let origin = "https://ehr.example.org";
+    let closed = Server::start(ServerConfig::default()).await;
+    let res = closed
+        .client
+        .get(closed.url("/v1/drugs"))
+        .header("origin", origin)
+        .send()
+        .await
+        .expect("send");
+    assert!(!res.headers().contains_key("access-control-allow-origin"));
+    closed.stop().await;
+
+    let open = Server::start(ServerConfig {
+        cors_origins: vec![origin.to_string()],
+        ..ServerConfig::default()
+    })
+    .await;
+    let res = open
+        .client
+        .request(reqwest::Method::OPTIONS, open.url("/v1/check"))
+        .header("origin", origin)
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", "content-type")
+        .send()
+        .await
+        .expect("send");
+    assert!(res.status().is_success());
+    assert_eq!(
+        res.headers()
+            .get("access-control-allow-origin")
+            .and_then(|v| v.to_str().ok()),
+        Some(origin)
+    );
+    let res = open
+        .client
+        .get(open.url("/v1/drugs"))
+        .header("origin", "https://elsewhere.example")
+        .send()
+        .await
+        .expect("send");
+    assert!(!res.headers().contains_key("access-control-allow-origin"));
+    open.stop().await;
+}
+
+#[tokio::test]
+async fn bad_cors_origin_is_refused_at_start() {
+    let pack = Pack::embedded().unwrap_or_else(|e| panic!("{e}"));
+    let engine = Arc::new(Engine::new(pack));
+    let config = ServerConfig {
+        cors_origins: vec!["not an origin\n".into()],
+        ..ServerConfig::default()
+    };
+    let err = offlabel_server::try_app(engine.clone(), config.clone()).expect_err("refused");
+    assert!(err.to_string().contains("scheme://host"));
+    for bad in [
+        "ehr.example.org",
+        "https://",
+        "ftp://x.org",
+        "https://x.org/path",
+    ] {
+        let config = ServerConfig {
+            cors_origins: vec![bad.into()],
+            ..ServerConfig::default()
+        };
+        assert!(
+            offlabel_server::try_app(engine.clone(), config).is_err(),
+            "{bad} accepted"
+        );
+    }
+    // `app` leaves the bad origin out instead of failing.
+    let _router = offlabel_server::app(engine, config);
+}
+
+#[tokio::test]
+async fn shutdown_does_not_wait_for_a_stalled_client() {
+    use tokio::io::AsyncWriteExt;
+    let s = Server::start(ServerConfig {
+        timeout: std::time::Duration::from_millis(300),
+        ..ServerConfig::default()
+    })
+    .await;
+    // Half a request, then silence: the connection stays busy.
+    let addr = s.base.trim_start_matches("http://").to_string();
+    let mut stalled = tokio::net::TcpStream::connect(&addr)
+        .await
+        .expect("connect");
+    stalled
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .expect("write");
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    let started = std::time::Instant::now();
+    s.stop().await;
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(3),
+        "shutdown took {:?}",
+        started.elapsed()
+    );
+    drop(stalled);
+}

@@ -1,0 +1,555 @@
+//! `offlabel faers import`, `offlabel signals` and `offlabel rate`: glue between the
+//! command line and `offlabel-signals`. The statistics live in that crate; the only
+//! thing this module adds is the drug recogniser (the engine's lexicon) used to map
+//! FAERS drug names to pack ids.
+
+use crate::usage;
+use anyhow::{Context, Result};
+use clap::{Args, Subcommand};
+use offlabel_engine::Engine;
+use offlabel_signals::count::{AgeBand, Counts, Sex, Stratify};
+use offlabel_signals::signals::{self, SignalRow};
+use offlabel_signals::stats::{self, Rules};
+use offlabel_signals::store::{self, LoadOptions, Roles, Store, StoreError};
+use offlabel_signals::{Hyper, Prior};
+use serde::Serialize;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+/// `offlabel faers …`
+#[derive(Subcommand)]
+pub enum FaersCommand {
+    /// Import FDA FAERS quarterly ASCII extracts (unzipped folders) into the report store.
+    Import(ImportArgs),
+}
+
+/// `offlabel faers import`
+#[derive(Args)]
+pub struct ImportArgs {
+    /// The report store: a SQLite file (default $XDG_DATA_HOME/offlabel/reports.sqlite).
+    #[arg(long, value_name = "PATH_OR_URL")]
+    store: Option<String>,
+    /// Print the import summary as JSON.
+    #[arg(long)]
+    json: bool,
+    /// Folders holding DEMOyyQq.txt, DRUGyyQq.txt, … (searched recursively).
+    #[arg(required = true, value_name = "DIR")]
+    dirs: Vec<PathBuf>,
+}
+
+/// `offlabel signals`
+#[derive(Args)]
+pub struct SignalsArgs {
+    /// The report store (default $XDG_DATA_HOME/offlabel/reports.sqlite).
+    #[arg(long, value_name = "PATH_OR_URL")]
+    store: Option<String>,
+    /// Only this drug (pack id, brand or ingredient).
+    #[arg(long)]
+    drug: Option<String>,
+    /// Only this event (MedDRA preferred term).
+    #[arg(long)]
+    event: Option<String>,
+    /// Only pairs with at least K reports.
+    #[arg(long, value_name = "K", default_value_t = 1)]
+    min_a: u64,
+    /// Drug roles counted: suspect (PS, SS, I) or all (adds C).
+    #[arg(long, default_value = "suspect", value_name = "suspect|all")]
+    role: String,
+    /// Stratify the expected count (IC, EBGM): sex, age or sex,age.
+    #[arg(long, value_name = "sex|age|sex,age")]
+    stratify: Option<String>,
+    /// Count only reports of this sex: F or M.
+    #[arg(long, value_name = "F|M")]
+    sex: Option<String>,
+    /// Count only reports in this age band: <18, 18-64 or 65+.
+    #[arg(long, value_name = "<18|18-64|65+")]
+    age_band: Option<String>,
+    /// Only pairs meeting this rule: evans, ror025, ic025 or eb05 (repeatable: all of them).
+    #[arg(long, value_name = "RULE")]
+    signal: Vec<String>,
+    /// EBGM prior α1,β1,α2,β2,P instead of fitting it.
+    #[arg(long, value_name = "A1,B1,A2,B2,P")]
+    hyper: Option<String>,
+    /// Print JSON.
+    #[arg(long, conflicts_with = "csv")]
+    json: bool,
+    /// Print CSV.
+    #[arg(long)]
+    csv: bool,
+}
+
+/// `offlabel rate`
+#[derive(Args)]
+pub struct RateArgs {
+    /// Number of events (or patients with an event).
+    #[arg(long, value_name = "K")]
+    events: u64,
+    /// Exposure in patient-years.
+    #[arg(long, value_name = "PY")]
+    patient_years: f64,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+fn store_error(e: StoreError) -> anyhow::Error {
+    match e {
+        StoreError::Sqlite { .. } | StoreError::File(_) => anyhow::Error::new(e),
+        other => usage(other.to_string()),
+    }
+}
+
+/// The engine's recogniser as a drug-key function: a pack id when the brand or the
+/// ingredient names a pack medicine (a route-specific match preferred), otherwise the
+/// trimmed lower-case `prod_ai` (or `drugname` when `prod_ai` is empty).
+pub fn drug_key(engine: &Engine, prod_ai: &str, drugname: &str) -> String {
+    let mut assumed: Option<String> = None;
+    for text in [drugname, prod_ai] {
+        if text.trim().is_empty() {
+            continue;
+        }
+        let q = engine.understand(text);
+        if let Some(id) = q.medicine {
+            if !q.route_assumed {
+                return id;
+            }
+            assumed.get_or_insert(id);
+        }
+    }
+    if let Some(id) = assumed {
+        return id;
+    }
+    let fallback = if prod_ai.trim().is_empty() {
+        drugname
+    } else {
+        prod_ai
+    };
+    fallback.trim().to_lowercase()
+}
+
+/// `offlabel faers …`
+pub fn faers(engine: &Engine, cmd: FaersCommand, out: &mut impl Write) -> Result<()> {
+    let FaersCommand::Import(args) = cmd;
+    let path = store::resolve(args.store.as_deref()).map_err(store_error)?;
+    for d in &args.dirs {
+        if !d.is_dir() {
+            return Err(usage(format!(
+                "{} is not a folder; give the folder of an unzipped faers_ascii_YYYYQn.zip",
+                d.display()
+            )));
+        }
+    }
+    let mut store = Store::open(&path, true).map_err(store_error)?;
+    let bar = if std::io::stderr().is_terminal() {
+        indicatif::ProgressBar::new(0)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {msg}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let mut last_file = String::new();
+    let mut progress = |p: &store::Progress| {
+        bar.set_length(p.total);
+        bar.set_position(p.done);
+        if p.file != last_file {
+            last_file.clone_from(&p.file);
+            let name = std::path::Path::new(&p.file)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            bar.set_message(name);
+        }
+    };
+    let mut map = |ai: &str, name: &str| drug_key(engine, ai, name);
+    let summary = store
+        .import_faers(&args.dirs, &mut map, &mut progress)
+        .map_err(store_error)?;
+    bar.finish_and_clear();
+    if args.json {
+        serde_json::to_writer_pretty(
+            &mut *out,
+            &serde_json::json!({"store": path.display().to_string(), "summary": summary}),
+        )?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "imported {} into {}",
+        summary.quarters.join(", "),
+        path.display()
+    )?;
+    for f in &summary.files {
+        write!(out, "  {}: {} rows", f.path, f.rows)?;
+        if f.bad_lines > 0 {
+            write!(out, ", {} bad line(s) skipped", f.bad_lines)?;
+        }
+        writeln!(out)?;
+        for e in &f.examples {
+            writeln!(out, "    {e}")?;
+        }
+    }
+    writeln!(out, "{} bad line(s) in all", summary.bad_lines())?;
+    Ok(())
+}
+
+/// The JSON document of `offlabel signals --json` (and `GET /v1/signals`).
+#[derive(Serialize)]
+pub struct SignalsReport {
+    /// The store read.
+    pub store: String,
+    /// Reports counted (`N`).
+    pub reports: u64,
+    /// FAERS reports after deduplication.
+    pub faers_reports: u64,
+    /// Intake reports read.
+    pub intake_reports: u64,
+    /// Drug–event pairs with `a ≥ 1`.
+    pub pairs: usize,
+    /// Roles counted.
+    pub role: &'static str,
+    /// Stratification of the expected count.
+    pub stratify: &'static str,
+    /// Sex filter.
+    pub sex: Option<&'static str>,
+    /// Age-band filter.
+    pub age_band: Option<&'static str>,
+    /// EBGM prior.
+    pub prior: Prior,
+    /// Problems that did not stop the run.
+    pub warnings: Vec<String>,
+    /// The pairs selected.
+    pub results: Vec<SignalRow>,
+}
+
+/// `offlabel signals`
+pub fn signals(engine: &Engine, a: SignalsArgs, out: &mut impl Write) -> Result<()> {
+    let roles = Roles::parse(&a.role).ok_or_else(|| {
+        usage(format!(
+            "--role: {:?} is not a role set (accepted: suspect, all)",
+            a.role
+        ))
+    })?;
+    let stratify = match a.stratify.as_deref() {
+        None => Stratify::None,
+        Some(s) => Stratify::parse(s).ok_or_else(|| {
+            usage(format!(
+                "--stratify: {s:?} is not a stratification (accepted: sex, age, sex,age)"
+            ))
+        })?,
+    };
+    let sex = match a.sex.as_deref() {
+        None => None,
+        Some(s) => match Sex::parse(s) {
+            Sex::Unknown => {
+                return Err(usage(format!("--sex: {s:?} is not a sex (accepted: F, M)")));
+            }
+            x => Some(x),
+        },
+    };
+    let age = match a.age_band.as_deref() {
+        None => None,
+        Some(s) => Some(AgeBand::parse(s).ok_or_else(|| {
+            usage(format!(
+                "--age-band: {s:?} is not a band (accepted: <18, 18-64, 65+, unknown)"
+            ))
+        })?),
+    };
+    let mut wanted = Rules::default();
+    for r in &a.signal {
+        wanted = wanted.with(Rules::parse(r).ok_or_else(|| {
+            usage(format!(
+                "--signal: {r:?} is not a rule (accepted: evans, ror025, ic025, eb05)"
+            ))
+        })?);
+    }
+    let hyper = match a.hyper.as_deref() {
+        None => None,
+        Some(h) => Some(Hyper::parse(h).ok_or_else(|| {
+            usage(format!("--hyper: {h:?} is not five numbers α1,β1,α2,β2,P with positive shapes and rates and 0 < P < 1 (e.g. 0.2,0.1,2,4,0.33)"))
+        })?),
+    };
+    let opts = LoadOptions { roles, sex, age };
+    let report = run_signals(
+        engine,
+        a.store.as_deref(),
+        &opts,
+        stratify,
+        hyper,
+        &Selection {
+            drug: a.drug.as_deref(),
+            event: a.event.as_deref(),
+            min_a: a.min_a,
+            rules: wanted,
+        },
+    )?;
+    if a.json {
+        serde_json::to_writer_pretty(&mut *out, &report)?;
+        writeln!(out)?;
+    } else if a.csv {
+        writeln!(out, "{}", SignalRow::CSV_HEADER)?;
+        for r in &report.results {
+            writeln!(out, "{}", r.csv())?;
+        }
+    } else {
+        render_signals(&report, out)?;
+    }
+    Ok(())
+}
+
+/// Which pairs to report.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Selection<'a> {
+    /// Drug (pack id, brand or ingredient).
+    pub drug: Option<&'a str>,
+    /// Event (preferred term).
+    pub event: Option<&'a str>,
+    /// Smallest `a`.
+    pub min_a: u64,
+    /// Rules every row must meet.
+    pub rules: Rules,
+}
+
+/// Loads the store, counts, fits (or takes) the prior and computes the selected pairs.
+///
+/// # Errors
+/// Store errors; no reports; a prior that cannot be fitted.
+pub fn run_signals(
+    engine: &Engine,
+    store_location: Option<&str>,
+    opts: &LoadOptions,
+    stratify: Stratify,
+    hyper: Option<Hyper>,
+    sel: &Selection<'_>,
+) -> Result<SignalsReport> {
+    let path = store::resolve(store_location).map_err(store_error)?;
+    let loaded = Store::open(&path, false)
+        .and_then(|s| s.load(opts))
+        .map_err(store_error)?;
+    let set = &loaded.set;
+    let counts = Counts::build(set, stratify);
+    if counts.n == 0 {
+        return Err(usage(format!(
+            "the store {} holds no report with a counted drug and an event{}; import FAERS with `offlabel faers import --store {} DIR`",
+            path.display(),
+            if opts.sex.is_some() || opts.age.is_some() {
+                " for this sex/age band"
+            } else {
+                ""
+            },
+            path.display()
+        )));
+    }
+    let prior = signals::prior(&counts, hyper).context("fitting the EBGM prior")?;
+    let drug_id = match sel.drug {
+        None => None,
+        Some(d) => {
+            let key = drug_key(engine, d, d);
+            let lower = d.trim().to_lowercase();
+            let id = set
+                .drug_names
+                .iter()
+                .position(|n| *n == key)
+                .or_else(|| set.drug_names.iter().position(|n| *n == lower));
+            Some(id.map(|i| i as u32).ok_or_else(|| {
+                usage(format!(
+                    "--drug: no counted report names {d:?} (looked for {key:?}); check the spelling, or try --role all"
+                ))
+            })?)
+        }
+    };
+    let event_id = match sel.event {
+        None => None,
+        Some(e) => {
+            let key = e.trim().to_lowercase();
+            Some(
+                set.event_names
+                    .iter()
+                    .position(|n| *n == key)
+                    .map(|i| i as u32)
+                    .ok_or_else(|| {
+                        usage(format!(
+                            "--event: no counted report lists {e:?}; give a MedDRA preferred term as FAERS spells it, e.g. \"Deep vein thrombosis\""
+                        ))
+                    })?,
+            )
+        }
+    };
+    let min_a = sel.min_a.max(1);
+    let stats = signals::compute(&counts, prior.hyper, |c| {
+        u64::from(c.a) >= min_a
+            && drug_id.is_none_or(|d| c.drug == d)
+            && event_id.is_none_or(|e| c.event == e)
+    });
+    let mut results: Vec<SignalRow> = stats
+        .iter()
+        .filter(|s| sel.rules == Rules::default() || s.rules.contains(sel.rules))
+        .map(|s| {
+            SignalRow::new(
+                s,
+                &set.drug_names[s.drug as usize],
+                &set.event_names[s.event as usize],
+            )
+        })
+        .collect();
+    results.sort_by(|x, y| (&x.drug, &x.event).cmp(&(&y.drug, &y.event)));
+    Ok(SignalsReport {
+        store: path.display().to_string(),
+        reports: counts.n,
+        faers_reports: loaded.faers_reports,
+        intake_reports: loaded.intake_reports,
+        pairs: counts.cells.len(),
+        role: opts.roles.label(),
+        stratify: stratify.label(),
+        sex: opts.sex.map(Sex::label),
+        age_band: opts.age.map(AgeBand::label),
+        prior,
+        warnings: loaded.warnings,
+        results,
+    })
+}
+
+fn num(v: f64, decimals: usize) -> String {
+    if v.is_finite() {
+        format!("{v:.decimals$}")
+    } else if v == f64::INFINITY {
+        "inf".into()
+    } else {
+        "-".into()
+    }
+}
+
+fn render_signals(r: &SignalsReport, out: &mut impl Write) -> Result<()> {
+    for w in &r.warnings {
+        writeln!(out, "warning: {w}")?;
+    }
+    writeln!(
+        out,
+        "{} reports ({} FAERS after deduplication, {} intake), {} drug-event pairs; roles {}; expected count stratified by {}",
+        r.reports, r.faers_reports, r.intake_reports, r.pairs, r.role, r.stratify
+    )?;
+    let h = &r.prior.hyper;
+    writeln!(
+        out,
+        "EBGM prior ({}): alpha1 {:.4} beta1 {:.4} alpha2 {:.4} beta2 {:.4} P {:.4}",
+        r.prior.source, h.alpha1, h.beta1, h.alpha2, h.beta2, h.p
+    )?;
+    if r.results.is_empty() {
+        writeln!(out, "no pair matches")?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "{:<24} {:<32} {:>6} {:>8} {:>22} {:>8} {:>22} {:>16} {:>18}  signals",
+        "drug",
+        "event",
+        "a",
+        "E",
+        "PRR (95% CI)",
+        "chi2",
+        "ROR (95% CI)",
+        "IC (IC025)",
+        "EBGM (EB05)"
+    )?;
+    for s in &r.results {
+        writeln!(
+            out,
+            "{:<24} {:<32} {:>6} {:>8} {:>22} {:>8} {:>22} {:>16} {:>18}  {}",
+            s.drug,
+            s.event,
+            s.a,
+            num(s.expected, 2),
+            format!(
+                "{} ({}-{})",
+                num(s.prr, 2),
+                num(s.prr_lower, 2),
+                num(s.prr_upper, 2)
+            ),
+            num(s.chi2_yates, 1),
+            format!(
+                "{} ({}-{})",
+                num(s.ror, 2),
+                num(s.ror_lower, 2),
+                num(s.ror_upper, 2)
+            ),
+            format!("{} ({})", num(s.ic, 2), num(s.ic025, 2)),
+            format!("{} ({})", num(s.ebgm, 2), num(s.eb05, 2)),
+            s.signals.join(",")
+        )?;
+    }
+    Ok(())
+}
+
+/// Two significant digits, as rates are published (0.10, 0.0025, 4.9).
+fn sig2(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return format!("{v}");
+    }
+    let decimals = (1 - v.abs().log10().floor() as i32).max(0) as usize;
+    format!("{v:.decimals$}")
+}
+
+/// `offlabel rate`
+pub fn rate(a: RateArgs, out: &mut impl Write) -> Result<()> {
+    let r = stats::incidence_rate(a.events, a.patient_years).map_err(|e| usage(e.to_string()))?;
+    if a.json {
+        serde_json::to_writer_pretty(
+            &mut *out,
+            &serde_json::json!({
+                "events": a.events,
+                "patient_years": a.patient_years,
+                "per_100py": r.value,
+                "lower": r.lower,
+                "upper": r.upper,
+                "method": "exact Poisson (Garwood) 95% CI",
+            }),
+        )?;
+        writeln!(out)?;
+    } else {
+        writeln!(
+            out,
+            "{} per 100 patient-years (95% CI {}–{}): {} event(s) in {} patient-years, exact Poisson interval",
+            sig2(r.value),
+            sig2(r.lower),
+            sig2(r.upper),
+            a.events,
+            a.patient_years
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn two_significant_digits() {
+        assert_eq!(sig2(0.100_593), "0.10");
+        assert_eq!(sig2(0.002_547), "0.0025");
+        assert_eq!(sig2(0.560_47), "0.56");
+        assert_eq!(sig2(4.901_96), "4.9");
+        assert_eq!(sig2(9.015), "9.0");
+        assert_eq!(sig2(0.0), "0");
+        assert_eq!(sig2(14.76), "15");
+    }
+
+    #[test]
+    fn recogniser_maps_pack_medicines() {
+        let engine = Engine::new(offlabel_pack::Pack::embedded().expect("embedded pack"));
+        assert_eq!(drug_key(&engine, "BARICITINIB", "OLUMIANT"), "baricitinib");
+        assert_eq!(
+            drug_key(&engine, "TOFACITINIB CITRATE", "XELJANZ XR"),
+            "tofacitinib"
+        );
+        assert_eq!(
+            drug_key(&engine, "METHOTREXATE SODIUM", "METHOTREXATE"),
+            "methotrexate sodium"
+        );
+        assert_eq!(drug_key(&engine, "", "  Aspirin "), "aspirin");
+    }
+}
