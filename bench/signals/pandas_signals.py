@@ -27,12 +27,14 @@ JSON object is printed, with the peak resident memory (getrusage ru_maxrss).
 
     pandas_signals.py [--data bench/signals/data] [--sample FILE]
                       [--hyper A1,B1,A2,B2,P] [--check-hyper A1,B1,A2,B2,P]
-                      [--squash] [--tol 1e-11]
+                      [--squash] [--tol 1e-11] [--quantiles bisect|newton] [--per-pair]
 
 --sample writes the pairs with (drug*7919 + event) % 1000 == 0 in signals-bench's
 CSV format. --hyper uses a given prior instead of fitting one. --check-hyper also
 reports the negative log-likelihood of another prior (e.g. Rust's) on this run's
-likelihood points, to compare the two optima on the same data.
+likelihood points, to compare the two optima on the same data. --quantiles newton
+and --per-pair are variants for measuring what the posterior's algorithm costs: a
+faster root finder (as in Rust), or no deduplication of the (a, E) cells.
 """
 
 import argparse
@@ -275,13 +277,14 @@ def fit_prior(lik):
 
 # -------------------------------------------------------------------- EBGM posterior
 
-def posterior(hyper, n, e, tol):
+def posterior(hyper, n, e, tol, newton=False):
     """Q_n, EBGM, EB05 and EB95 for count(s) n and expected count(s) e.
 
     Per-count terms (ln Γ, ψ, each component's standard quantiles) are computed
-    once per distinct n; the quantiles of the mixture are found by bisection in
-    ln x inside the bracket of the two components' own quantiles (which holds the
-    mixture's), until the bracket is narrower than `tol` (relative in x)."""
+    once per distinct n; the quantiles of the mixture are found inside the bracket
+    of the two components' own quantiles (which holds the mixture's), by
+    bisection (openEBGM's quantBisect) or, with `newton`, by safeguarded Newton
+    steps (the Rust method, less its Halley correction)."""
     a1, b1, a2, b2, p = hyper
     un, idx = np.unique(n, return_inverse=True)
     unf = un.astype(np.float64)
@@ -297,54 +300,99 @@ def posterior(hyper, n, e, tol):
         qn = 1.0 / (1.0 + np.exp(d))
     e_ln = (qn * (special.digamma(s1)[idx] - ln_r1)
             + (1.0 - qn) * (special.digamma(s2)[idx] - ln_r2))
-    shape1, shape2 = s1[idx], s2[idx]
+    comp1 = (s1[idx], r1, special.gammaln(s1)[idx])
+    comp2 = (s2[idx], r2, special.gammaln(s2)[idx])
     quantiles = []
     for prob in (0.05, 0.95):
         x1 = special.gammaincinv(s1, prob)[idx] / r1
         x2 = special.gammaincinv(s2, prob)[idx] / r2
-        quantiles.append(mixture_quantile(prob, qn, shape1, r1, x1, shape2, r2, x2, tol))
+        quantiles.append(mixture_quantile(prob, qn, comp1, x1, comp2, x2, tol, newton))
     return qn, np.exp(e_ln), quantiles[0], quantiles[1]
 
 
-def mixture_quantile(prob, w, shape1, rate1, x1, shape2, rate2, x2, tol):
-    """x with w·G1(x) + (1−w)·G2(x) = prob, G_k the Γ(shape_k, rate_k) CDFs and x_k
-    their own quantiles at prob, by vectorised bisection in u = ln x.
+def mixture_quantile(prob, w, comp1, x1, comp2, x2, tol, newton=False):
+    """x with w·G1(x) + (1−w)·G2(x) = prob, G_k the CDF of Γ(shape_k, rate_k)
+    (comp_k = (shape, rate, ln Γ(shape)) arrays) and x_k its own quantile at prob.
 
     Edge cases as the Rust `mixture_quantile`: w <= 0 (or NaN) gives x2, w >= 1
-    gives x1, and coinciding component quantiles give their midpoint. The CDF error
-    is taken from the upper tail above the median, where it keeps full precision."""
+    gives x1, and coinciding component quantiles give their midpoint. The rest is
+    solved in u = ln x until the bracket or the step is below `tol`."""
     out = np.where(np.isnan(w) | (w <= 0.0), x2, x1)
     lo_x, hi_x = np.minimum(x1, x2), np.maximum(x1, x2)
     tight = hi_x - lo_x <= 1e-15 * hi_x
     out = np.where(tight & (w > 0.0) & (w < 1.0), 0.5 * (lo_x + hi_x), out)
     todo = np.flatnonzero((w > 0.0) & (w < 1.0) & ~tight)
-    lo, hi = np.log(lo_x[todo]), np.log(hi_x[todo])
-    w, shape1, rate1 = w[todo], shape1[todo], rate1[todo]
-    shape2, rate2 = shape2[todo], rate2[todo]
-    active = np.arange(len(todo))
+    sub1 = tuple(v[todo] for v in comp1)
+    sub2 = tuple(v[todo] for v in comp2)
+    solve = _newton if newton else _bisect
+    out[todo] = solve(prob, w[todo], sub1, x1[todo], sub2, x2[todo], tol)
+    return out
+
+
+def _cdf_error(prob, w, comp1, comp2, x, at):
+    """F(x) − prob for the elements `at`, from the upper tail above the median
+    (where it keeps full precision)."""
+    (s1, r1, _), (s2, r2, _) = comp1, comp2
+    wa = w[at]
+    if prob > 0.5:
+        return (1.0 - prob) - (wa * special.gammaincc(s1[at], r1[at] * x)
+                               + (1.0 - wa) * special.gammaincc(s2[at], r2[at] * x))
+    return (wa * special.gammainc(s1[at], r1[at] * x)
+            + (1.0 - wa) * special.gammainc(s2[at], r2[at] * x) - prob)
+
+
+def _bisect(prob, w, comp1, x1, comp2, x2, tol):
+    """Vectorised bisection; each element stops once its bracket is below tol."""
+    lo, hi = np.log(np.minimum(x1, x2)), np.log(np.maximum(x1, x2))
+    active = np.arange(len(w))
     while len(active):
         u = 0.5 * (lo[active] + hi[active])
-        x = np.exp(u)
-        wa = w[active]
-        if prob > 0.5:
-            err = (1.0 - prob) - (wa * special.gammaincc(shape1[active], rate1[active] * x)
-                                  + (1.0 - wa) * special.gammaincc(shape2[active], rate2[active] * x))
-        else:
-            err = (wa * special.gammainc(shape1[active], rate1[active] * x)
-                   + (1.0 - wa) * special.gammainc(shape2[active], rate2[active] * x) - prob)
+        err = _cdf_error(prob, w, comp1, comp2, np.exp(u), active)
         below = err < 0.0
         lo[active[below]] = u[below]
         hi[active[~below]] = u[~below]
         exact = err == 0.0
         lo[active[exact]] = hi[active[exact]] = u[exact]
         active = active[hi[active] - lo[active] > tol]
-    out[todo] = np.exp(0.5 * (lo + hi))
-    return out
+    return np.exp(0.5 * (lo + hi))
+
+
+def _newton(prob, w, comp1, x1, comp2, x2, tol):
+    """Vectorised Newton in u = ln x from the heavier component's quantile, kept
+    inside the shrinking bracket (a bisection step when it would leave it)."""
+    lo, hi = np.log(np.minimum(x1, x2)), np.log(np.maximum(x1, x2))
+    u = np.log(np.where(w >= 0.5, x1, x2))
+    (s1, r1, lg1), (s2, r2, lg2) = comp1, comp2
+    ln_r1, ln_r2 = np.log(r1), np.log(r2)
+    active = np.arange(len(w))
+    for _ in range(100):
+        if not len(active):
+            break
+        ua = u[active]
+        x = np.exp(ua)
+        err = _cdf_error(prob, w, comp1, comp2, x, active)
+        la = np.where(err < 0.0, np.maximum(lo[active], ua), lo[active])
+        ha = np.where(err < 0.0, hi[active], np.minimum(hi[active], ua))
+        lo[active], hi[active] = la, ha
+        # dF/du: each component's density of λ times x, weighted.
+        wa = w[active]
+        with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+            slope = (wa * np.exp(s1[active] * (ua + ln_r1[active]) - r1[active] * x - lg1[active])
+                     + (1.0 - wa) * np.exp(s2[active] * (ua + ln_r2[active])
+                                           - r2[active] * x - lg2[active]))
+            nxt = ua - err / slope
+        nxt = np.where((nxt > la) & (nxt < ha), nxt, 0.5 * (la + ha))
+        nxt = np.where(err == 0.0, ua, nxt)
+        done = (np.abs(nxt - ua) <= tol) | (ha - la <= tol) | (err == 0.0)
+        u[active] = nxt
+        active = active[~done]
+    return np.exp(u)
 
 
 # ------------------------------------------------------------------- the statistics
 
-def statistics(pairs, n, drug_margin, event_margin, hyper, codes, cell_n, cell_first, tol):
+def statistics(pairs, n, drug_margin, event_margin, hyper, codes, cell_n, cell_first, tol,
+               newton=False):
     """Every statistic for every pair, as columns (the Rust formulas and order of
     operations, so that they agree to rounding)."""
     a_int = pairs["a"].to_numpy()
@@ -387,7 +435,7 @@ def statistics(pairs, n, drug_margin, event_margin, hyper, codes, cell_n, cell_f
         out["ic025"] = np.log2(q025 / rate)
         out["ic975"] = np.log2(q975 / rate)
     # EBGM on the distinct (a, E) cells, gathered back to the pairs.
-    _qn, ebgm, eb05, eb95 = posterior(hyper, cell_n, expected[cell_first], tol)
+    _qn, ebgm, eb05, eb95 = posterior(hyper, cell_n, expected[cell_first], tol, newton)
     out["ebgm"], out["eb05"], out["eb95"] = ebgm[codes], eb05[codes], eb95[codes]
     # The signal rules (comparisons with NaN are false, as in Rust).
     with np.errstate(invalid="ignore"):
@@ -450,7 +498,12 @@ def main():
     ap.add_argument("--squash", action="store_true",
                     help="fit on the Rust fit's squashed points instead of every distinct (a, E)")
     ap.add_argument("--tol", type=float, default=1e-11,
-                    help="bisection stops when the bracket of ln x is narrower (default 1e-11)")
+                    help="EB05/EB95 stop when the bracket of ln x (or the Newton step) is "
+                         "below this (default 1e-11)")
+    ap.add_argument("--quantiles", choices=["bisect", "newton"], default="bisect",
+                    help="EB05/EB95 by bisection (openEBGM, the default) or safeguarded Newton")
+    ap.add_argument("--per-pair", action="store_true",
+                    help="compute the EBGM posterior for every pair, not once per distinct (a, E)")
     args = ap.parse_args()
     given = parse_hyper(args.hyper) if args.hyper else None
 
@@ -503,8 +556,12 @@ def main():
         }
 
     t = time.perf_counter()
-    stats = statistics(pairs, n, drug_margin, event_margin, hyper, codes, cell_n, cell_first,
-                       args.tol)
+    if args.per_pair:  # every pair its own cell for the posterior
+        post = (np.arange(len(pairs)), pairs["a"].to_numpy(), np.arange(len(pairs)))
+    else:
+        post = (codes, cell_n, cell_first)
+    stats = statistics(pairs, n, drug_margin, event_margin, hyper, *post, args.tol,
+                       newton=args.quantiles == "newton")
     stats_s = time.perf_counter() - t
     if given is not None:
         stats_s += cells_s
@@ -526,6 +583,8 @@ def main():
         "pairs": len(pairs),
         "distinct_cells": len(cell_n),
         "pairs_with_a_signal": int(np.count_nonzero(stats["rules"])),
+        "posterior": {"per": "pair" if args.per_pair else "distinct (a, E) cell",
+                      "quantiles": args.quantiles, "tol": args.tol},
         "prior": prior,
         "seconds": {
             "read_files": read_s,

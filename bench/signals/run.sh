@@ -8,7 +8,9 @@
 #    describes a default data set of ROWS rows.
 # 2. Runs signals-bench (with --sample), then pandas_signals.py twice: with Rust's
 #    fitted prior (--hyper; its EBGM must then agree with Rust's) and fitting its
-#    own prior (the like-for-like timing; skip with SIGNALS_PANDAS_FIT=0).
+#    own prior (the like-for-like timing; skip with SIGNALS_PANDAS_FIT=0), and with
+#    SIGNALS_PANDAS_VARIANTS=1 two variants of the posterior (per pair instead of
+#    per distinct (a, E); Newton instead of bisection for EB05/EB95).
 # 3. Compares the samples (compare_sample.py) and prints the table of phase times,
 #    speed-ups and peak RSS (also written to $SIGNALS_OUT/table.md).
 #
@@ -71,26 +73,31 @@ hyper=$("$py" -c 'import json, sys
 p = json.load(open(sys.argv[1]))["prior"]
 print(",".join(repr(p[k]) for k in ("alpha1", "beta1", "alpha2", "beta2", "p")))' "$out/rust.json")
 
-echo "pandas: Rust's prior ($hyper)" >&2
-"$py" "$here/pandas_signals.py" --data "$data" --hyper "$hyper" \
-  --sample "$out/pandas-given-sample.csv" >"$out/pandas-given.json"
-if [ "${SIGNALS_PANDAS_FIT:-1}" != 0 ]; then
-  echo "pandas: fitting its own prior" >&2
-  "$py" "$here/pandas_signals.py" --data "$data" --check-hyper "$hyper" \
-    --sample "$out/pandas-fitted-sample.csv" >"$out/pandas-fitted.json"
-else
-  rm -f "$out/pandas-fitted.json" "$out/pandas-fitted-sample.csv"
-fi
-
 status=0
-echo "== sample: Rust vs pandas with Rust's prior" | tee "$out/compare.txt"
-"$py" "$here/compare_sample.py" "$out/rust-sample.csv" "$out/pandas-given-sample.csv" |
-  tee -a "$out/compare.txt" || status=1
-if [ -f "$out/pandas-fitted.json" ]; then
-  echo "== sample: Rust vs pandas with its own prior (EBGM reported, not checked)" |
-    tee -a "$out/compare.txt"
-  "$py" "$here/compare_sample.py" --eb-report-only "$out/rust-sample.csv" \
-    "$out/pandas-fitted-sample.csv" | tee -a "$out/compare.txt" || status=1
+: >"$out/compare.txt"
+# pandas NAME LABEL ARGS...: one pandas run, its sample compared with Rust's (EBGM
+# checked to 1e-6 when it used Rust's prior, only reported when it fitted its own).
+pandas() {
+  local name=$1 label=$2
+  shift 2
+  echo "pandas: $label" >&2
+  "$py" "$here/pandas_signals.py" --data "$data" --sample "$out/$name-sample.csv" "$@" >"$out/$name.json"
+  local check=()
+  case " $* " in *" --hyper "*) ;; *) check=(--eb-report-only) ;; esac
+  echo "== sample: Rust vs $label" | tee -a "$out/compare.txt"
+  "$py" "$here/compare_sample.py" "${check[@]}" "$out/rust-sample.csv" "$out/$name-sample.csv" |
+    tee -a "$out/compare.txt" || status=1
+}
+rm -f "$out"/pandas-*.json "$out"/pandas-*-sample.csv
+pandas pandas-given "pandas with Rust's prior" --hyper "$hyper"
+if [ "${SIGNALS_PANDAS_FIT:-1}" != 0 ]; then
+  pandas pandas-fitted "pandas fitting its own prior" --check-hyper "$hyper"
+fi
+if [ "${SIGNALS_PANDAS_VARIANTS:-0}" != 0 ]; then
+  pandas pandas-per-pair "pandas, posterior per pair (Rust's prior)" --hyper "$hyper" --per-pair
+  pandas pandas-newton "pandas, Newton quantiles (Rust's prior)" --hyper "$hyper" --quantiles newton
+  pandas pandas-squashed "pandas fitting its own prior on Rust's squashed points" \
+    --squash --check-hyper "$hyper"
 fi
 
 "$py" - "$out" <<'EOF' | tee "$out/table.md"
@@ -100,7 +107,13 @@ def load(name):
     path = os.path.join(out, name)
     return json.load(open(path)) if os.path.exists(path) else None
 rust, given, fitted = load("rust.json"), load("pandas-given.json"), load("pandas-fitted.json")
-runs = [("Rust", rust), ("pandas, Rust's prior", given)] + ([("pandas, own fit", fitted)] if fitted else [])
+runs = [("Rust", rust), ("pandas, Rust's prior", given)]
+for name, label in [("pandas-fitted.json", "pandas, own fit"),
+                    ("pandas-per-pair.json", "pandas, per pair"),
+                    ("pandas-newton.json", "pandas, Newton"),
+                    ("pandas-squashed.json", "pandas, squashed fit")]:
+    if load(name):
+        runs.append((label, load(name)))
 phases = [("read files", "read_files"), ("build reports", "build_reports"), ("count", "count"),
           ("fit prior", "fit_prior"), ("statistics", "statistics"), ("**total** (excl. read)", "total")]
 print(f"{rust['rows']:,} (report, drug, event) rows, N = {rust['reports_counted']:,} reports, "
@@ -117,10 +130,17 @@ if fitted:
           f"/ Rust {rt:.2f} s = **{fitted['seconds']['total'] / rt:.1f}×**")
 print(f"- speed-up without the fit: pandas with Rust's prior {given['seconds']['total']:.1f} s / "
       f"Rust total less its fit {rt - rf:.2f} s = **{given['seconds']['total'] / (rt - rf):.1f}×**")
+for label, r in runs[3 if fitted else 2:]:
+    if r["prior"]["source"] == "fitted":
+        print(f"- {label}, every phase: {r['seconds']['total']:.1f} s / {rt:.2f} s = "
+              f"{r['seconds']['total'] / rt:.1f}×")
+    else:
+        print(f"- {label}, without the fit: {r['seconds']['total']:.1f} s / {rt - rf:.2f} s = "
+              f"{r['seconds']['total'] / (rt - rf):.1f}×")
 print(f"- speed-up of the statistics phase alone: {given['seconds']['statistics']:.1f} s / "
       f"{rust['seconds']['statistics']:.2f} s = {given['seconds']['statistics'] / rust['seconds']['statistics']:.1f}×")
 p = rust["prior"]
-print(f"- Rust prior (fit on {p['fit']['points']:,} squashed points): "
+print(f"- Rust prior (fit on {p['fit']['points']:,} points for {p['fit']['cells']:,} cells): "
       + ", ".join(f"{k} {p[k]:.6g}" for k in ("alpha1", "beta1", "alpha2", "beta2", "p")))
 if fitted:
     q = fitted["prior"]
@@ -128,5 +148,11 @@ if fitted:
           + ", ".join(f"{k} {q[k]:.6g}" for k in ("alpha1", "beta1", "alpha2", "beta2", "p")))
     print(f"- -logL on the distinct cells: pandas' prior {q['fit']['neg_log_lik']:.6f}, "
           f"Rust's prior {q['check']['neg_log_lik']:.6f}")
+sq = load("pandas-squashed.json")
+if sq:
+    q = sq["prior"]
+    print(f"- -logL on Rust's {q['fit']['points']:,} squashed points: pandas' prior "
+          f"{q['fit']['neg_log_lik']:.6f}, Rust's prior {q['check']['neg_log_lik']:.6f} "
+          f"(Rust reports {p['fit']['neg_log_lik']:.6f})")
 EOF
 exit $status

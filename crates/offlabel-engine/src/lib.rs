@@ -83,4 +83,64 @@ impl Engine {
     pub fn check(&self, request: &CheckRequest) -> Result<CheckReport, CheckError> {
         check::run(self, request)
     }
+
+    /// The key a free-text drug name is counted under: the pack id of the medicine
+    /// it names, else the trimmed, lower-case name.
+    ///
+    /// `name` (a product or brand name as written, e.g. `XELJANZ XR`) is tried first,
+    /// then `ingredient` (the active ingredient, e.g. `TOFACITINIB CITRATE`), each
+    /// through the question recogniser ([`Engine::understand`]). A match that fixes the
+    /// route beats one whose route the recogniser had to assume (so a topical brand is
+    /// not counted under the oral medicine of the same ingredient). Without a match the
+    /// key is the ingredient, trimmed and in lower case, or the name when the
+    /// ingredient is empty. Either argument may be empty; pass the same text twice to
+    /// resolve a single name.
+    pub fn medicine_key(&self, ingredient: &str, name: &str) -> String {
+        let mut assumed: Option<String> = None;
+        for text in [name, ingredient] {
+            if text.trim().is_empty() {
+                continue;
+            }
+            let q = self.understand(text);
+            if let Some(id) = q.medicine {
+                if !q.route_assumed {
+                    return id;
+                }
+                assumed.get_or_insert(id);
+            }
+        }
+        if let Some(id) = assumed {
+            return id;
+        }
+        let fallback = if ingredient.trim().is_empty() {
+            name
+        } else {
+            ingredient
+        };
+        fallback.trim().to_lowercase()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn medicine_key_maps_pack_medicines() {
+        let engine = Engine::new(Pack::embedded().expect("embedded pack"));
+        assert_eq!(
+            engine.medicine_key("BARICITINIB", "OLUMIANT"),
+            "baricitinib"
+        );
+        assert_eq!(
+            engine.medicine_key("TOFACITINIB CITRATE", "XELJANZ XR"),
+            "tofacitinib"
+        );
+        assert_eq!(
+            engine.medicine_key("METHOTREXATE SODIUM", "METHOTREXATE"),
+            "methotrexate sodium"
+        );
+        assert_eq!(engine.medicine_key("", "  Aspirin "), "aspirin");
+        assert_eq!(engine.medicine_key("Olumiant", "Olumiant"), "baricitinib");
+    }
 }

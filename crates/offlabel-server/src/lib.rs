@@ -7,8 +7,9 @@
 //! `offlabel` command uses.
 //!
 //! This crate is the only one that knows HTTP, and it holds no medical logic: answers
-//! come from [`Engine::ask`], patient checks from [`Engine::check`], and the browsing
-//! pages read [`offlabel_pack::Pack`] records and the engine's ranking helpers.
+//! come from [`Engine::ask`], patient checks from [`Engine::check`], the browsing
+//! pages read [`offlabel_pack::Pack`] records and the engine's ranking helpers, and
+//! `GET /v1/signals` is a run of `offlabel-signals` over the report store.
 //!
 //! Logs go through `tracing`. Nothing here logs question text or patient details, at
 //! any level: requests are logged (at `debug`) by method, route pattern, status and
@@ -20,6 +21,7 @@ mod cds;
 mod error;
 mod openapi;
 mod reports;
+mod signals;
 mod web;
 
 use axum::Router;
@@ -64,6 +66,11 @@ pub struct ServerConfig {
     /// CDS Hooks (`/cds-services`): public URL and the EHR's JWT keys (docs/cds-hooks.md).
     /// Default: no JWT check, links built from the `Host` header.
     pub cds: CdsConfig,
+    /// The report store `GET /v1/signals` reads (`offlabel serve --store`): a SQLite
+    /// file path or `sqlite://` URL holding FAERS imported with `offlabel faers import`.
+    /// Read-only and public (no token). `None` (the default) or a PostgreSQL URL: the
+    /// endpoint answers 404 with an error saying how to turn it on.
+    pub signals_store: Option<String>,
 }
 
 impl Default for ServerConfig {
@@ -76,6 +83,7 @@ impl Default for ServerConfig {
             cache_bytes: 8 * 1024 * 1024,
             reports: None,
             cds: CdsConfig::default(),
+            signals_store: None,
         }
     }
 }
@@ -87,6 +95,8 @@ pub(crate) struct AppState {
     pub(crate) config: Arc<ServerConfig>,
     pub(crate) cache: Arc<cache::AnswerCache>,
     pub(crate) openapi: bytes::Bytes,
+    /// One signal run at a time: each uses every core (see `signals.rs`).
+    pub(crate) signal_runs: Arc<tokio::sync::Semaphore>,
 }
 
 /// Why the server could not be started.
@@ -147,11 +157,13 @@ pub fn try_app(engine: Arc<Engine>, config: ServerConfig) -> Result<Router, Conf
         openapi: openapi::document(&engine),
         cache: Arc::new(cache::AnswerCache::new(config.cache_bytes)),
         config: Arc::new(config.clone()),
+        signal_runs: Arc::new(tokio::sync::Semaphore::new(1)),
         engine,
     };
     let router = Router::new()
         .merge(api::routes())
         .merge(reports::routes(config.reports.clone()))
+        .merge(signals::routes(config.signals_store.as_deref()))
         .merge(cds_routes)
         .merge(web::routes())
         .fallback(error::not_found)

@@ -7,6 +7,7 @@
 
 use crate::api::{ConditionDetail, ConditionSummary, DrugDetail, DrugSummary, Health};
 use crate::error::ErrorBody;
+use crate::signals::{DEFAULT_LIMIT, MAX_LIMIT, MAX_MIN_A, MAX_NAME_CHARS, SignalsPage};
 use bytes::Bytes;
 use offlabel_engine::{Answer, CheckReport, CheckRequest, Engine, MAX_QUESTION_CHARS};
 use offlabel_model::{Source, Study};
@@ -207,6 +208,125 @@ fn refine_check_request(
     set(props, "bsa", json!({ "minimum": 0, "maximum": 100 }));
 }
 
+/// Statistics that are not finite (an infinite PRR, a χ² over an empty margin) are
+/// written as `null`: every number of a signal row may be null.
+fn nullable_signal_numbers(components: &mut Map<String, Value>) {
+    let Some(props) = components
+        .get_mut("SignalRow")
+        .and_then(|s| s.get_mut("properties"))
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    for prop in props.values_mut() {
+        if let Some(t) = prop.get_mut("type")
+            && t.as_str() == Some("number")
+        {
+            *t = json!(["number", "null"]);
+        }
+    }
+}
+
+/// The operation of `GET /v1/signals`.
+fn signals_operation(page: Value) -> Value {
+    let name = |what: &str| json!({ "type": "string", "minLength": 1, "maxLength": MAX_NAME_CHARS, "pattern": "\\S", "description": what });
+    let choice = |values: &[&str], default: Option<&str>| {
+        let mut s = json!({ "type": "string", "enum": values });
+        if let (Some(d), Some(o)) = (default, s.as_object_mut()) {
+            o.insert("default".into(), json!(d));
+        }
+        s
+    };
+    let mut signal = query_param(
+        "signal",
+        false,
+        "Only pairs meeting this rule: `evans` (PRR ≥ 2, χ² ≥ 4, a ≥ 3), `ror025` (ROR lower 95% limit > 1), `ic025` (IC025 > 0) or `eb05` (EB05 ≥ 2). Repeat it (or give a comma list) to require several.",
+        json!({ "type": "array", "items": choice(&["evans", "ror025", "ic025", "eb05"], None) }),
+    );
+    if let Some(o) = signal.as_object_mut() {
+        o.insert("style".into(), json!("form"));
+        o.insert("explode".into(), json!(true));
+    }
+    operation(
+        "listSignals",
+        "signals",
+        "Rank drug–event signals",
+        "Disproportionality statistics (PRR, ROR, Yates χ², IC with IC025/IC975, EBGM with EB05/EB95) for every drug–event pair of the report store given to `offlabel serve --store` (FAERS imported with `offlabel faers import`, plus intake reports), as `offlabel signals --json` computes them: deduplicated reports, suspect drugs unless `role=all`, the EBGM prior fitted on the run's pairs. Rows are ranked by `sort` (EB05 by default, highest first; undefined values last) and cut at `limit`; `matched` counts the rows before the cut. Read-only; no token. The formulas are in crates/offlabel-signals/README.md.",
+        vec![
+            query_param(
+                "drug",
+                false,
+                "Only this drug: a pack id, brand or ingredient (resolved as at import), or a FAERS active ingredient as written.",
+                name("Drug name or id."),
+            ),
+            query_param(
+                "event",
+                false,
+                "Only this event: a MedDRA preferred term as FAERS spells it (any case).",
+                name("MedDRA preferred term."),
+            ),
+            query_param(
+                "min_a",
+                false,
+                "Only pairs with at least this many reports.",
+                json!({ "type": "integer", "minimum": 0, "maximum": MAX_MIN_A, "default": 1 }),
+            ),
+            query_param(
+                "role",
+                false,
+                "Drug roles counted: `suspect` (PS, SS, I) or `all` (adds concomitants, C).",
+                choice(&["suspect", "all"], Some("suspect")),
+            ),
+            query_param(
+                "stratify",
+                false,
+                "Stratify the expected count (IC, EBGM) by sex, age band, or both.",
+                choice(&["none", "sex", "age", "sex,age"], Some("none")),
+            ),
+            query_param(
+                "sex",
+                false,
+                "Count only reports of this sex.",
+                choice(&["F", "M"], None),
+            ),
+            query_param(
+                "age_band",
+                false,
+                "Count only reports in this age band (write `65+` as `65%2B`).",
+                choice(&["<18", "18-64", "65+", "unknown"], None),
+            ),
+            signal,
+            query_param(
+                "sort",
+                false,
+                "Ranking, highest first: `eb05`, `prr`, `ic025`, `a`; or `name` (drug, then event). Ties go to the larger `a`, then drug and event.",
+                choice(&["eb05", "prr", "ic025", "a", "name"], Some("eb05")),
+            ),
+            query_param(
+                "limit",
+                false,
+                "Most rows returned.",
+                json!({ "type": "integer", "minimum": 0, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT }),
+            ),
+        ],
+        page,
+        &[
+            (
+                "400",
+                "A parameter is unknown, repeated, empty, or outside its accepted values (`invalid_parameter`, `empty_parameter`, `repeated_parameter`, `unknown_parameter`; `field` names it).",
+            ),
+            (
+                "404",
+                "Signals are off (`signals_off`: no SQLite store; `signals_need_sqlite`: the store is PostgreSQL), nothing is imported yet (`no_store`), no report is left after the filters (`no_reports`), or no counted report has the drug or event (`unknown_drug`, `unknown_event`).",
+            ),
+            (
+                "422",
+                "The EBGM prior cannot be fitted on these reports (`prior_not_fitted`).",
+            ),
+        ],
+    )
+}
+
 /// The OpenAPI document for the pack `engine` serves, as JSON bytes.
 pub(crate) fn document(engine: &Engine) -> Bytes {
     let pack = engine.pack();
@@ -225,10 +345,12 @@ pub(crate) fn document(engine: &Engine) -> Bytes {
     let source_list = schemas.response::<Vec<Source>>();
     let source = schemas.response::<Source>();
     let health = schemas.response::<Health>();
+    let signals_page = schemas.response::<SignalsPage>();
     let _ = schemas.response::<ErrorBody>();
     let mut check_body = schemas.request::<CheckRequest>();
     let mut components = schemas.components(&mut [&mut check_body]);
     refine_check_request(&mut components, &medicines, &conditions);
+    nullable_signal_numbers(&mut components);
 
     let ask = operation(
         "ask",
@@ -291,6 +413,7 @@ pub(crate) fn document(engine: &Engine) -> Bytes {
         "/v1/sources": { "get": operation("listSources", "browse", "List the sources", "Every source the pack's facts rest on.", vec![], source_list, &[]) },
         "/v1/sources/{id}": { "get": operation("getSource", "browse", "Show a source", "One source record.",
             vec![path_param("id", "Source id.", sources)], source, &[("404", &not_found("source"))]) },
+        "/v1/signals": { "get": signals_operation(signals_page) },
         "/healthz": { "get": operation("health", "meta", "Health", "Answers 200 while the server runs, with the pack it serves.", vec![], health, &[]) },
         "/openapi.json": { "get": operation("openapi", "meta", "This document", "The OpenAPI 3.1 document of the API.", vec![], json!({ "type": "object" }), &[]) },
     });
@@ -310,6 +433,7 @@ pub(crate) fn document(engine: &Engine) -> Bytes {
         "tags": [
             { "name": "answers", "description": "Questions and patient checks." },
             { "name": "browse", "description": "The pack's records." },
+            { "name": "signals", "description": "Pharmacovigilance: disproportionality over the report store." },
             { "name": "meta", "description": "Health and this document." },
         ],
         "paths": paths,
@@ -361,8 +485,15 @@ mod tests {
             "CheckReport",
             "ErrorBody",
             "Study",
+            "SignalsPage",
+            "SignalRow",
         ] {
             assert!(schemas.contains_key(key), "{key} missing");
         }
+        // Non-finite statistics are written as null.
+        assert_eq!(
+            schemas["SignalRow"]["properties"]["prr"]["type"],
+            json!(["number", "null"])
+        );
     }
 }

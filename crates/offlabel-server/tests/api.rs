@@ -655,3 +655,198 @@ async fn shutdown_does_not_wait_for_a_stalled_client() {
     );
     drop(stalled);
 }
+
+/// A SQLite report store holding the FAERS fixtures of offlabel-signals (two quarters,
+/// five cases after deduplication), imported through the library with the engine's keys.
+fn signal_store(dir: &tempfile::TempDir) -> String {
+    let engine = Engine::new(Pack::embedded().expect("embedded pack"));
+    let path = dir.path().join("reports.sqlite");
+    let fixtures = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../offlabel-signals/tests/fixtures/faers");
+    let mut store = offlabel_signals::Store::open(&path, true).expect("create the store");
+    store
+        .import_faers(
+            &[fixtures],
+            &mut |ai, name| engine.medicine_key(ai, name),
+            &mut |_| {},
+        )
+        .expect("import the fixtures");
+    path.display().to_string()
+}
+
+/// The `(drug, event)` of each row, in order.
+fn signal_pairs(body: &Value) -> Vec<(String, String)> {
+    body["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| {
+            (
+                r["drug"].as_str().expect("drug").to_string(),
+                r["event"].as_str().expect("event").to_string(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn signals_rank_the_imported_reports() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = Server::start(ServerConfig {
+        signals_store: Some(signal_store(&dir)),
+        ..ServerConfig::default()
+    })
+    .await;
+
+    // A brand resolves to the pack id, as at import.
+    let (status, body) = s.get_json("/v1/signals?drug=Olumiant").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["store"], "reports.sqlite");
+    assert_eq!(
+        (body["reports"].as_u64(), body["faers_reports"].as_u64()),
+        (Some(5), Some(5))
+    );
+    assert_eq!(body["pairs"], 8);
+    assert_eq!(
+        (body["role"].as_str(), body["stratify"].as_str()),
+        (Some("suspect"), Some("none"))
+    );
+    assert_eq!(body["prior"]["source"], "fitted");
+    assert_eq!(
+        (body["matched"].as_u64(), body["limit"].as_u64()),
+        (Some(3), Some(100))
+    );
+    assert_eq!(body["sort"], "eb05");
+    let rows = body["results"].as_array().expect("results");
+    assert!(rows.iter().all(|r| r["drug"] == "baricitinib"), "{body}");
+    // Ranked by EB05, highest first, then by a, then by name.
+    let key = |r: &Value| {
+        (
+            -r["eb05"].as_f64().expect("eb05"),
+            -(r["a"].as_i64().expect("a")),
+            r["event"].as_str().expect("event").to_string(),
+        )
+    };
+    assert!(
+        rows.windows(2).all(|w| key(&w[0]) <= key(&w[1])),
+        "not ranked: {body}"
+    );
+    // No other baricitinib report has DVT (c = 0): the PRR is infinite, written null.
+    let dvt = rows
+        .iter()
+        .find(|r| r["event"] == "deep vein thrombosis")
+        .expect("DVT row");
+    assert_eq!((dvt["a"].as_u64(), dvt["c"].as_u64()), (Some(1), Some(0)));
+    assert!(dvt["prr"].is_null() && dvt["ror"].is_number(), "{dvt}");
+
+    // Event filter, name order, paging.
+    let (status, body) = s.get_json("/v1/signals?event=NAUSEA&sort=name").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let drugs: Vec<String> = signal_pairs(&body).into_iter().map(|(d, _)| d).collect();
+    assert_eq!(drugs, ["adalimumab", "baricitinib", "upadacitinib"]);
+    let (status, body) = s.get_json("/v1/signals?sort=name&limit=2").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        (body["matched"].as_u64(), body["limit"].as_u64()),
+        (Some(8), Some(2))
+    );
+    assert_eq!(
+        signal_pairs(&body),
+        [
+            ("adalimumab".to_string(), "nausea".to_string()),
+            ("aspirin 81 mg".to_string(), "headache".to_string())
+        ]
+    );
+
+    // Concomitants count only with role=all; rules and min_a filter.
+    let (status, body) = s.get_json("/v1/signals?drug=methotrexate").await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (StatusCode::NOT_FOUND, "unknown_drug")
+    );
+    assert_eq!(body["error"]["field"], "drug");
+    let (status, body) = s
+        .get_json("/v1/signals?drug=methotrexate&role=all&stratify=sex,age")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["matched"], 2);
+    assert_eq!(body["stratify"], "sex,age");
+    let (status, body) = s.get_json("/v1/signals?min_a=2").await;
+    assert_eq!(
+        (status, body["matched"].as_u64()),
+        (StatusCode::OK, Some(0))
+    );
+    let (status, body) = s.get_json("/v1/signals?signal=eb05&signal=evans").await;
+    assert_eq!(
+        (status, body["matched"].as_u64()),
+        (StatusCode::OK, Some(0))
+    );
+
+    for (path, code) in [
+        ("/v1/signals?limit=10001", "invalid_parameter"),
+        ("/v1/signals?min_a=-1", "invalid_parameter"),
+        ("/v1/signals?role=concomitant", "invalid_parameter"),
+        ("/v1/signals?signal=prr", "invalid_parameter"),
+        ("/v1/signals?sort=ror", "invalid_parameter"),
+        ("/v1/signals?drug=", "empty_parameter"),
+        ("/v1/signals?sort=a&sort=prr", "repeated_parameter"),
+        ("/v1/signals?min-a=3", "unknown_parameter"),
+    ] {
+        let (status, body) = s.get_json(path).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {body}");
+        assert_eq!(error_code(&body), code, "{path}");
+    }
+    for (path, code) in [
+        ("/v1/signals?event=Nope", "unknown_event"),
+        ("/v1/signals?sex=F&age_band=%3C18", "no_reports"),
+    ] {
+        let (status, body) = s.get_json(path).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}: {body}");
+        assert_eq!(error_code(&body), code, "{path}");
+    }
+    let (_, doc) = s.get_json("/openapi.json").await;
+    let op = &doc["paths"]["/v1/signals"]["get"];
+    for status in ["200", "400", "404", "422", "503"] {
+        assert!(
+            op["responses"][status].is_object(),
+            "signals: {status} undocumented"
+        );
+    }
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn signals_need_a_sqlite_store() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let missing = dir.path().join("none.sqlite").display().to_string();
+    for (store, code) in [
+        (None, "signals_off"),
+        (
+            Some("postgres://u:secret@db/offlabel".to_string()),
+            "signals_need_sqlite",
+        ),
+        (Some(missing.clone()), "no_store"),
+    ] {
+        let s = Server::start(ServerConfig {
+            signals_store: store,
+            ..ServerConfig::default()
+        })
+        .await;
+        let (status, body) = s.get_json("/v1/signals").await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+        assert_eq!(error_code(&body), code);
+        let text = body.to_string();
+        assert!(
+            !text.contains("secret") && !text.contains(&missing),
+            "{text}"
+        );
+        // Parameters are checked first.
+        let (status, _) = s.get_json("/v1/signals?limit=x").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        s.stop().await;
+    }
+    assert!(
+        !std::path::Path::new(&missing).exists(),
+        "a read created the store"
+    );
+}

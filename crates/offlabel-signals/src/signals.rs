@@ -34,6 +34,7 @@ pub struct PairStats {
 
 /// The hyperparameters used by a run, and where they came from.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Prior {
     /// The hyperparameters.
     #[serde(flatten)]
@@ -143,6 +144,7 @@ fn pair_stats(
 /// One output row, with the field names of the JSON contract (`GET /v1/signals`,
 /// `offlabel signals --json`). Non-finite numbers serialise as `null`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SignalRow {
     /// Drug key (pack id, or lower-case active ingredient or name).
     pub drug: String,

@@ -95,8 +95,9 @@ struct ServeArgs {
     /// Write logs as JSON lines (filter with RUST_LOG, default info).
     #[arg(long)]
     log_json: bool,
-    /// Report store for POST/GET /v1/reports (a file path or postgres:// URL); the
-    /// endpoints are on only when OFFLABEL_WRITE_TOKEN is set [default: as `reports`].
+    /// Report store for POST/GET /v1/reports (a file path or postgres:// URL; on only
+    /// when OFFLABEL_WRITE_TOKEN is set) and for GET /v1/signals (a SQLite file with
+    /// FAERS from `faers import`; no token) [default: as `reports`].
     #[arg(long, value_name = "PATH_OR_URL")]
     store: Option<String>,
 }
@@ -121,6 +122,8 @@ fn serve(engine: Engine, a: ServeArgs) -> Result<()> {
             .map_or(defaults.cache_bytes, |m| m.saturating_mul(1 << 20)),
         reports: reports_cmd::serve_config(a.store.as_deref())?,
         cds: offlabel_server::CdsConfig::from_env().map_err(usage)?,
+        // Read-only: the server opens it per request, so quarters imported later count.
+        signals_store: reports_cmd::store_spec(a.store.as_deref()).ok(),
     };
     offlabel_server::init_logging(a.log_json);
     offlabel_server::run(a.addr, engine, config).map_err(|e| usage(format!("{e:#}")))

@@ -241,7 +241,7 @@ pub(crate) fn serve_config(
     let Some(token) = token else {
         if store_flag.is_some() {
             eprintln!(
-                "offlabel: OFFLABEL_WRITE_TOKEN is not set, so the report endpoints are off and --store is not used"
+                "offlabel: OFFLABEL_WRITE_TOKEN is not set, so the report endpoints are off; --store serves GET /v1/signals only"
             );
         }
         return Ok(None);

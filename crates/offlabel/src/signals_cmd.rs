@@ -1,18 +1,18 @@
 //! `offlabel faers import`, `offlabel signals` and `offlabel rate`: glue between the
-//! command line and `offlabel-signals`. The statistics live in that crate; the only
-//! thing this module adds is the drug recogniser (the engine's lexicon) used to map
-//! FAERS drug names to pack ids.
+//! command line and `offlabel-signals`. The statistics and the run live in that crate;
+//! the only thing this module adds is the drug recogniser ([`Engine::medicine_key`])
+//! used to map FAERS drug names to pack ids, and the rendering.
 
 use crate::usage;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::{Args, Subcommand};
 use offlabel_engine::Engine;
-use offlabel_signals::count::{AgeBand, Counts, Sex, Stratify};
-use offlabel_signals::signals::{self, SignalRow};
+use offlabel_signals::Hyper;
+use offlabel_signals::count::{AgeBand, Sex, Stratify};
+use offlabel_signals::run::{self, Counting, RunError, Selection, SignalsReport, SortKey};
+use offlabel_signals::signals::SignalRow;
 use offlabel_signals::stats::{self, Rules};
 use offlabel_signals::store::{self, LoadOptions, Roles, Store, StoreError};
-use offlabel_signals::{Hyper, Prior};
-use serde::Serialize;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
@@ -70,6 +70,10 @@ pub struct SignalsArgs {
     /// EBGM prior α1,β1,α2,β2,P instead of fitting it.
     #[arg(long, value_name = "A1,B1,A2,B2,P")]
     hyper: Option<String>,
+    /// Rank rows by: name (drug, event), eb05, prr, ic025 or a (highest first; ties
+    /// by a, then name).
+    #[arg(long, default_value = "eb05", value_name = "name|eb05|prr|ic025|a")]
+    sort: String,
     /// Print JSON.
     #[arg(long, conflicts_with = "csv")]
     json: bool,
@@ -97,34 +101,6 @@ fn store_error(e: StoreError) -> anyhow::Error {
         StoreError::Sqlite { .. } | StoreError::File(_) => anyhow::Error::new(e),
         other => usage(other.to_string()),
     }
-}
-
-/// The engine's recogniser as a drug-key function: a pack id when the brand or the
-/// ingredient names a pack medicine (a route-specific match preferred), otherwise the
-/// trimmed lower-case `prod_ai` (or `drugname` when `prod_ai` is empty).
-pub fn drug_key(engine: &Engine, prod_ai: &str, drugname: &str) -> String {
-    let mut assumed: Option<String> = None;
-    for text in [drugname, prod_ai] {
-        if text.trim().is_empty() {
-            continue;
-        }
-        let q = engine.understand(text);
-        if let Some(id) = q.medicine {
-            if !q.route_assumed {
-                return id;
-            }
-            assumed.get_or_insert(id);
-        }
-    }
-    if let Some(id) = assumed {
-        return id;
-    }
-    let fallback = if prod_ai.trim().is_empty() {
-        drugname
-    } else {
-        prod_ai
-    };
-    fallback.trim().to_lowercase()
 }
 
 /// `offlabel faers …`
@@ -164,7 +140,7 @@ pub fn faers(engine: &Engine, cmd: FaersCommand, out: &mut impl Write) -> Result
             bar.set_message(name);
         }
     };
-    let mut map = |ai: &str, name: &str| drug_key(engine, ai, name);
+    let mut map = |ai: &str, name: &str| engine.medicine_key(ai, name);
     let summary = store
         .import_faers(&args.dirs, &mut map, &mut progress)
         .map_err(store_error)?;
@@ -195,35 +171,6 @@ pub fn faers(engine: &Engine, cmd: FaersCommand, out: &mut impl Write) -> Result
     }
     writeln!(out, "{} bad line(s) in all", summary.bad_lines())?;
     Ok(())
-}
-
-/// The JSON document of `offlabel signals --json` (and `GET /v1/signals`).
-#[derive(Serialize)]
-pub struct SignalsReport {
-    /// The store read.
-    pub store: String,
-    /// Reports counted (`N`).
-    pub reports: u64,
-    /// FAERS reports after deduplication.
-    pub faers_reports: u64,
-    /// Intake reports read.
-    pub intake_reports: u64,
-    /// Drug–event pairs with `a ≥ 1`.
-    pub pairs: usize,
-    /// Roles counted.
-    pub role: &'static str,
-    /// Stratification of the expected count.
-    pub stratify: &'static str,
-    /// Sex filter.
-    pub sex: Option<&'static str>,
-    /// Age-band filter.
-    pub age_band: Option<&'static str>,
-    /// EBGM prior.
-    pub prior: Prior,
-    /// Problems that did not stop the run.
-    pub warnings: Vec<String>,
-    /// The pairs selected.
-    pub results: Vec<SignalRow>,
 }
 
 /// `offlabel signals`
@@ -273,20 +220,36 @@ pub fn signals(engine: &Engine, a: SignalsArgs, out: &mut impl Write) -> Result<
             usage(format!("--hyper: {h:?} is not five numbers α1,β1,α2,β2,P with positive shapes and rates and 0 < P < 1 (e.g. 0.2,0.1,2,4,0.33)"))
         })?),
     };
-    let opts = LoadOptions { roles, sex, age };
-    let report = run_signals(
-        engine,
-        a.store.as_deref(),
-        &opts,
+    let sort = SortKey::parse(&a.sort).ok_or_else(|| {
+        usage(format!(
+            "--sort: {:?} is not a ranking (accepted: name, eb05, prr, ic025, a)",
+            a.sort
+        ))
+    })?;
+    let counting = Counting {
+        load: LoadOptions { roles, sex, age },
         stratify,
         hyper,
-        &Selection {
-            drug: a.drug.as_deref(),
-            event: a.event.as_deref(),
-            min_a: a.min_a,
-            rules: wanted,
-        },
-    )?;
+    };
+    let selection = Selection {
+        drug: a.drug.as_deref(),
+        event: a.event.as_deref(),
+        min_a: a.min_a,
+        rules: wanted,
+        sort,
+    };
+    let resolve = |name: &str| engine.medicine_key(name, name);
+    let report = run::run(a.store.as_deref(), &counting, &selection, &resolve).map_err(|e| match e {
+        RunError::Store(e) => store_error(e),
+        e @ RunError::NoReports { .. } => usage(e.to_string()),
+        e @ RunError::Prior(_) => anyhow::Error::new(e),
+        RunError::UnknownDrug { given, key } => usage(format!(
+            "--drug: no counted report names {given:?} (looked for {key:?}); check the spelling, or try --role all"
+        )),
+        RunError::UnknownEvent { given } => usage(format!(
+            "--event: no counted report lists {given:?}; give a MedDRA preferred term as FAERS spells it, e.g. \"Deep vein thrombosis\""
+        )),
+    })?;
     if a.json {
         serde_json::to_writer_pretty(&mut *out, &report)?;
         writeln!(out)?;
@@ -299,118 +262,6 @@ pub fn signals(engine: &Engine, a: SignalsArgs, out: &mut impl Write) -> Result<
         render_signals(&report, out)?;
     }
     Ok(())
-}
-
-/// Which pairs to report.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Selection<'a> {
-    /// Drug (pack id, brand or ingredient).
-    pub drug: Option<&'a str>,
-    /// Event (preferred term).
-    pub event: Option<&'a str>,
-    /// Smallest `a`.
-    pub min_a: u64,
-    /// Rules every row must meet.
-    pub rules: Rules,
-}
-
-/// Loads the store, counts, fits (or takes) the prior and computes the selected pairs.
-///
-/// # Errors
-/// Store errors; no reports; a prior that cannot be fitted.
-pub fn run_signals(
-    engine: &Engine,
-    store_location: Option<&str>,
-    opts: &LoadOptions,
-    stratify: Stratify,
-    hyper: Option<Hyper>,
-    sel: &Selection<'_>,
-) -> Result<SignalsReport> {
-    let path = store::resolve(store_location).map_err(store_error)?;
-    let loaded = Store::open(&path, false)
-        .and_then(|s| s.load(opts))
-        .map_err(store_error)?;
-    let set = &loaded.set;
-    let counts = Counts::build(set, stratify);
-    if counts.n == 0 {
-        return Err(usage(format!(
-            "the store {} holds no report with a counted drug and an event{}; import FAERS with `offlabel faers import --store {} DIR`",
-            path.display(),
-            if opts.sex.is_some() || opts.age.is_some() {
-                " for this sex/age band"
-            } else {
-                ""
-            },
-            path.display()
-        )));
-    }
-    let prior = signals::prior(&counts, hyper).context("fitting the EBGM prior")?;
-    let drug_id = match sel.drug {
-        None => None,
-        Some(d) => {
-            let key = drug_key(engine, d, d);
-            let lower = d.trim().to_lowercase();
-            let id = set
-                .drug_names
-                .iter()
-                .position(|n| *n == key)
-                .or_else(|| set.drug_names.iter().position(|n| *n == lower));
-            Some(id.map(|i| i as u32).ok_or_else(|| {
-                usage(format!(
-                    "--drug: no counted report names {d:?} (looked for {key:?}); check the spelling, or try --role all"
-                ))
-            })?)
-        }
-    };
-    let event_id = match sel.event {
-        None => None,
-        Some(e) => {
-            let key = e.trim().to_lowercase();
-            Some(
-                set.event_names
-                    .iter()
-                    .position(|n| *n == key)
-                    .map(|i| i as u32)
-                    .ok_or_else(|| {
-                        usage(format!(
-                            "--event: no counted report lists {e:?}; give a MedDRA preferred term as FAERS spells it, e.g. \"Deep vein thrombosis\""
-                        ))
-                    })?,
-            )
-        }
-    };
-    let min_a = sel.min_a.max(1);
-    let stats = signals::compute(&counts, prior.hyper, |c| {
-        u64::from(c.a) >= min_a
-            && drug_id.is_none_or(|d| c.drug == d)
-            && event_id.is_none_or(|e| c.event == e)
-    });
-    let mut results: Vec<SignalRow> = stats
-        .iter()
-        .filter(|s| sel.rules == Rules::default() || s.rules.contains(sel.rules))
-        .map(|s| {
-            SignalRow::new(
-                s,
-                &set.drug_names[s.drug as usize],
-                &set.event_names[s.event as usize],
-            )
-        })
-        .collect();
-    results.sort_by(|x, y| (&x.drug, &x.event).cmp(&(&y.drug, &y.event)));
-    Ok(SignalsReport {
-        store: path.display().to_string(),
-        reports: counts.n,
-        faers_reports: loaded.faers_reports,
-        intake_reports: loaded.intake_reports,
-        pairs: counts.cells.len(),
-        role: opts.roles.label(),
-        stratify: stratify.label(),
-        sex: opts.sex.map(Sex::label),
-        age_band: opts.age.map(AgeBand::label),
-        prior,
-        warnings: loaded.warnings,
-        results,
-    })
 }
 
 fn num(v: f64, decimals: usize) -> String {
@@ -536,20 +387,5 @@ mod tests {
         assert_eq!(sig2(9.015), "9.0");
         assert_eq!(sig2(0.0), "0");
         assert_eq!(sig2(14.76), "15");
-    }
-
-    #[test]
-    fn recogniser_maps_pack_medicines() {
-        let engine = Engine::new(offlabel_pack::Pack::embedded().expect("embedded pack"));
-        assert_eq!(drug_key(&engine, "BARICITINIB", "OLUMIANT"), "baricitinib");
-        assert_eq!(
-            drug_key(&engine, "TOFACITINIB CITRATE", "XELJANZ XR"),
-            "tofacitinib"
-        );
-        assert_eq!(
-            drug_key(&engine, "METHOTREXATE SODIUM", "METHOTREXATE"),
-            "methotrexate sodium"
-        );
-        assert_eq!(drug_key(&engine, "", "  Aspirin "), "aspirin");
     }
 }

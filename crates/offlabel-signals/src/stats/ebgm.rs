@@ -23,6 +23,7 @@ use std::sync::OnceLock;
 
 /// The prior's hyperparameters `θ = (α1, β1, α2, β2, P)` (shapes and rates).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Hyper {
     /// Shape of the first component.
     pub alpha1: f64,
@@ -283,6 +284,7 @@ fn coarse(points: &[Point]) -> Vec<Point> {
 
 /// The result of [`fit`].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Fit {
     /// The maximum-likelihood hyperparameters.
     pub hyper: Hyper,
