@@ -328,6 +328,8 @@ fn compose(pack: &Pack, q: &Question, text: &str) -> Answer {
         }
     }
 
+    // Everything after the recognition notes is the answer proper.
+    let content_start = lines.len();
     let findings =
         if medicine.is_some() || q.class || wants(Intent::Screening) || wants(Intent::Vaccines) {
             check_patient(
@@ -532,6 +534,18 @@ fn compose(pack: &Pack, q: &Question, text: &str) -> Answer {
         }
     }
 
+    // The class named and nothing more specific asked ("what did the PRAC recommend
+    // for JAK inhibitors?"): what the pack records of the class's regulation.
+    if q.class
+        && medicine.is_none()
+        && condition.is_none()
+        && lines.len() == content_start
+        && !wants(Intent::Screening)
+        && !wants(Intent::Vaccines)
+    {
+        lines.extend(class_overview_lines(pack, &mut cites));
+    }
+
     // Screening, monitoring and vaccines.
     let topical = medicine.is_some_and(|m| m.route == Route::Topical);
     if wants(Intent::Screening) || wants(Intent::Vaccines) {
@@ -713,7 +727,8 @@ fn build_options(
             approved += usize::from(f.status == Status::Approved);
             status.insert(j.as_str().to_string(), f.status);
         }
-        if ranked.is_empty() && approved == 0 && only.is_none() {
+        let subtypes = subtype_authorisations(pack, &m.id, &c.id);
+        if ranked.is_empty() && approved == 0 && subtypes.is_empty() && only.is_none() {
             continue;
         }
         let best = reason::best(&ranked);
@@ -730,7 +745,9 @@ fn build_options(
             best_evidence: best.map(|s| best_evidence(s, cites)),
             studies: ranked.len(),
         };
-        found.push((opt, rank, n, approved));
+        // Approved for a subtype ranks after approvals for the condition itself.
+        let approval_rank = 2 * approved + usize::from(!subtypes.is_empty());
+        found.push((opt, rank, n, approval_rank));
     }
     found.sort_by(|a, b| b.3.cmp(&a.3).then(a.1.cmp(&b.1)).then(b.2.cmp(&a.2)));
     let mut lines = Vec::new();
@@ -776,11 +793,29 @@ fn build_options(
             .iter()
             .flat_map(|j| reason::status(pack, &opt.drug.id, &c.id, patient, *j).sources)
             .collect();
+        let subtypes = subtype_authorisations(pack, &opt.drug.id, &c.id);
+        let approved_here = opt.status.values().any(|s| *s == Status::Approved);
+        let subtype_note = if subtypes.is_empty() || approved_here {
+            String::new()
+        } else {
+            let described: Vec<String> = subtypes
+                .iter()
+                .map(|a| format!("{} for {}", a.regulator, reason::describe(pack, a)))
+                .collect();
+            let sources: Vec<String> = subtypes.iter().flat_map(|a| a.sources.clone()).collect();
+            format!(
+                "; authorised for a form of {}: {} {}",
+                c.name.to_lowercase(),
+                described.join("; "),
+                cites.mark(&sources)
+            )
+        };
         lines.push(format!(
-            "- {} ({}) {}; {}",
+            "- {} ({}) {}{}; {}",
             opt.drug.name,
             status.join(", "),
             cites.mark(&auth_sources),
+            subtype_note,
             ev
         ));
         rows.extend(ranked.iter().map(|s| evidence_row(s, cites)));
@@ -1074,6 +1109,59 @@ fn safety_lines(pack: &Pack, medicine: &str, question: &str, cites: &mut Cites<'
             ));
         }
     }
+    lines
+}
+
+/// Authorisations of a medicine for a subtype of a condition (not the condition itself).
+fn subtype_authorisations<'a>(
+    pack: &'a Pack,
+    medicine: &str,
+    condition: &str,
+) -> Vec<&'a offlabel_model::Authorisation> {
+    let subtypes: Vec<&str> = pack
+        .descendants(condition)
+        .iter()
+        .map(|c| c.id.as_str())
+        .filter(|id| *id != condition)
+        .collect();
+    pack.authorisations
+        .iter()
+        .map(|a| &a.record)
+        .filter(|a| {
+            a.medicine == medicine
+                && a.kind == offlabel_model::AuthorisationKind::Authorised
+                && a.condition
+                    .as_deref()
+                    .is_some_and(|c| subtypes.contains(&c))
+        })
+        .collect()
+}
+
+/// The class as a whole: which JAK inhibitors are approved in dermatology, and the
+/// regulators' actions on the class (boxed warning, PRAC measures).
+fn class_overview_lines(pack: &Pack, cites: &mut Cites<'_>) -> Vec<String> {
+    let class = |ms: &[String]| ms.iter().any(|m| m == CLASS_ID);
+    let mut lines: Vec<String> = pack
+        .statements
+        .iter()
+        .filter(|s| s.topic == "regulatory" && s.conditions.is_empty())
+        .filter(|s| class(&s.medicines) || s.medicines.len() > 1)
+        .map(|s| format!("{} {}", s.summary, cites.mark(&s.sources)))
+        .collect();
+    lines.extend(
+        pack.regulatory_events
+            .iter()
+            .filter(|e| class(&e.medicines))
+            .map(|e| {
+                format!(
+                    "{} ({}): {} {}",
+                    e.body,
+                    e.date.long(),
+                    e.summary,
+                    cites.mark(&e.sources)
+                )
+            }),
+    );
     lines
 }
 

@@ -41,6 +41,8 @@ pub struct Hit {
     pub text: String,
     /// Whether spelling correction was needed.
     pub corrected: bool,
+    /// Whether it matched a short case-sensitive abbreviation ("AA", "HS").
+    pub abbreviation: bool,
 }
 
 /// The recognised vocabulary of one pack.
@@ -238,6 +240,7 @@ impl Lexicon {
                             len: phrase.len(),
                             text: phrase.join(" "),
                             corrected: corrected[i..i + phrase.len()].iter().any(|c| *c),
+                            abbreviation: false,
                         });
                         matched = phrase.len();
                         break;
@@ -246,13 +249,16 @@ impl Lexicon {
             }
             if matched == 0 {
                 if let Some(term) = self.abbreviations.get(&tokens[i].raw) {
-                    hits.push(Hit {
-                        term: term.clone(),
-                        start: i,
-                        len: 1,
-                        text: tokens[i].raw.clone(),
-                        corrected: false,
-                    });
+                    if abbreviation_in_context(tokens, i) {
+                        hits.push(Hit {
+                            term: term.clone(),
+                            start: i,
+                            len: 1,
+                            text: tokens[i].raw.clone(),
+                            corrected: false,
+                            abbreviation: true,
+                        });
+                    }
                 } else if words[i].len() >= 6
                     && !self.known_words.contains(&words[i])
                     && cues::list("lexicon", "inn_suffixes")
@@ -265,6 +271,7 @@ impl Lexicon {
                         len: 1,
                         text: words[i].clone(),
                         corrected: false,
+                        abbreviation: false,
                     });
                 }
             }
@@ -288,12 +295,40 @@ impl Lexicon {
                         len: 1,
                         text: name.clone(),
                         corrected: false,
+                        abbreviation: false,
                     });
                 }
             }
         }
         hits
     }
+}
+
+/// Whether a short abbreviation at token `i` reads as a condition where it stands.
+///
+/// Two-letter capitals are everyday words too ("AA meetings", "HS exams", "a DM", "my
+/// BP is high", "approved in NL"), so one counts only when its neighbours say it names
+/// a disease: a word that introduces one before it ("for AA", "severe HS", "con DA"),
+/// or after it the end of the clause, a clinical noun or a joining word ("AA
+/// patients", "HS and acne", "AD?"). A country code after "in" is a place.
+fn abbreviation_in_context(tokens: &[Token], i: usize) -> bool {
+    let word = |k: usize| tokens.get(k).map(|t| t.norm.as_str());
+    let in_list = |k: usize, key: &str| {
+        word(k).is_some_and(|w| cues::list("lexicon", key).iter().any(|c| c == w))
+    };
+    let same_clause = |k: usize| tokens.get(k).map(|t| t.clause) == tokens.get(i).map(|t| t.clause);
+    let before = i.checked_sub(1).filter(|&k| same_clause(k));
+    let raw = tokens[i].raw.as_str();
+    let is_place = ["eu_upper", "us_upper", "other_upper"]
+        .iter()
+        .any(|key| cues::list("places", key).iter().any(|c| c == raw));
+    if is_place && before.is_some_and(|k| matches!(word(k), Some("in" | "en" | "from" | "de"))) {
+        return false;
+    }
+    if before.is_some_and(|k| in_list(k, "abbreviation_before")) {
+        return true;
+    }
+    !same_clause(i + 1) || in_list(i + 1, "abbreviation_after")
 }
 
 #[cfg(test)]

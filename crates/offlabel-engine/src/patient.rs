@@ -250,6 +250,22 @@ impl Patient {
         }
     }
 
+    /// When the sites named rule out a required body site: the sites named (as
+    /// "hands and body"), if none of them is or lies on `required`. Only the face is
+    /// recorded as a requirement; its sites are the face, eyelids, eyes and mouth.
+    /// `None` when no site is named, one of them fits, or the requirement is unknown.
+    pub fn sites_exclude(&self, required: &str) -> Option<String> {
+        let on_required = |s: &Site| match required {
+            "face" => matches!(s, Site::Face | Site::Eyelids | Site::Eyes | Site::Mouth),
+            _ => true,
+        };
+        if self.sites.is_empty() || self.sites.iter().any(on_required) {
+            return None;
+        }
+        let names: Vec<&str> = self.sites.iter().map(|s| s.as_str()).collect();
+        Some(names.join(" and "))
+    }
+
     /// Whether the patient has a finding, as the contract's FLAG_IDs name them.
     /// Age flags use the contract's bands; rules narrow them with their own bounds.
     pub fn has(&self, flag: FlagId) -> bool {

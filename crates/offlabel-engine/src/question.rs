@@ -93,24 +93,36 @@ fn has_phrase(text: &str, phrases: &[&str]) -> bool {
     phrases.iter().any(|p| text.contains(p))
 }
 
-/// Whether a cue at token `i` is negated by a nearby "not", "no", "never", "without".
-fn negated(hits: &Hits, i: usize) -> bool {
-    (i.saturating_sub(3)..i).any(|k| hits.at(cue!("patient", "negation"), k).is_some())
+/// Whether a cue at token `i` is negated: by "not", "no", "never", "without"... up to
+/// three words before it, or by "no history of", "denies"... anywhere earlier in the
+/// same clause ("no history of cancer or heart disease" negates both), unless a "but"
+/// stands between.
+fn negated(tokens: &[Token], hits: &Hits, i: usize) -> bool {
+    let clause = tokens.get(i).map(|t| t.clause);
+    let same_clause = |k: usize| tokens.get(k).map(|t| t.clause) == clause;
+    let no_contrast_between =
+        |k: usize| !(k + 1..i).any(|j| hits.at(cue!("patient", "contrast"), j).is_some());
+    let near = (i.saturating_sub(3)..i).any(|k| {
+        hits.at(cue!("patient", "negation"), k).is_some()
+            && same_clause(k)
+            && no_contrast_between(k)
+    });
+    near || (0..i).any(|k| {
+        hits.at(cue!("patient", "history_negation"), k).is_some()
+            && same_clause(k)
+            && no_contrast_between(k)
+    })
 }
 
 /// Whether a cue is affirmed (matched, not negated, not excluded), or, in Chinese text,
 /// one of its Chinese substrings occurs.
-fn affirmed(
-    hits: &Hits,
-    words: ListId,
-    exclude: ListId,
-    zh: &[String],
-    folded: &str,
-    cjk: bool,
-) -> bool {
-    !hits.any(exclude)
-        && (hits.positions(words).any(|i| !negated(hits, i))
-            || (cjk && zh.iter().any(|z| folded.contains(z.as_str()))))
+fn affirmed(text: &Text<'_>, words: ListId, exclude: ListId, zh: &[String]) -> bool {
+    !text.hits.any(exclude)
+        && (text
+            .hits
+            .positions(words)
+            .any(|i| !negated(text.tokens, text.hits, i))
+            || text.zh(zh))
 }
 
 /// Parses a question against a pack's lexicon.
@@ -127,7 +139,9 @@ pub fn parse(pack: &Pack, lexicon: &Lexicon, text: &str) -> Question {
     let language = detect_language(&tokens, text);
 
     let route = route_cues(lexicon, &tokens);
-    let (medicine, medicine_words, route_assumed) = resolve_medicine(pack, &hits, route);
+    let condition = resolve_condition(pack, &hits);
+    let (medicine, medicine_words, route_assumed) =
+        resolve_medicine(pack, &hits, route, condition.as_deref());
     let foreign_medicine = hits.iter().find_map(|h| match &h.term {
         Term::Foreign(name) => Some(name.clone()),
         _ => None,
@@ -142,7 +156,6 @@ pub fn parse(pack: &Pack, lexicon: &Lexicon, text: &str) -> Question {
             other_medicines.push(id.clone());
         }
     }
-    let condition = resolve_condition(pack, &hits);
     let cjk = text.chars().any(crate::text::is_cjk);
     let text = Text {
         tokens: &tokens,
@@ -190,6 +203,7 @@ fn resolve_medicine(
     pack: &Pack,
     hits: &[Hit],
     route: Option<Route>,
+    condition: Option<&str>,
 ) -> (Option<String>, Option<String>, bool) {
     // A named product or route-specific name wins over a bare ingredient.
     if let Some(h) = hits.iter().find(|h| matches!(h.term, Term::Medicine(_)))
@@ -205,12 +219,28 @@ fn resolve_medicine(
             .iter()
             .filter(|m| &m.ingredient == ingredient)
             .collect();
+        // Without a route word, the form the pack has facts for in the condition asked
+        // ("ruxolitinib for VEXAS" is the tablets); else the cream, usual in dermatology.
+        // Either way the answer says the route was assumed.
         let chosen = match route {
-            Some(r) => candidates.iter().find(|m| m.route == r),
-            // In dermatology the cream is the usual form; the answer says it assumed so.
-            None => candidates.iter().find(|m| m.route == Route::Topical),
+            Some(r) => candidates.iter().copied().find(|m| m.route == r),
+            None => condition
+                .and_then(|c| {
+                    let used: Vec<_> = candidates
+                        .iter()
+                        .copied()
+                        .filter(|m| has_facts_in(pack, &m.id, c))
+                        .collect();
+                    (used.len() == 1).then(|| used[0])
+                })
+                .or_else(|| {
+                    candidates
+                        .iter()
+                        .copied()
+                        .find(|m| m.route == Route::Topical)
+                }),
         }
-        .or(candidates.first());
+        .or(candidates.first().copied());
         if let Some(m) = chosen {
             return (Some(m.id.clone()), Some(h.text.clone()), route.is_none());
         }
@@ -218,14 +248,39 @@ fn resolve_medicine(
     (None, None, false)
 }
 
+/// Whether the pack holds a study or authorisation of `medicine` in `condition`, a
+/// subtype of it, or a condition it belongs to.
+fn has_facts_in(pack: &Pack, medicine: &str, condition: &str) -> bool {
+    let mut related: Vec<&str> = pack
+        .descendants(condition)
+        .iter()
+        .map(|c| c.id.as_str())
+        .collect();
+    related.extend(pack.ancestors(condition).iter().map(|c| c.id.as_str()));
+    pack.studies
+        .iter()
+        .any(|s| s.record.medicine == medicine && related.contains(&s.record.condition.as_str()))
+        || pack.authorisations.iter().any(|a| {
+            a.record.medicine == medicine
+                && a.record
+                    .condition
+                    .as_deref()
+                    .is_some_and(|c| related.contains(&c))
+        })
+}
+
 fn resolve_condition(pack: &Pack, hits: &[Hit]) -> Option<String> {
-    let conditions: Vec<(&Hit, &str)> = hits
+    let mut conditions: Vec<(&Hit, &str)> = hits
         .iter()
         .filter_map(|h| match &h.term {
             Term::Condition(id) => Some((h, id.as_str())),
             _ => None,
         })
         .collect();
+    // A condition written out beats a two-letter abbreviation that may mean something else.
+    if conditions.iter().any(|(h, _)| !h.abbreviation) {
+        conditions.retain(|(h, _)| !h.abbreviation);
+    }
     // Prefer the most specific condition named: a subtype over its parent, then the longer phrase.
     let mut best: Option<(&Hit, &str)> = None;
     for (h, id) in conditions {
@@ -279,6 +334,8 @@ fn places(text: &Text<'_>) -> Vec<Place> {
             push(Place::Known(Jurisdiction::Us));
         } else if text.hits.at(cue!("places", "eu"), i).is_some() {
             push(Place::Known(Jurisdiction::Eu));
+        } else if let Some(code) = country_code(text.tokens, i) {
+            push(code);
         } else if let Some(len) = text.hits.at(cue!("places", "other"), i) {
             let words: Vec<&str> = text.tokens[i..i + len]
                 .iter()
@@ -304,11 +361,104 @@ fn places(text: &Text<'_>) -> Vec<Place> {
     out
 }
 
-/// Reads an age from "80 year old", "aged 80", "age 80", "80 años", "80 y/o", "80yo".
+/// A two-letter country code after "in", "en" or "from" ("approved in NL").
+fn country_code(tokens: &[Token], i: usize) -> Option<Place> {
+    let after_in = i
+        .checked_sub(1)
+        .is_some_and(|k| matches!(tokens[k].norm.as_str(), "in" | "en" | "from"));
+    if !after_in {
+        return None;
+    }
+    let raw = tokens[i].raw.as_str();
+    if cues::list("places", "eu_upper").iter().any(|c| c == raw) {
+        Some(Place::Known(Jurisdiction::Eu))
+    } else if cues::list("places", "other_upper").iter().any(|c| c == raw) {
+        Some(Place::Other(raw.to_string()))
+    } else {
+        None
+    }
+}
+
+/// Reads an age from "80 year old", "aged 80", "age 80", "80 años", "80 y/o", "80yo",
+/// "I'm 66", "my son is 15", "my son, 16," and "tengo 70 años". A duration is not an
+/// age: "10 years ago", "for 5 years", "hace 3 años" are skipped.
 fn age(tokens: &[Token]) -> Option<u32> {
+    let norm = |k: usize| tokens.get(k).map(|t| t.norm.as_str());
+    let number = |s: &str| s.parse::<u32>().ok().filter(|n| *n <= 130);
+    let is_years = |w: Option<&str>| {
+        matches!(
+            w,
+            Some("year" | "years" | "yr" | "yrs" | "y" | "yo" | "ano" | "anos" | "岁")
+        )
+    };
+    // Words that make "N years" a duration rather than an age.
+    let duration_before = |k: usize| {
+        k.checked_sub(1).and_then(norm).is_some_and(|w| {
+            matches!(
+                w,
+                "for"
+                    | "since"
+                    | "after"
+                    | "in"
+                    | "within"
+                    | "over"
+                    | "past"
+                    | "last"
+                    | "every"
+                    | "each"
+                    | "hace"
+                    | "durante"
+                    | "desde"
+                    | "cada"
+                    | "en"
+                    | "por"
+            )
+        })
+    };
+    let duration_after = |k: usize| match norm(k) {
+        Some("ago" | "later" | "before" | "earlier" | "since" | "atras" | "despues") => true,
+        // "10 years of eczema" is a duration; "80 years of age" is not.
+        Some("of") => !matches!(norm(k + 1), Some("age" | "edad")),
+        _ => false,
+    };
+    // A bare number after "I'm", "is", a person word...: an age unless a unit follows.
+    let bare_age = |k: usize| {
+        let n = norm(k).and_then(number)?;
+        let unit_after = norm(k + 1).is_some_and(|w| {
+            matches!(
+                w,
+                "mg" | "g"
+                    | "kg"
+                    | "ml"
+                    | "cm"
+                    | "mm"
+                    | "percent"
+                    | "per"
+                    | "times"
+                    | "time"
+                    | "x"
+                    | "weeks"
+                    | "week"
+                    | "days"
+                    | "day"
+                    | "months"
+                    | "month"
+                    | "hours"
+                    | "tablets"
+                    | "pills"
+                    | "lbs"
+                    | "pounds"
+                    | "semanas"
+                    | "meses"
+                    | "dias"
+                    | "veces"
+                    | "por"
+            )
+        });
+        (!unit_after && (1..=120).contains(&n) && !duration_after(k + 1)).then_some(n)
+    };
     for (i, t) in tokens.iter().enumerate() {
         let w = t.norm.as_str();
-        let number = |s: &str| s.parse::<u32>().ok().filter(|n| *n <= 130);
         // "80yo", "80y"
         if let Some(n) = w
             .strip_suffix("yo")
@@ -318,43 +468,63 @@ fn age(tokens: &[Token]) -> Option<u32> {
         {
             return Some(n);
         }
-        let next = tokens.get(i + 1).map(|t| t.norm.as_str());
         if let Some(n) = number(w)
-            && matches!(
-                next,
-                Some("year" | "years" | "yr" | "yrs" | "y" | "yo" | "ano" | "anos" | "岁")
-            )
+            && is_years(norm(i + 1))
+            && !duration_before(i)
+            && !duration_after(i + 2)
         {
             return Some(n);
         }
+        let next = norm(i + 1);
         if matches!(w, "aged" | "age" | "edad") {
             if let Some(n) = next.and_then(number) {
                 return Some(n);
             }
             if next == Some("of")
-                && let Some(n) = tokens.get(i + 2).and_then(|t| number(&t.norm))
+                && let Some(n) = norm(i + 2).and_then(number)
             {
                 return Some(n);
             }
         }
-        // "de 80 años" handled above; "tiene 80" / "tengo 80"
-        if matches!(w, "tiene" | "tengo")
-            && let Some(n) = next.and_then(number)
-            && matches!(
-                tokens.get(i + 2).map(|t| t.norm.as_str()),
-                Some("ano" | "anos")
-            )
+        // "I'm 66", "I am 70"
+        if (matches!(w, "i'm" | "im") || (w == "am" && i > 0 && norm(i - 1) == Some("i")))
+            && let Some(n) = bare_age(i + 1)
         {
             return Some(n);
         }
+        // "my son is 15", "grandmother is 82", "my son, 16, has", "patient 70"
+        if cues::list("patient", "person").iter().any(|p| p == w) {
+            let k = if matches!(next, Some("is" | "was" | "es" | "tiene")) {
+                i + 2
+            } else {
+                i + 1
+            };
+            if let Some(n) = bare_age(k) {
+                return Some(n);
+            }
+        }
+        // "tiene 80 años" / "tengo 80 años" are read above as "80 años".
     }
     None
 }
 
 fn bsa(tokens: &[Token]) -> Option<f64> {
     for (i, t) in tokens.iter().enumerate() {
-        let Some(num) = t.norm.strip_suffix('%') else {
-            continue;
+        // "15%", or "15 percent" / "15 per cent" / "15 por ciento".
+        let (num, i) = match t.norm.strip_suffix('%') {
+            Some(num) => (num, i),
+            None => match tokens.get(i + 1).map(|t| t.norm.as_str()) {
+                Some("percent" | "pct") => (t.norm.as_str(), i + 1),
+                Some("per" | "por")
+                    if matches!(
+                        tokens.get(i + 2).map(|t| t.norm.as_str()),
+                        Some("cent" | "ciento")
+                    ) =>
+                {
+                    (t.norm.as_str(), i + 2)
+                }
+                _ => continue,
+            },
         };
         let Ok(value) = num.parse::<f64>() else {
             continue;
@@ -379,16 +549,10 @@ fn bsa(tokens: &[Token]) -> Option<f64> {
 macro_rules! patient_has {
     ($text:expr, $name:literal) => {
         affirmed(
-            $text.hits,
+            $text,
             cue!("patient", $name),
             cue!("patient", concat!($name, "_exclude")),
-            if $text.cjk {
-                cues::list("patient", concat!($name, "_zh"))
-            } else {
-                &[]
-            },
-            $text.folded,
-            $text.cjk,
+            cues::list("patient", concat!($name, "_zh")),
         )
     };
 }
@@ -404,7 +568,7 @@ fn patient(text: &Text<'_>) -> Patient {
     p.elderly = patient_has!(text, "elderly") && p.age.is_none();
     p.pregnant = patient_has!(text, "pregnant");
     p.breastfeeding = patient_has!(text, "breastfeeding");
-    p.allergy = patient_has!(text, "allergy");
+    p.allergy = drug_allergy(text);
     p.immunosuppressed = patient_has!(text, "immunosuppressed");
     p.smoker = patient_has!(text, "smoker");
     p.vte_history = patient_has!(text, "vte");
@@ -422,16 +586,69 @@ fn patient(text: &Text<'_>) -> Patient {
         (Site::Mucosa, patient_has!(text, "site_mucosa")),
         (Site::Scalp, patient_has!(text, "site_scalp")),
         (Site::Hands, patient_has!(text, "site_hands")),
+        (Site::Body, patient_has!(text, "site_body")),
     ] {
         if yes {
             p.sites.push(site);
         }
     }
+    // "vitiligo without facial involvement", "no lesions on the face": the disease is
+    // named off the face, which matters for authorisations limited to it.
+    let face_denied = text
+        .hits
+        .positions(cue!("patient", "site_face"))
+        .any(|i| negated(tokens, text.hits, i));
+    if face_denied
+        && !p
+            .sites
+            .iter()
+            .any(|s| matches!(s, Site::Face | Site::Eyelids))
+    {
+        p.sites.push(Site::Body);
+    }
     p.severity = severity(tokens);
     p
 }
 
+/// An allergy that may be to the medicine: stated, not denied, and not named as an
+/// allergy to pollen, food, animals... ("allergic to pollen" rules nothing out).
+fn drug_allergy(text: &Text<'_>) -> bool {
+    let other = cue!("patient", "allergy_other");
+    let allergy = cue!("patient", "allergy");
+    let named_other = |i: usize| {
+        let clause = text.tokens[i].clause;
+        (i + 1..text.tokens.len().min(i + 5))
+            .take_while(|&k| text.tokens[k].clause == clause)
+            .any(|k| text.hits.at(other, k).is_some())
+    };
+    text.hits
+        .positions(allergy)
+        .any(|i| !negated(text.tokens, text.hits, i) && !named_other(i))
+        || text.zh(cues::list("patient", "allergy_zh"))
+}
+
+/// Kidney function stated as a number: "eGFR 40", "GFR of 25", "CrCl 55 ml/min".
+fn renal_from_gfr(tokens: &[Token]) -> Option<RenalGrade> {
+    tokens.iter().enumerate().find_map(|(i, t)| {
+        if !matches!(t.norm.as_str(), "egfr" | "gfr" | "crcl" | "tfg" | "fge") {
+            return None;
+        }
+        let value = tokens[i + 1..tokens.len().min(i + 4)]
+            .iter()
+            .find_map(|t| t.norm.parse::<f64>().ok())?;
+        match value {
+            v if v < 30.0 => Some(RenalGrade::Severe),
+            v if v < 60.0 => Some(RenalGrade::Moderate),
+            v if v < 90.0 => Some(RenalGrade::Mild),
+            _ => None,
+        }
+    })
+}
+
 fn renal(text: &Text<'_>) -> Option<RenalGrade> {
+    if let Some(grade) = renal_from_gfr(text.tokens) {
+        return Some(grade);
+    }
     if !patient_has!(text, "renal") {
         return None;
     }
@@ -644,6 +861,53 @@ mod tests {
         let p = q("paciente de 80 años embarazada").patient;
         assert_eq!(p.age, Some(80));
         assert!(p.pregnant);
+    }
+
+    #[test]
+    fn ages_and_durations() {
+        let age = |t: &str| q(t).patient.age;
+        assert_eq!(age("I'm 66 and have eczema"), Some(66));
+        assert_eq!(age("I am 70, Cibinqo dose?"), Some(70));
+        assert_eq!(age("My son is 15 and has eczema"), Some(15));
+        assert_eq!(age("my daughter, 14, has vitiligo"), Some(14));
+        assert_eq!(age("80 years of age"), Some(80));
+        assert_eq!(age("I quit smoking 10 years ago"), None);
+        assert_eq!(age("eczema for 5 years"), None);
+        assert_eq!(age("hace 3 años tuve una trombosis"), None);
+        assert_eq!(age("my son is 15 mg"), None);
+        assert!(!q("¿Cuáles son las indicaciones de Rinvoq?").patient.child);
+        assert!(!q("My daughter has vitiligo").patient.child);
+    }
+
+    #[test]
+    fn negation_reaches_the_end_of_its_clause() {
+        let p = q("No history of cancer or heart disease, baricitinib for AA").patient;
+        assert!(!p.cancer_history && !p.cardiovascular_history);
+        let p = q("Denies blood clots; she smokes").patient;
+        assert!(!p.vte_history && p.smoker);
+        let p = q("not pregnant but breastfeeding").patient;
+        assert!(!p.pregnant && p.breastfeeding);
+    }
+
+    #[test]
+    fn abbreviations_need_a_clinical_context() {
+        assert_eq!(
+            q("baricitinib for AA").condition.as_deref(),
+            Some("alopecia-areata")
+        );
+        assert_eq!(
+            q("HS patients on upadacitinib").condition.as_deref(),
+            Some("hidradenitis-suppurativa")
+        );
+        assert_eq!(
+            q("I go to AA meetings, can I take baricitinib?").condition,
+            None
+        );
+        assert_eq!(q("Send me a DM about Cibinqo").condition, None);
+        assert_eq!(
+            q("Is Olumiant approved in NL?").places,
+            [Place::Known(Jurisdiction::Eu)]
+        );
     }
 
     #[test]

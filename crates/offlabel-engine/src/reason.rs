@@ -259,6 +259,13 @@ fn fits(a: &Authorisation, patient: &Patient) -> Fit {
     {
         return Fit::No(format!("the patient is older than {max} years"));
     }
+    if let Some(site) = &pop.body_site
+        && let Some(named) = patient.sites_exclude(site)
+    {
+        return Fit::No(format!(
+            "the question places the disease on the {named}, not the {site}"
+        ));
+    }
     Fit::Yes
 }
 

@@ -10,6 +10,10 @@ pub struct Token {
     pub norm: String,
     /// As typed (for case-sensitive abbreviations).
     pub raw: String,
+    /// Which clause of the text the word is in: clause-ending punctuation
+    /// (`, ; : . ? ! ( )` and the like) starts the next one. Negation and
+    /// abbreviation context never reach across a clause boundary.
+    pub clause: u32,
 }
 
 /// Lower-cases, strips accents and folds typographic variants, keeping CJK characters.
@@ -38,7 +42,8 @@ pub fn tokenize(text: &str) -> Vec<Token> {
     let mut tokens = Vec::new();
     let mut raw = String::new();
     let chars: Vec<char> = text.chars().collect();
-    let flush = |raw: &mut String, tokens: &mut Vec<Token>| {
+    let mut clause = 0u32;
+    let flush = |raw: &mut String, tokens: &mut Vec<Token>, clause: u32| {
         if !raw.is_empty() {
             let trimmed = raw.trim_end_matches(['.', '\'']).to_string();
             let trimmed = trimmed.strip_suffix("'s").unwrap_or(&trimmed).to_string();
@@ -46,6 +51,7 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                 tokens.push(Token {
                     norm: fold(&trimmed),
                     raw: trimmed,
+                    clause,
                 });
             }
             raw.clear();
@@ -55,7 +61,7 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         let next_digit = chars.get(i + 1).is_some_and(|n| n.is_ascii_digit());
         let prev_digit = i > 0 && chars[i - 1].is_ascii_digit();
         if is_cjk(c) {
-            flush(&mut raw, &mut tokens);
+            flush(&mut raw, &mut tokens, clause);
             continue;
         }
         if c.is_alphanumeric()
@@ -66,10 +72,28 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         {
             raw.push(if c == ',' { '.' } else { c });
         } else {
-            flush(&mut raw, &mut tokens);
+            flush(&mut raw, &mut tokens, clause);
+            if matches!(
+                c,
+                ',' | ';'
+                    | ':'
+                    | '.'
+                    | '?'
+                    | '!'
+                    | '('
+                    | ')'
+                    | '¿'
+                    | '¡'
+                    | '\n'
+                    | '，'
+                    | '。'
+                    | '？'
+            ) {
+                clause += 1;
+            }
         }
     }
-    flush(&mut raw, &mut tokens);
+    flush(&mut raw, &mut tokens, clause);
     tokens
 }
 

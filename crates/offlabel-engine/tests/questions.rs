@@ -81,6 +81,22 @@ fn check(case: &Value, a: &Answer) -> Vec<String> {
             }
         }
     }
+    // Findings the question does not state must not be flagged ("no history of clots").
+    for id in exp
+        .get("flags_absent")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if out["flags"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|f| f["id"] == *id)
+        {
+            problems.push(format!("flag {id}: want none"));
+        }
+    }
     let answer = norm(out["answer"].as_str().unwrap_or(""));
     for item in exp
         .get("answer_contains")
