@@ -212,8 +212,10 @@ impl<'a> Cites<'a> {
     }
 }
 
-/// Text pieces that change with the answer language.
+/// Text pieces that change with the answer language. Pack records stay in English
+/// (the pack holds them so); the frame around them follows the question.
 struct Words {
+    es: bool,
     disclaimer: &'static str,
     status: fn(Status) -> &'static str,
 }
@@ -221,6 +223,7 @@ struct Words {
 fn words(lang: Language) -> Words {
     match lang {
         Language::Es => Words {
+            es: true,
             disclaimer: "Esta información orienta a quien prescribe y no sustituye su juicio clínico.",
             status: |s| match s {
                 Status::Approved => "aprobado",
@@ -230,6 +233,7 @@ fn words(lang: Language) -> Words {
             },
         },
         _ => Words {
+            es: false,
             disclaimer: "This informs a prescriber's decision and does not replace it.",
             status: |s| match s {
                 Status::Approved => "approved",
@@ -238,6 +242,137 @@ fn words(lang: Language) -> Words {
                 Status::Unknown => "unknown to the pack",
             },
         },
+    }
+}
+
+impl Words {
+    /// A fixed phrase: English or Spanish.
+    fn pick(&self, en: &'static str, es: &'static str) -> &'static str {
+        if self.es { es } else { en }
+    }
+
+    fn flag_label(&self, flag: FlagId) -> &'static str {
+        if self.es {
+            crate::rules::flag_label_es(flag)
+        } else {
+            crate::rules::flag_label(flag)
+        }
+    }
+
+    fn level(&self, level: Level) -> String {
+        if !self.es {
+            return level.to_string();
+        }
+        match level {
+            Level::Contraindicated => "contraindicado",
+            Level::Avoid => "evitar",
+            Level::Caution => "precaución",
+            Level::DoseAdjustment => "ajuste de dosis",
+            Level::Monitor => "vigilar",
+        }
+        .to_string()
+    }
+
+    fn language(&self) -> Language {
+        if self.es { Language::Es } else { Language::En }
+    }
+
+    fn route_assumed(&self, written: &str, read_as: &str) -> String {
+        if self.es {
+            format!(
+                "\"{written}\" no indica la vía; se interpreta como {read_as} (diga \"comprimidos\" para el ruxolitinib oral)."
+            )
+        } else {
+            format!(
+                "\"{written}\" names no route; read as {read_as} (say \"tablets\" for oral ruxolitinib)."
+            )
+        }
+    }
+
+    fn not_covered(&self, foreign: &str, covered: &str) -> String {
+        if self.es {
+            format!(
+                "El paquete no cubre {foreign}: solo contiene estos inhibidores de JAK: {covered}. No puede decir nada sobre {foreign}."
+            )
+        } else {
+            format!(
+                "The pack does not cover {foreign}: it holds only these JAK inhibitors: {covered}. It cannot say anything about {foreign}."
+            )
+        }
+    }
+
+    fn other_place(&self, name: &str) -> String {
+        if self.es {
+            format!(
+                "El paquete solo conoce las decisiones de la FDA (EE. UU.) y la EMA (UE); no sabe el estado en {name}. Sigue el estado en EE. UU. y la UE."
+            )
+        } else {
+            format!(
+                "The pack knows only FDA (US) and EMA (EU) decisions; it does not know the status in {name}. The US and EU status follow."
+            )
+        }
+    }
+
+    fn conflict(&self, note: &str, regulator: impl std::fmt::Display) -> String {
+        if self.es {
+            format!(
+                "Conflicto que se conserva: {note} La decisión de la {regulator} indicada prevalece, por ser el registro propio y más reciente del regulador."
+            )
+        } else {
+            format!(
+                "Conflict kept on record: {note} The {regulator} decision above supersedes it as the regulator's own, newer record."
+            )
+        }
+    }
+
+    fn no_study(&self, medicine: &str, condition: &str) -> String {
+        if self.es {
+            format!("El paquete no contiene ningún estudio de {medicine} en {condition}.")
+        } else {
+            format!("The pack holds no study of {medicine} in {condition}.")
+        }
+    }
+
+    fn options_header(&self, condition: &str) -> String {
+        if self.es {
+            format!(
+                "Inhibidores de JAK para {condition} en el paquete, primero los aprobados y después por solidez de la evidencia:"
+            )
+        } else {
+            format!(
+                "JAK inhibitors for {condition} in the pack, approvals first, then by strength of evidence:"
+            )
+        }
+    }
+
+    fn no_options(&self, condition: &str) -> String {
+        if self.es {
+            format!(
+                "El paquete no contiene ninguna autorización ni ningún estudio de un inhibidor de JAK en {condition}."
+            )
+        } else {
+            format!("The pack holds no authorisation or study of a JAK inhibitor in {condition}.")
+        }
+    }
+
+    fn also_names(&self, condition: &str, medicine: &str, status: &str) -> String {
+        if self.es {
+            format!(
+                "La pregunta también nombra {condition}: {medicine} para ello ({status}); pregunte por separado para ver la evidencia."
+            )
+        } else {
+            format!(
+                "The question also names {condition}: {medicine} for it ({status}); ask about it on its own for the evidence."
+            )
+        }
+    }
+}
+
+/// A condition's name in running text: its first Spanish name in Spanish answers.
+fn condition_name(c: &offlabel_model::Condition, w: &Words) -> String {
+    match c.es.first() {
+        Some(es) if w.es => es.to_lowercase(),
+        _ => c.name.to_lowercase(),
     }
 }
 
@@ -307,24 +442,27 @@ fn compose(pack: &Pack, q: &Question, text: &str) -> Answer {
 
     // Recognition notes.
     if let (Some(m), true) = (medicine, q.route_assumed) {
-        lines.push(format!(
-            "\"{}\" names no route; read as {} (say \"tablets\" for oral ruxolitinib).",
-            q.medicine_words.clone().unwrap_or_default(),
-            m.name.to_lowercase()
+        lines.push(w.route_assumed(
+            &q.medicine_words.clone().unwrap_or_default(),
+            &m.name.to_lowercase(),
         ));
     }
     if !q.corrections.is_empty() {
-        lines.push(format!("Read as: {}.", q.corrections.join(", ")));
+        lines.push(format!(
+            "{}: {}.",
+            w.pick("Read as", "Interpretado como"),
+            q.corrections.join(", ")
+        ));
     }
     if medicine.is_none()
         && let Some(foreign) = &q.foreign_medicine
     {
         let covered: Vec<String> = pack.medicines.iter().map(|m| m.name.clone()).collect();
-        lines.push(format!("The pack does not cover {foreign}: it holds only these JAK inhibitors: {}. It cannot say anything about {foreign}.", covered.join(", ")));
+        lines.push(w.not_covered(foreign, &covered.join(", ")));
     }
     for place in &q.places {
         if let Place::Other(name) = place {
-            lines.push(format!("The pack knows only FDA (US) and EMA (EU) decisions; it does not know the status in {name}. The US and EU status follow."));
+            lines.push(w.other_place(name));
         }
     }
 
@@ -358,16 +496,15 @@ fn compose(pack: &Pack, q: &Question, text: &str) -> Answer {
             map.insert(j.as_str().to_string(), f.status);
             reasons.insert(j.as_str().to_string(), f.reason.clone());
             if asked.contains(&j) {
-                lines.push(status_line(&w, &f, &mut cites));
+                lines.push(status_line(pack, &m.name, &w, &f, &mut cites));
             }
             for conflict in &f.conflicts {
-                let note = format!(
-                    "Conflict kept on record: {} The {} decision above supersedes it as the regulator's own, newer record.",
+                let note = w.conflict(
                     conflict
                         .note
-                        .clone()
-                        .unwrap_or_else(|| "an older source lists no authorisation.".into()),
-                    j.regulator()
+                        .as_deref()
+                        .unwrap_or("an older source lists no authorisation."),
+                    j.regulator(),
                 );
                 let marks = cites.mark(&conflict.sources);
                 lines.push(format!("{note} {marks}"));
@@ -382,7 +519,8 @@ fn compose(pack: &Pack, q: &Question, text: &str) -> Answer {
         evidence_rows = ranked.iter().map(|s| evidence_row(s, &mut cites)).collect();
         if let Some(s) = best {
             lines.push(format!(
-                "Best evidence: {} {}",
+                "{}: {} {}",
+                w.pick("Best evidence", "Mejor evidencia"),
                 study_sentence(pack, s),
                 cites.mark(&s.sources)
             ));
@@ -402,7 +540,8 @@ fn compose(pack: &Pack, q: &Question, text: &str) -> Answer {
                     })
                     .collect();
                 lines.push(format!(
-                    "Other studies ({more}): {}. {}",
+                    "{} ({more}): {}. {}",
+                    w.pick("Other studies", "Otros estudios"),
                     others.join("; "),
                     cites.mark(
                         &ranked
@@ -416,7 +555,11 @@ fn compose(pack: &Pack, q: &Question, text: &str) -> Answer {
             }
         } else if let Some(s) = ranked.first() {
             lines.push(format!(
-                "Evidence (size not reported): {} {}",
+                "{}: {} {}",
+                w.pick(
+                    "Evidence (size not reported)",
+                    "Evidencia (tamaño no indicado)"
+                ),
                 study_sentence(pack, s),
                 cites.mark(&s.sources)
             ));
@@ -425,11 +568,7 @@ fn compose(pack: &Pack, q: &Question, text: &str) -> Answer {
                 .as_ref()
                 .is_some_and(|m| m.values().any(|s| *s == Status::Approved));
             if !approved {
-                lines.push(format!(
-                    "The pack holds no study of {} in {}.",
-                    m.name,
-                    c.name.to_lowercase()
-                ));
+                lines.push(w.no_study(&m.name, &condition_name(c, &w)));
             }
         }
         lines.extend(efficacy_lines(pack, &m.id, Some(c), &mut cites));
@@ -464,12 +603,32 @@ fn compose(pack: &Pack, q: &Question, text: &str) -> Answer {
         }
     }
 
+    // Other conditions named: their status in a line each; the evidence is asked alone.
+    if let Some(m) = medicine {
+        for other in q.other_conditions.iter().filter_map(|c| pack.condition(c)) {
+            let findings: Vec<StatusFinding> = [Jurisdiction::Us, Jurisdiction::Eu]
+                .into_iter()
+                .map(|j| reason::status(pack, &m.id, &other.id, &q.patient, j))
+                .collect();
+            let status: Vec<String> = findings
+                .iter()
+                .map(|f| format!("{} {}", f.jurisdiction, (w.status)(f.status)))
+                .collect();
+            let sources: Vec<String> = findings.iter().flat_map(|f| f.sources.clone()).collect();
+            lines.push(format!(
+                "{} {}",
+                w.also_names(&other.name.to_lowercase(), &m.name, &status.join(", ")),
+                cites.mark(&sources)
+            ));
+        }
+    }
+
     // Several medicines named with a condition: compare them side by side.
     if let (Some(m), Some(c), false) = (medicine, condition, q.other_medicines.is_empty()) {
         let mut named: Vec<String> = vec![m.id.clone()];
         named.extend(q.other_medicines.iter().cloned());
         let built = build_options(pack, c, &q.patient, Some(&named), &w, &mut cites);
-        lines.push("Side by side:".into());
+        lines.push(w.pick("Side by side:", "Comparación:").into());
         lines.extend(built.lines.into_iter().skip(1));
         options = built.options;
     }
@@ -508,8 +667,8 @@ fn compose(pack: &Pack, q: &Question, text: &str) -> Answer {
                 let juris = p.jurisdiction.map(|j| format!(", {j}")).unwrap_or_default();
                 lines.push(format!(
                     "{} ({}): {} ({}{}) {}",
-                    crate::rules::flag_label(p.flag),
-                    p.level,
+                    w.flag_label(p.flag),
+                    w.level(p.level),
                     p.advice,
                     p.body,
                     juris,
@@ -554,7 +713,10 @@ fn compose(pack: &Pack, q: &Question, text: &str) -> Answer {
         }
         if wants(Intent::Screening) {
             if !findings.screening.is_empty() {
-                lines.push("Before the first dose:".into());
+                lines.push(
+                    w.pick("Before the first dose:", "Antes de la primera dosis:")
+                        .into(),
+                );
                 for s in &findings.screening {
                     lines.push(format!(
                         "- {} ({}) {}",
@@ -565,7 +727,10 @@ fn compose(pack: &Pack, q: &Question, text: &str) -> Answer {
                 }
             }
             if !findings.monitoring.is_empty() {
-                lines.push("During treatment:".into());
+                lines.push(
+                    w.pick("During treatment:", "Durante el tratamiento:")
+                        .into(),
+                );
                 for s in &findings.monitoring {
                     let when = s
                         .schedule
@@ -601,12 +766,12 @@ fn compose(pack: &Pack, q: &Question, text: &str) -> Answer {
     // Patient flags.
     let mut flags = Vec::new();
     if !findings.flags.is_empty() {
-        lines.push("For this patient:".into());
+        lines.push(w.pick("For this patient:", "Para este paciente:").into());
         for f in &findings.flags {
             lines.push(format!(
                 "- {} — {}: {} {}",
-                crate::rules::flag_label(f.id),
-                f.level,
+                w.flag_label(f.id),
+                w.level(f.level),
                 f.text,
                 cites.mark(&f.sources)
             ));
@@ -617,7 +782,10 @@ fn compose(pack: &Pack, q: &Question, text: &str) -> Answer {
     let drug = medicine.and_then(|m| named_medicine(pack, &m.id));
     let cond = condition.and_then(|c| named_condition(pack, &c.id));
     if drug.is_none() && cond.is_none() && !q.class && q.foreign_medicine.is_none() {
-        lines.push("The pack did not recognise a medicine or a condition in this question, so it gives no answer rather than guess. It covers ruxolitinib (cream and tablets), baricitinib, upadacitinib, abrocitinib and tofacitinib in skin disease; try naming one of them, a condition, or both.".into());
+        lines.push(w.pick(
+            "The pack did not recognise a medicine or a condition in this question, so it gives no answer rather than guess. It covers ruxolitinib (cream and tablets), baricitinib, upadacitinib, abrocitinib and tofacitinib in skin disease; try naming one of them, a condition, or both.",
+            "El paquete no ha reconocido ningún medicamento ni ninguna enfermedad en esta pregunta, así que no responde antes que adivinar. Cubre ruxolitinib (crema y comprimidos), baricitinib, upadacitinib, abrocitinib y tofacitinib en enfermedades de la piel; nombre uno de ellos, una enfermedad o ambos.",
+        ).into());
     }
     if (drug.is_some() || cond.is_some()) && cites.list.is_empty() {
         let sources: Vec<String> = medicine
@@ -625,7 +793,13 @@ fn compose(pack: &Pack, q: &Question, text: &str) -> Answer {
             .or(condition.map(|c| c.sources.clone()))
             .unwrap_or_default();
         let marks = cites.mark(&sources);
-        lines.push(format!("Recognised from the pack's records {marks}."));
+        lines.push(format!(
+            "{} {marks}.",
+            w.pick(
+                "Recognised from the pack's records",
+                "Reconocido a partir de los registros del paquete"
+            )
+        ));
     }
     if !lines.is_empty() {
         lines.push(w.disclaimer.to_string());
@@ -753,10 +927,7 @@ fn build_options(
     let mut lines = Vec::new();
     let mut rows = Vec::new();
     if found.is_empty() {
-        lines.push(format!(
-            "The pack holds no authorisation or study of a JAK inhibitor in {}.",
-            c.name.to_lowercase()
-        ));
+        lines.push(w.no_options(&condition_name(c, w)));
         for s in pack
             .statements
             .iter()
@@ -770,10 +941,7 @@ fn build_options(
             rows,
         };
     }
-    lines.push(format!(
-        "JAK inhibitors for {} in the pack, approvals first, then by strength of evidence:",
-        c.name.to_lowercase()
-    ));
+    lines.push(w.options_header(&condition_name(c, w)));
     for (opt, _, _, _) in &found {
         let status: Vec<String> = opt
             .status
@@ -827,14 +995,26 @@ fn build_options(
     }
 }
 
-fn status_line(w: &Words, f: &StatusFinding, cites: &mut Cites<'_>) -> String {
+fn status_line(
+    pack: &Pack,
+    medicine: &str,
+    w: &Words,
+    f: &StatusFinding,
+    cites: &mut Cites<'_>,
+) -> String {
     let marks = cites.mark(&f.sources);
+    let reason = if w.es {
+        f.why
+            .render(pack, f.jurisdiction.regulator(), medicine, w.language())
+    } else {
+        f.reason.clone()
+    };
     format!(
         "{} ({}): {} — {}. {}",
         f.jurisdiction,
         f.jurisdiction.regulator(),
         (w.status)(f.status).to_uppercase(),
-        f.reason,
+        reason,
         marks
     )
 }
@@ -854,42 +1034,59 @@ fn authorisation_lines(
         let (authorised, superseded, standing_none) =
             reason::effective_authorisations(pack, medicine, j);
         if authorised.is_empty() {
-            let text =
-                if m.authorisations_known.contains(&j.regulator()) || !standing_none.is_empty() {
-                    format!(
-                        "{j} ({}): {} in dermatology.",
-                        j.regulator(),
-                        (w.status)(Status::NotAuthorized)
-                    )
-                } else {
-                    format!(
-                        "{j} ({}): the pack does not list the {} authorisations of {}.",
-                        j.regulator(),
-                        j.regulator(),
-                        m.name
-                    )
-                };
+            let listed =
+                m.authorisations_known.contains(&j.regulator()) || !standing_none.is_empty();
+            let reg = j.regulator();
+            let text = match (listed, w.es) {
+                (true, false) => format!(
+                    "{j} ({reg}): {} in dermatology.",
+                    (w.status)(Status::NotAuthorized)
+                ),
+                (true, true) => format!(
+                    "{j} ({reg}): {} en dermatología.",
+                    (w.status)(Status::NotAuthorized)
+                ),
+                (false, false) => format!(
+                    "{j} ({reg}): the pack does not list the {reg} authorisations of {}.",
+                    m.name
+                ),
+                (false, true) => format!(
+                    "{j} ({reg}): el paquete no recoge las autorizaciones de {} de la {reg}.",
+                    m.name
+                ),
+            };
             let marks = cites.mark(&m.sources);
             lines.push(format!("{text} {marks}"));
             continue;
         }
         for a in authorised {
-            let date = a
-                .date
-                .map(|d| format!(", authorised {} ({})", d.long(), d))
-                .unwrap_or_else(|| ", date not recorded in the pack".into());
+            // A full date is written out and in ISO form; a bare year once.
+            let date = match (a.date, w.es) {
+                (Some(d), false) if d.month.is_some() => {
+                    format!(", authorised {} ({d})", d.long())
+                }
+                (Some(d), true) if d.month.is_some() => {
+                    format!(", autorizado el {} ({d})", d.long_es())
+                }
+                (Some(d), false) => format!(", authorised in {}", d.year),
+                (Some(d), true) => format!(", autorizado en {}", d.year),
+                (None, false) => ", date not recorded in the pack".into(),
+                (None, true) => ", fecha no recogida en el paquete".into(),
+            };
             let marks = cites.mark(&a.sources);
             lines.push(format!(
-                "{j} ({}): authorised for {}{}. {}",
+                "{j} ({}): {} {}{}. {}",
                 j.regulator(),
-                reason::describe(pack, a),
+                w.pick("authorised for", "autorizado para"),
+                reason::describe_in(pack, a, w.language()),
                 date,
                 marks
             ));
         }
         for s in superseded {
             let note = format!(
-                "Conflict kept on record: {}",
+                "{} {}",
+                w.pick("Conflict kept on record:", "Conflicto que se conserva:"),
                 s.note.clone().unwrap_or_default()
             );
             let marks = cites.mark(&s.sources);

@@ -77,6 +77,9 @@ pub struct Question {
     pub class: bool,
     /// Condition id.
     pub condition: Option<String>,
+    /// Other conditions named that are neither the condition's subtype nor its parent
+    /// ("Opzelura for psoriasis and eczema").
+    pub other_conditions: Vec<String>,
     /// Jurisdictions named.
     pub places: Vec<Place>,
     /// The patient described.
@@ -140,6 +143,7 @@ pub fn parse(pack: &Pack, lexicon: &Lexicon, text: &str) -> Question {
 
     let route = route_cues(lexicon, &tokens);
     let condition = resolve_condition(pack, &hits);
+    let other_conditions = other_conditions(pack, &hits, condition.as_deref());
     let (medicine, medicine_words, route_assumed) =
         resolve_medicine(pack, &hits, route, condition.as_deref());
     let foreign_medicine = hits.iter().find_map(|h| match &h.term {
@@ -174,6 +178,7 @@ pub fn parse(pack: &Pack, lexicon: &Lexicon, text: &str) -> Question {
         foreign_medicine,
         class,
         condition,
+        other_conditions,
         places,
         patient,
         intents,
@@ -269,6 +274,27 @@ fn has_facts_in(pack: &Pack, medicine: &str, condition: &str) -> bool {
         })
 }
 
+/// Conditions named besides `chosen` and unrelated to it (not its ancestor or subtype).
+fn other_conditions(pack: &Pack, hits: &[Hit], chosen: Option<&str>) -> Vec<String> {
+    let Some(chosen) = chosen else {
+        return Vec::new();
+    };
+    let related = |id: &str| {
+        pack.ancestors(chosen).iter().any(|a| a.id == id)
+            || pack.ancestors(id).iter().any(|a| a.id == chosen)
+    };
+    let mut out: Vec<String> = Vec::new();
+    for h in hits.iter().filter(|h| !h.abbreviation) {
+        if let Term::Condition(id) = &h.term
+            && !related(id)
+            && !out.contains(id)
+        {
+            out.push(id.clone());
+        }
+    }
+    out
+}
+
 fn resolve_condition(pack: &Pack, hits: &[Hit]) -> Option<String> {
     let mut conditions: Vec<(&Hit, &str)> = hits
         .iter()
@@ -281,7 +307,8 @@ fn resolve_condition(pack: &Pack, hits: &[Hit]) -> Option<String> {
     if conditions.iter().any(|(h, _)| !h.abbreviation) {
         conditions.retain(|(h, _)| !h.abbreviation);
     }
-    // Prefer the most specific condition named: a subtype over its parent, then the longer phrase.
+    // Prefer the most specific condition named (a subtype over its parent); between
+    // unrelated conditions, the one named first.
     let mut best: Option<(&Hit, &str)> = None;
     for (h, id) in conditions {
         best = match best {
@@ -289,7 +316,7 @@ fn resolve_condition(pack: &Pack, hits: &[Hit]) -> Option<String> {
             Some((bh, bid)) => {
                 let is_descendant = pack.ancestors(id).iter().any(|a| a.id == bid) && id != bid;
                 let is_ancestor = pack.ancestors(bid).iter().any(|a| a.id == id);
-                if is_descendant || (!is_ancestor && h.len > bh.len) {
+                if is_descendant || (!is_ancestor && h.start < bh.start) {
                     Some((h, id))
                 } else {
                     Some((bh, bid))

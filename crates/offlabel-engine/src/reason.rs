@@ -1,7 +1,10 @@
 //! Regulatory status and evidence ranking.
 
 use crate::patient::Patient;
-use offlabel_model::{Authorisation, AuthorisationKind, Jurisdiction, Route, Status, Study};
+use crate::question::Language;
+use offlabel_model::{
+    Authorisation, AuthorisationKind, Jurisdiction, Regulator, Route, Status, Study,
+};
 use offlabel_pack::Pack;
 
 /// The status of a medicine for a condition and patient in one jurisdiction, with why.
@@ -11,8 +14,10 @@ pub struct StatusFinding {
     pub jurisdiction: Jurisdiction,
     /// The verdict.
     pub status: Status,
-    /// Why, in a sentence (no trailing full stop).
+    /// Why, in an English clause (no trailing full stop).
     pub reason: String,
+    /// Why, as data: [`Reason::render`] words it in another language.
+    pub why: Reason,
     /// The authorisations the verdict rests on.
     pub authorisations: Vec<Authorisation>,
     /// Superseded or conflicting records, shown beside the verdict.
@@ -77,6 +82,220 @@ pub fn effective_authorisations<'a>(
     (authorised, superseded, standing_none)
 }
 
+/// Why an authorisation does not, or may not, cover the patient.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Misfit {
+    /// The disease's severity is outside the authorised grades (wire name).
+    Severity(String),
+    /// Younger than the authorised minimum age.
+    YoungerThan(u32),
+    /// Older than the authorised maximum age.
+    OlderThan(u32),
+    /// A minor, and the pack does not record the authorisation's age range.
+    AgeRangeUnknown,
+    /// The sites named rule out the required body site.
+    Site {
+        /// The sites named ("hands and body").
+        named: String,
+        /// The site the authorisation requires.
+        required: String,
+    },
+}
+
+/// The reason behind a status, kept as data so each interface words it in its language.
+#[derive(Debug, Clone)]
+pub enum Reason {
+    /// The pack does not hold the medicine or the condition.
+    NotInPack,
+    /// The condition is outside dermatology.
+    NotDermatological {
+        /// The condition's id.
+        condition: String,
+    },
+    /// The pack does not list this regulator's authorisations of the medicine.
+    AuthorisationsNotListed,
+    /// The regulator lists no dermatological authorisation of the medicine.
+    NoneListed,
+    /// Authorised, but not for the condition asked, or not for this patient.
+    OnlyFor {
+        /// What it is authorised for.
+        covers: Vec<Authorisation>,
+        /// Why the patient falls outside, when the condition itself is covered.
+        misfit: Option<Misfit>,
+    },
+    /// Authorised for this condition and patient.
+    Approved {
+        /// The authorisation that covers it.
+        covers: Authorisation,
+        /// The condition named has no subtype in the question and was read as this one.
+        typical_of: Option<String>,
+    },
+    /// Authorised for the condition; whether the patient fits is unknown.
+    FitUnknown {
+        /// The authorisation.
+        covers: Authorisation,
+        /// What is unknown.
+        misfit: Misfit,
+    },
+}
+
+impl Misfit {
+    fn render(&self, lang: Language) -> String {
+        let es = lang == Language::Es;
+        match (self, es) {
+            (Misfit::Severity(s), false) => {
+                format!("the disease described is {}", s.replace('_', "-"))
+            }
+            (Misfit::Severity(s), true) => format!(
+                "la enfermedad descrita es {}",
+                severity_es(&s.replace('_', "-"))
+            ),
+            (Misfit::YoungerThan(m), false) => format!("the patient is younger than {m} years"),
+            (Misfit::YoungerThan(m), true) => format!("el paciente tiene menos de {m} años"),
+            (Misfit::OlderThan(m), false) => format!("the patient is older than {m} years"),
+            (Misfit::OlderThan(m), true) => format!("el paciente tiene más de {m} años"),
+            (Misfit::AgeRangeUnknown, false) => "the pack does not record the age range of that authorisation, so it cannot confirm it covers a patient under 18".into(),
+            (Misfit::AgeRangeUnknown, true) => "el paquete no recoge el rango de edad de esa autorización, así que no puede confirmar que cubra a un menor de 18 años".into(),
+            (Misfit::Site { named, required }, false) => {
+                format!("the question places the disease on the {named}, not the {required}")
+            }
+            (Misfit::Site { named, required }, true) => format!(
+                "la pregunta sitúa la enfermedad en: {named}, no en: {}",
+                site_es(required)
+            ),
+        }
+    }
+}
+
+fn severity_es(grades: &str) -> String {
+    grades
+        .replace("mild", "leve")
+        .replace("moderate", "moderada")
+        .replace("severe", "grave")
+        .replace("-to-", " a ")
+}
+
+fn site_es(site: &str) -> &str {
+    match site {
+        "face" => "la cara",
+        other => other,
+    }
+}
+
+impl Reason {
+    /// The reason as a clause (no trailing full stop), in `lang` (English unless Spanish).
+    pub fn render(
+        &self,
+        pack: &Pack,
+        regulator: Regulator,
+        medicine: &str,
+        lang: Language,
+    ) -> String {
+        let es = lang == Language::Es;
+        let list = |covers: &[Authorisation]| {
+            covers
+                .iter()
+                .map(|a| describe_in(pack, a, lang))
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        match self {
+            Reason::NotInPack if es => {
+                "el paquete no contiene este medicamento o esta enfermedad".into()
+            }
+            Reason::NotInPack => "the pack does not hold this medicine or condition".into(),
+            Reason::NotDermatological { condition } => {
+                let name = pack
+                    .condition(condition)
+                    .map_or(condition.as_str(), |c| c.name.as_str());
+                if es {
+                    format!(
+                        "el paquete solo recoge autorizaciones dermatológicas, y {name} no es una enfermedad de la piel en el paquete"
+                    )
+                } else {
+                    format!(
+                        "the pack lists dermatological authorisations only, and {name} is not a skin condition in the pack"
+                    )
+                }
+            }
+            Reason::AuthorisationsNotListed if es => {
+                format!("el paquete no recoge las autorizaciones de {medicine} de la {regulator}")
+            }
+            Reason::AuthorisationsNotListed => {
+                format!("the pack does not list the {regulator} authorisations of {medicine}")
+            }
+            Reason::NoneListed if es => {
+                format!(
+                    "la {regulator} no recoge ninguna autorización de {medicine} en dermatología"
+                )
+            }
+            Reason::NoneListed => {
+                format!("{regulator} lists no authorisation of {medicine} in dermatology")
+            }
+            Reason::OnlyFor { covers, misfit } => {
+                let head = if es {
+                    format!(
+                        "la {regulator} autoriza {medicine} solo para {}",
+                        list(covers)
+                    )
+                } else {
+                    format!(
+                        "{regulator} authorises {medicine} only for {}",
+                        list(covers)
+                    )
+                };
+                match misfit {
+                    Some(m) => format!("{head}; {}", m.render(lang)),
+                    None => head,
+                }
+            }
+            Reason::Approved { covers, typical_of } => {
+                let mut text = if es {
+                    format!(
+                        "la {regulator} autoriza {medicine} para {}",
+                        describe_in(pack, covers, lang)
+                    )
+                } else {
+                    format!(
+                        "{regulator} authorises {medicine} for {}",
+                        describe_in(pack, covers, lang)
+                    )
+                };
+                if let Some(name) = typical_of {
+                    text.push_str(&if es {
+                        format!(" (interpretado como la forma habitual, ya que la pregunta no nombra un subtipo de {name})")
+                    } else {
+                        format!(" (read as the common form, since the question names no subtype of {name})")
+                    });
+                }
+                if let Some(d) = covers.date {
+                    text.push_str(&if es {
+                        format!(", desde el {}", d.long_es())
+                    } else {
+                        format!(", since {}", d.long())
+                    });
+                }
+                text
+            }
+            Reason::FitUnknown { covers, misfit } => {
+                if es {
+                    format!(
+                        "la {regulator} autoriza {medicine} para {}, pero {}",
+                        describe_in(pack, covers, lang),
+                        misfit.render(lang)
+                    )
+                } else {
+                    format!(
+                        "{regulator} authorises {medicine} for {}, but {}",
+                        describe_in(pack, covers, lang),
+                        misfit.render(lang)
+                    )
+                }
+            }
+        }
+    }
+}
+
 /// Decides the status of `medicine` for `condition` and `patient` in `jurisdiction`.
 pub fn status(
     pack: &Pack,
@@ -86,21 +305,44 @@ pub fn status(
     jurisdiction: Jurisdiction,
 ) -> StatusFinding {
     let regulator = jurisdiction.regulator();
-    let mut finding = StatusFinding {
+    let (status, why, authorisations, conflicts, sources) =
+        decide(pack, medicine, condition, patient, jurisdiction);
+    let name = pack
+        .medicine(medicine)
+        .map_or(medicine, |m| m.name.as_str());
+    StatusFinding {
         jurisdiction,
-        status: Status::Unknown,
-        reason: String::new(),
-        authorisations: vec![],
-        conflicts: vec![],
-        sources: vec![],
-    };
+        status,
+        reason: why.render(pack, regulator, name, Language::En),
+        why,
+        authorisations,
+        conflicts,
+        sources,
+    }
+}
+
+type Decision = (
+    Status,
+    Reason,
+    Vec<Authorisation>,
+    Vec<Authorisation>,
+    Vec<String>,
+);
+
+fn decide(
+    pack: &Pack,
+    medicine: &str,
+    condition: &str,
+    patient: &Patient,
+    jurisdiction: Jurisdiction,
+) -> Decision {
+    let regulator = jurisdiction.regulator();
     let (Some(med), Some(cond)) = (pack.medicine(medicine), pack.condition(condition)) else {
-        finding.reason = "the pack does not hold this medicine or condition".into();
-        return finding;
+        return (Status::Unknown, Reason::NotInPack, vec![], vec![], vec![]);
     };
     let (authorised, superseded, standing_none) =
         effective_authorisations(pack, medicine, jurisdiction);
-    finding.conflicts = superseded.iter().map(|a| (*a).clone()).collect();
+    let mut conflicts: Vec<Authorisation> = superseded.iter().map(|a| (*a).clone()).collect();
     let known = med.authorisations_known.contains(&regulator);
 
     // Authorisations that cover the condition asked: the condition itself, a broader
@@ -123,114 +365,96 @@ pub fn status(
 
     if covering.is_empty() {
         if !cond.dermatological {
-            finding.reason = format!(
-                "the pack lists dermatological authorisations only, and {} is not a skin condition in the pack",
-                cond.name
-            );
-            finding.sources = med.sources.clone();
-            return finding;
+            let why = Reason::NotDermatological {
+                condition: cond.id.clone(),
+            };
+            return (Status::Unknown, why, vec![], conflicts, med.sources.clone());
         }
         if !known {
-            finding.reason = format!(
-                "the pack does not list the {} authorisations of {}",
-                regulator, med.name
+            return (
+                Status::Unknown,
+                Reason::AuthorisationsNotListed,
+                vec![],
+                conflicts,
+                med.sources.clone(),
             );
-            finding.sources = med.sources.clone();
-            return finding;
         }
         if authorised.is_empty() {
-            finding.status = Status::NotAuthorized;
-            finding.reason = format!(
-                "{} lists no authorisation of {} in dermatology",
-                regulator, med.name
-            );
-            finding.sources = standing_none
+            let sources = standing_none
                 .iter()
                 .flat_map(|a| a.sources.clone())
                 .chain(med.sources.iter().take(1).cloned())
                 .collect();
-            finding
-                .conflicts
-                .extend(standing_none.iter().map(|a| (*a).clone()));
-            return finding;
+            conflicts.extend(standing_none.iter().map(|a| (*a).clone()));
+            return (
+                Status::NotAuthorized,
+                Reason::NoneListed,
+                vec![],
+                conflicts,
+                sources,
+            );
         }
-        finding.status = Status::OffLabel;
-        let names: Vec<String> = authorised.iter().map(|a| describe(pack, a)).collect();
-        finding.reason = format!(
-            "{} authorises {} only for {}",
-            regulator,
-            med.name,
-            names.join("; ")
-        );
-        finding.sources = authorised.iter().flat_map(|a| a.sources.clone()).collect();
-        finding.authorisations = authorised.iter().map(|a| (*a).clone()).collect();
-        return finding;
+        let covers: Vec<Authorisation> = authorised.iter().map(|a| (*a).clone()).collect();
+        let sources = authorised.iter().flat_map(|a| a.sources.clone()).collect();
+        let why = Reason::OnlyFor {
+            covers: covers.clone(),
+            misfit: None,
+        };
+        return (Status::OffLabel, why, covers, conflicts, sources);
     }
 
     let mut misfits = Vec::new();
     let mut unknown_fit = Vec::new();
     for a in &covering {
         match fits(a, patient) {
-            Fit::Yes => {
-                finding.status = Status::Approved;
-                let mut reason = format!(
-                    "{} authorises {} for {}",
-                    regulator,
-                    med.name,
-                    describe(pack, a)
+            None => {
+                let why = Reason::Approved {
+                    covers: (*a).clone(),
+                    typical_of: (a.condition.as_deref() == typical)
+                        .then(|| cond.name.to_lowercase()),
+                };
+                return (
+                    Status::Approved,
+                    why,
+                    vec![(*a).clone()],
+                    conflicts,
+                    a.sources.clone(),
                 );
-                if a.condition.as_deref() == typical {
-                    reason.push_str(&format!(
-                        " (read as the common form, since the question names no subtype of {})",
-                        cond.name.to_lowercase()
-                    ));
-                }
-                if let Some(d) = a.date {
-                    reason.push_str(&format!(", since {}", d.long()));
-                }
-                finding.reason = reason;
-                finding.sources = a.sources.clone();
-                finding.authorisations = vec![(*a).clone()];
-                return finding;
             }
-            Fit::No(why) => misfits.push((a, why)),
-            Fit::Unknown(why) => unknown_fit.push((a, why)),
+            Some(Fit::No(why)) => misfits.push((a, why)),
+            Some(Fit::Unknown(why)) => unknown_fit.push((a, why)),
         }
     }
-    if let Some((a, why)) = unknown_fit.first() {
-        finding.status = Status::Unknown;
-        finding.reason = format!(
-            "{} authorises {} for {}, but {}",
-            regulator,
-            med.name,
-            describe(pack, a),
-            why
+    if let Some((a, misfit)) = unknown_fit.into_iter().next() {
+        let why = Reason::FitUnknown {
+            covers: (*a).clone(),
+            misfit,
+        };
+        return (
+            Status::Unknown,
+            why,
+            vec![(*a).clone()],
+            conflicts,
+            a.sources.clone(),
         );
-        finding.sources = a.sources.clone();
-        finding.authorisations = vec![(**a).clone()];
-        return finding;
     }
-    let (a, why) = &misfits[0];
-    finding.status = Status::OffLabel;
-    finding.reason = format!(
-        "{} authorises {} only for {}; {}",
-        regulator,
-        med.name,
-        describe(pack, a),
-        why
-    );
-    finding.sources = a.sources.clone();
-    finding.authorisations = misfits.iter().map(|(a, _)| (**a).clone()).collect();
-    finding
+    let sources = misfits[0].0.sources.clone();
+    let covers: Vec<Authorisation> = misfits.iter().map(|(a, _)| (**a).clone()).collect();
+    let misfit = misfits.into_iter().next().map(|(_, m)| m);
+    let why = Reason::OnlyFor {
+        covers: covers[..1].to_vec(),
+        misfit,
+    };
+    (Status::OffLabel, why, covers, conflicts, sources)
 }
 
+/// How an authorisation fails to cover a patient (`None` when it covers them).
 enum Fit {
-    Yes,
-    No(String),
-    Unknown(String),
+    No(Misfit),
+    Unknown(Misfit),
 }
 
-fn fits(a: &Authorisation, patient: &Patient) -> Fit {
+fn fits(a: &Authorisation, patient: &Patient) -> Option<Fit> {
     let pop = &a.population;
     if let (Some(sev), false) = (patient.severity, pop.severities.is_empty())
         && !sev
@@ -238,10 +462,7 @@ fn fits(a: &Authorisation, patient: &Patient) -> Fit {
             .iter()
             .all(|g| pop.severities.iter().any(|s| s == g))
     {
-        return Fit::No(format!(
-            "the disease described is {}",
-            sev.as_str().replace('_', "-")
-        ));
+        return Some(Fit::No(Misfit::Severity(sev.as_str().to_string())));
     }
     if let Some(min) = pop.age_min {
         let below = match patient.age {
@@ -249,49 +470,64 @@ fn fits(a: &Authorisation, patient: &Patient) -> Fit {
             None => patient.child && min >= 12,
         };
         if below {
-            return Fit::No(format!("the patient is younger than {min} years"));
+            return Some(Fit::No(Misfit::YoungerThan(min)));
         }
     } else if patient.is_minor() {
-        return Fit::Unknown("the pack does not record the age range of that authorisation, so it cannot confirm it covers a patient under 18".into());
+        return Some(Fit::Unknown(Misfit::AgeRangeUnknown));
     }
     if let Some(max) = pop.age_max
         && patient.age.is_some_and(|a| a > max)
     {
-        return Fit::No(format!("the patient is older than {max} years"));
+        return Some(Fit::No(Misfit::OlderThan(max)));
     }
     if let Some(site) = &pop.body_site
         && let Some(named) = patient.sites_exclude(site)
     {
-        return Fit::No(format!(
-            "the question places the disease on the {named}, not the {site}"
-        ));
+        return Some(Fit::No(Misfit::Site {
+            named,
+            required: site.clone(),
+        }));
     }
-    Fit::Yes
+    None
 }
 
 /// A short description of what an authorisation covers ("moderate-to-severe atopic dermatitis, age 12 and over").
 pub fn describe(pack: &Pack, a: &Authorisation) -> String {
-    let mut text = String::new();
-    let sev = &a.population.severities;
-    if !sev.is_empty() {
-        text.push_str(&sev.join("-to-"));
-        text.push(' ');
-    }
-    let name = a
-        .condition
-        .as_deref()
-        .and_then(|c| pack.condition(c))
-        .map_or("(no condition)".to_string(), |c| c.name.to_lowercase());
-    text.push_str(&name);
+    describe_in(pack, a, Language::En)
+}
+
+/// [`describe`] in a language: Spanish uses the condition's first Spanish name.
+pub fn describe_in(pack: &Pack, a: &Authorisation, lang: Language) -> String {
+    let es = lang == Language::Es;
+    let condition = a.condition.as_deref().and_then(|c| pack.condition(c));
+    let name = match condition {
+        Some(c) if es => c.es.first().unwrap_or(&c.name).to_lowercase(),
+        Some(c) => c.name.to_lowercase(),
+        None => "(no condition)".to_string(),
+    };
+    let sev = a.population.severities.join("-to-");
+    let mut text = match (sev.is_empty(), es) {
+        (true, _) => name,
+        (false, false) => format!("{sev} {name}"),
+        (false, true) => format!("{name} {}", severity_es(&sev)),
+    };
     if let Some(site) = &a.population.body_site {
-        text.push_str(&format!(" that affects the {site}"));
+        text.push_str(&if es {
+            format!(" que afecta a {}", site_es(site))
+        } else {
+            format!(" that affects the {site}")
+        });
     }
-    match (a.population.age_min, a.population.age_max) {
-        (Some(min), None) => text.push_str(&format!(", age {min} and over")),
-        (Some(min), Some(max)) => text.push_str(&format!(", age {min} to {max}")),
-        (None, Some(max)) => text.push_str(&format!(", up to age {max}")),
-        (None, None) => {}
-    }
+    let ages = match (a.population.age_min, a.population.age_max, es) {
+        (Some(min), None, false) => format!(", age {min} and over"),
+        (Some(min), Some(max), false) => format!(", age {min} to {max}"),
+        (None, Some(max), false) => format!(", up to age {max}"),
+        (Some(min), None, true) => format!(", desde los {min} años"),
+        (Some(min), Some(max), true) => format!(", de {min} a {max} años"),
+        (None, Some(max), true) => format!(", hasta los {max} años"),
+        (None, None, _) => String::new(),
+    };
+    text.push_str(&ages);
     text
 }
 

@@ -282,6 +282,29 @@ pub fn flag_label(flag: FlagId) -> &'static str {
     }
 }
 
+/// [`flag_label`] in Spanish.
+pub fn flag_label_es(flag: FlagId) -> &'static str {
+    match flag {
+        FlagId::Pregnancy => "embarazo",
+        FlagId::Breastfeeding => "lactancia",
+        FlagId::Hypersensitivity => "alergia al medicamento",
+        FlagId::Immunosuppressed => "inmunosupresión",
+        FlagId::Child => "menores de 12 años",
+        FlagId::Adolescent => "adolescentes",
+        FlagId::AgeOver65 => "mayores de 65 años",
+        FlagId::Age75Plus => "pacientes de 75 años o más",
+        FlagId::Smoker => "fumadores",
+        FlagId::CardiovascularHistory => "enfermedad cardiovascular",
+        FlagId::VteRisk => "tromboembolismo venoso",
+        FlagId::MalignancyHistory => "cáncer",
+        FlagId::RenalImpairment => "insuficiencia renal",
+        FlagId::InfectionHistory => "infecciones crónicas o recurrentes",
+        FlagId::MucosalApplication => "aplicación en ojos, boca o mucosas",
+        FlagId::BrokenOrInfectedSkin => "piel lesionada o infectada",
+        FlagId::BsaOverLimit => "superficie corporal tratada extensa",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -102,6 +102,31 @@ impl PartialDate {
     }
 }
 
+impl PartialDate {
+    /// The date written out in Spanish ("19 de abril de 2023", "abril de 2023", "2023").
+    pub fn long_es(&self) -> String {
+        const MESES: [&str; 12] = [
+            "enero",
+            "febrero",
+            "marzo",
+            "abril",
+            "mayo",
+            "junio",
+            "julio",
+            "agosto",
+            "septiembre",
+            "octubre",
+            "noviembre",
+            "diciembre",
+        ];
+        match (self.month, self.day) {
+            (Some(m), Some(d)) => format!("{d} de {} de {}", MESES[usize::from(m - 1)], self.year),
+            (Some(m), None) => format!("{} de {}", MESES[usize::from(m - 1)], self.year),
+            _ => self.year.to_string(),
+        }
+    }
+}
+
 impl fmt::Display for PartialDate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:04}", self.year)?;

@@ -1,5 +1,6 @@
 //! Plain-text rendering of engine results for a terminal.
 
+use offlabel_engine::question::Language;
 use offlabel_engine::{Answer, CheckReport};
 use offlabel_pack::Pack;
 use std::io::{self, Write};
@@ -11,19 +12,30 @@ pub fn answer(a: &Answer, out: &mut impl Write) -> io::Result<()> {
         .condition
         .as_ref()
         .map_or("—".to_string(), |c| c.name.clone());
+    // The labels follow the answer's language; the status values are the contract's.
+    let [medicine, condition, as_of, status_label, sources] = match a.understood.language {
+        Language::Es => [
+            "Medicamento",
+            "Enfermedad",
+            "paquete al",
+            "Estado",
+            "Fuentes",
+        ],
+        _ => ["Medicine", "Condition", "pack as of", "Status", "Sources"],
+    };
     writeln!(
         out,
-        "Medicine: {drug}   Condition: {cond}   (pack as of {})",
+        "{medicine}: {drug}   {condition}: {cond}   ({as_of} {})",
         a.as_of
     )?;
     if let Some(status) = &a.status {
         let s: Vec<String> = status.iter().map(|(j, s)| format!("{j}: {s}")).collect();
-        writeln!(out, "Status: {}", s.join("   "))?;
+        writeln!(out, "{status_label}: {}", s.join("   "))?;
     }
     writeln!(out)?;
     writeln!(out, "{}", a.answer)?;
     if !a.citations.is_empty() {
-        writeln!(out, "\nSources:")?;
+        writeln!(out, "\n{sources}:")?;
         for c in &a.citations {
             let date = c
                 .date
