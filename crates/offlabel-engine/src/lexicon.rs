@@ -249,7 +249,17 @@ impl Lexicon {
             }
             if matched == 0 {
                 if let Some(term) = self.abbreviations.get(&tokens[i].raw) {
-                    if abbreviation_in_context(tokens, i) {
+                    let is_medicine = |k: usize| {
+                        words.get(k).is_some_and(|w| {
+                            self.phrases.get(w).is_some_and(|c| {
+                                c.iter().any(|(p, t)| {
+                                    p.len() == 1
+                                        && matches!(t, Term::Medicine(_) | Term::Ingredient(_))
+                                })
+                            })
+                        })
+                    };
+                    if abbreviation_in_context(tokens, i, is_medicine) {
                         hits.push(Hit {
                             term: term.clone(),
                             start: i,
@@ -308,27 +318,42 @@ impl Lexicon {
 ///
 /// Two-letter capitals are everyday words too ("AA meetings", "HS exams", "a DM", "my
 /// BP is high", "approved in NL"), so one counts only when its neighbours say it names
-/// a disease: a word that introduces one before it ("for AA", "severe HS", "con DA"),
-/// or after it the end of the clause, a clinical noun or a joining word ("AA
-/// patients", "HS and acne", "AD?"). A country code after "in" is a place.
-fn abbreviation_in_context(tokens: &[Token], i: usize) -> bool {
+/// a disease: a medicine named beside it ("Rinvoq AD"), a word that introduces a
+/// disease before it ("for AA", "severe HS", "my AD", "con DA"), or after it the end
+/// of the clause, a clinical noun or a joining word ("AA patients", "HS and acne",
+/// "AD?"). A country code after "in" is a place. Longer abbreviations (NSV, JDM) are
+/// not everyday words and always count.
+fn abbreviation_in_context(
+    tokens: &[Token],
+    i: usize,
+    is_medicine: impl Fn(usize) -> bool,
+) -> bool {
+    let raw = tokens[i].raw.as_str();
+    if raw.chars().count() > 2 {
+        return true;
+    }
     let word = |k: usize| tokens.get(k).map(|t| t.norm.as_str());
     let in_list = |k: usize, key: &str| {
         word(k).is_some_and(|w| cues::list("lexicon", key).iter().any(|c| c == w))
     };
-    let same_clause = |k: usize| tokens.get(k).map(|t| t.clause) == tokens.get(i).map(|t| t.clause);
+    let clause = tokens[i].clause;
+    let same_clause = |k: usize| tokens.get(k).is_some_and(|t| t.clause == clause);
     let before = i.checked_sub(1).filter(|&k| same_clause(k));
-    let raw = tokens[i].raw.as_str();
+    let after = Some(i + 1).filter(|&k| same_clause(k));
     let is_place = ["eu_upper", "us_upper", "other_upper"]
         .iter()
         .any(|key| cues::list("places", key).iter().any(|c| c == raw));
     if is_place && before.is_some_and(|k| matches!(word(k), Some("in" | "en" | "from" | "de"))) {
         return false;
     }
-    if before.is_some_and(|k| in_list(k, "abbreviation_before")) {
-        return true;
-    }
-    !same_clause(i + 1) || in_list(i + 1, "abbreviation_after")
+    let everyday = cues::list("lexicon", "abbreviation_everyday")
+        .iter()
+        .any(|c| c == raw);
+    before.is_some_and(|k| {
+        is_medicine(k)
+            || in_list(k, "abbreviation_before")
+            || (!everyday && in_list(k, "abbreviation_possessive"))
+    }) || after.is_none_or(|k| is_medicine(k) || in_list(k, "abbreviation_after"))
 }
 
 #[cfg(test)]
