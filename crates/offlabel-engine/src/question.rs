@@ -102,19 +102,18 @@ fn has_phrase(text: &str, phrases: &[&str]) -> bool {
 /// stands between.
 fn negated(tokens: &[Token], hits: &Hits, i: usize) -> bool {
     let clause = tokens.get(i).map(|t| t.clause);
-    let same_clause = |k: usize| tokens.get(k).map(|t| t.clause) == clause;
-    let no_contrast_between =
-        |k: usize| !(k + 1..i).any(|j| hits.at(cue!("patient", "contrast"), j).is_some());
-    let near = (i.saturating_sub(3)..i).any(|k| {
-        hits.at(cue!("patient", "negation"), k).is_some()
-            && same_clause(k)
-            && no_contrast_between(k)
-    });
-    near || (0..i).any(|k| {
-        hits.at(cue!("patient", "history_negation"), k).is_some()
-            && same_clause(k)
-            && no_contrast_between(k)
-    })
+    let reaches = |k: usize| {
+        k < i
+            && tokens.get(k).map(|t| t.clause) == clause
+            && !hits
+                .positions(cue!("patient", "contrast"))
+                .any(|j| k < j && j < i)
+    };
+    hits.positions(cue!("patient", "negation"))
+        .any(|k| k + 3 >= i && reaches(k))
+        || hits
+            .positions(cue!("patient", "history_negation"))
+            .any(reaches)
 }
 
 /// Whether a cue is affirmed (matched, not negated, not excluded), or, in Chinese text,
@@ -406,6 +405,14 @@ fn country_code(tokens: &[Token], i: usize) -> Option<Place> {
     }
 }
 
+/// Words for a person an age may follow ("my son is 15").
+static PERSON: LazyLock<rustc_hash::FxHashSet<&'static str>> = LazyLock::new(|| {
+    cues::list("patient", "person")
+        .iter()
+        .map(String::as_str)
+        .collect()
+});
+
 /// Reads an age from "80 year old", "aged 80", "age 80", "80 años", "80 y/o", "80yo",
 /// "I'm 66", "my son is 15", "my son, 16," and "tengo 70 años". A duration is not an
 /// age: "10 years ago", "for 5 years", "hace 3 años" are skipped.
@@ -520,7 +527,7 @@ fn age(tokens: &[Token]) -> Option<u32> {
             return Some(n);
         }
         // "my son is 15", "grandmother is 82", "my son, 16, has", "patient 70"
-        if cues::list("patient", "person").iter().any(|p| p == w) {
+        if PERSON.contains(w) {
             let k = if matches!(next, Some("is" | "was" | "es" | "tiene")) {
                 i + 2
             } else {
