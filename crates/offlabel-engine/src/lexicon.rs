@@ -192,8 +192,9 @@ impl Lexicon {
             if v.len().abs_diff(word.len()) > limit {
                 continue;
             }
-            // Misspellings nearly always keep the first letter.
-            if v.as_bytes()[0] != word.as_bytes()[0] {
+            // Misspellings nearly always keep the first letter, or swap one that sounds
+            // the same ("zeljanz", "kibinqo").
+            if !same_sound(v.as_bytes()[0], word.as_bytes()[0]) {
                 continue;
             }
             if let Some(d) = edit_distance(word, v, limit) {
@@ -314,6 +315,15 @@ impl Lexicon {
     }
 }
 
+/// Whether two first letters may stand for each other in a misspelling.
+fn same_sound(a: u8, b: u8) -> bool {
+    a == b
+        || matches!(
+            (a, b),
+            (b'x' | b'z', b'x' | b'z') | (b'c' | b'k', b'c' | b'k')
+        )
+}
+
 /// Whether a short abbreviation at token `i` reads as a condition where it stands.
 ///
 /// Two-letter capitals are everyday words too ("AA meetings", "HS exams", "a DM", "my
@@ -349,10 +359,16 @@ fn abbreviation_in_context(
     let everyday = cues::list("lexicon", "abbreviation_everyday")
         .iter()
         .any(|c| c == raw);
+    let clinical_after = after.is_some_and(|k| in_list(k, "abbreviation_after"));
+    if everyday {
+        // "for AA", "AA patients", "baricitinib AA" at the end; not "my AA group",
+        // "by DM", "price in GA", "high BP".
+        return before.is_some_and(|k| in_list(k, "abbreviation_strict_before"))
+            || clinical_after
+            || (after.is_none() && before.is_some_and(&is_medicine));
+    }
     before.is_some_and(|k| {
-        is_medicine(k)
-            || in_list(k, "abbreviation_before")
-            || (!everyday && in_list(k, "abbreviation_possessive"))
+        is_medicine(k) || in_list(k, "abbreviation_before") || in_list(k, "abbreviation_possessive")
     }) || after.is_none_or(|k| is_medicine(k) || in_list(k, "abbreviation_after"))
 }
 

@@ -46,6 +46,8 @@ pub enum Severity {
     MildToModerate,
     /// Moderate to severe.
     ModerateToSevere,
+    /// Anything from mild to severe (the question names both, e.g. "mild, now severe").
+    MildToSevere,
 }
 
 impl Severity {
@@ -57,6 +59,7 @@ impl Severity {
             Severity::Severe => &["severe"],
             Severity::MildToModerate => &["mild", "moderate"],
             Severity::ModerateToSevere => &["moderate", "severe"],
+            Severity::MildToSevere => &["mild", "moderate", "severe"],
         }
     }
 
@@ -68,6 +71,20 @@ impl Severity {
             Severity::Severe => "severe",
             Severity::MildToModerate => "mild_to_moderate",
             Severity::ModerateToSevere => "moderate_to_severe",
+            Severity::MildToSevere => "mild_to_severe",
+        }
+    }
+
+    /// The narrowest severity spanning every grade given (`None` for none).
+    pub fn spanning(mild: bool, moderate: bool, severe: bool) -> Option<Severity> {
+        match (mild, moderate, severe) {
+            (false, false, false) => None,
+            (true, false, false) => Some(Severity::Mild),
+            (false, true, false) => Some(Severity::Moderate),
+            (false, false, true) => Some(Severity::Severe),
+            (true, true, false) => Some(Severity::MildToModerate),
+            (false, true, true) => Some(Severity::ModerateToSevere),
+            (true, _, true) => Some(Severity::MildToSevere),
         }
     }
 
@@ -84,6 +101,7 @@ impl Severity {
             "severe" => Some(Severity::Severe),
             "mild_to_moderate" => Some(Severity::MildToModerate),
             "moderate_to_severe" => Some(Severity::ModerateToSevere),
+            "mild_to_severe" => Some(Severity::MildToSevere),
             _ => None,
         }
     }

@@ -92,28 +92,32 @@ pub struct Question {
     pub corrections: Vec<String>,
 }
 
-fn has_phrase(text: &str, phrases: &[&str]) -> bool {
-    phrases.iter().any(|p| text.contains(p))
-}
-
 /// Whether a cue at token `i` is negated: by "not", "no", "never", "without"... up to
 /// three words before it, or by "no history of", "denies"... anywhere earlier in the
 /// same clause ("no history of cancer or heart disease" negates both), unless a "but"
 /// stands between.
 fn negated(tokens: &[Token], hits: &Hits, i: usize) -> bool {
-    let clause = tokens.get(i).map(|t| t.clause);
-    let reaches = |k: usize| {
-        k < i
-            && tokens.get(k).map(|t| t.clause) == clause
-            && !hits
-                .positions(cue!("patient", "contrast"))
-                .any(|j| k < j && j < i)
+    let Some(at) = tokens.get(i) else {
+        return false;
     };
-    hits.positions(cue!("patient", "negation"))
-        .any(|k| k + 3 >= i && reaches(k))
-        || hits
-            .positions(cue!("patient", "history_negation"))
-            .any(reaches)
+    let no_contrast_between = |from: usize, to: usize| {
+        !hits
+            .positions(cue!("patient", "contrast"))
+            .any(|j| from < j && j < to)
+    };
+    // "not pregnant", "without a blood clot": up to three words before, same clause.
+    let near = hits
+        .positions(cue!("patient", "negation"))
+        .any(|k| k < i && k + 3 >= i && tokens[k].clause == at.clause && no_contrast_between(k, i));
+    // "face spared", "cara no afectada": up to three words after, same clause.
+    let after = hits
+        .positions(cue!("patient", "negation_after"))
+        .any(|k| k > i && k <= i + 3 && tokens[k].clause == at.clause && no_contrast_between(i, k));
+    // "no history of DVT, cancer or stroke": to the end of the sentence.
+    let history = hits
+        .positions(cue!("patient", "history_negation"))
+        .any(|k| k < i && tokens[k].sentence == at.sentence && no_contrast_between(k, i));
+    near || after || history
 }
 
 /// Whether a cue is affirmed (matched, not negated, not excluded), or, in Chinese text,
@@ -167,7 +171,22 @@ pub fn parse(pack: &Pack, lexicon: &Lexicon, text: &str) -> Question {
         cjk,
     };
     let places = places(&text);
-    let patient = patient(&text);
+    let mut patient = patient(&text);
+    // A disease of the mouth's lining puts a cream on mucosa ("oral lichen planus").
+    let topical = medicine
+        .as_deref()
+        .and_then(|m| pack.medicine(m))
+        .is_some_and(|m| m.route == Route::Topical);
+    if topical
+        && condition.as_deref().is_some_and(|c| {
+            cues::list("patient", "mucosal_conditions")
+                .iter()
+                .any(|m| m == c)
+        })
+        && !patient.sites.contains(&Site::Mouth)
+    {
+        patient.sites.push(Site::Mouth);
+    }
     let intents = intents(&text, medicine.is_some() || class, condition.is_some());
     Question {
         medicine,
@@ -283,7 +302,7 @@ fn other_conditions(pack: &Pack, hits: &[Hit], chosen: Option<&str>) -> Vec<Stri
             || pack.ancestors(id).iter().any(|a| a.id == chosen)
     };
     let mut out: Vec<String> = Vec::new();
-    for h in hits.iter().filter(|h| !h.abbreviation) {
+    for h in hits {
         if let Term::Condition(id) = &h.term
             && !related(id)
             && !out.contains(id)
@@ -405,6 +424,154 @@ fn country_code(tokens: &[Token], i: usize) -> Option<Place> {
     }
 }
 
+/// A number written in digits or words at token `k` ("80", "ten", "seventy two",
+/// "setenta y dos", "once"): its value and how many tokens it spans. Spanish words
+/// count only where `spanish` is set (in "de once años"), as "once" is English too.
+fn number_at(tokens: &[Token], k: usize, spanish: bool) -> Option<(u32, usize)> {
+    const UNITS: [&str; 20] = [
+        "zero",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+    ];
+    const TENS: [&str; 8] = [
+        "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+    ];
+    const UNIDADES: [&str; 30] = [
+        "cero",
+        "uno",
+        "dos",
+        "tres",
+        "cuatro",
+        "cinco",
+        "seis",
+        "siete",
+        "ocho",
+        "nueve",
+        "diez",
+        "once",
+        "doce",
+        "trece",
+        "catorce",
+        "quince",
+        "dieciseis",
+        "diecisiete",
+        "dieciocho",
+        "diecinueve",
+        "veinte",
+        "veintiuno",
+        "veintidos",
+        "veintitres",
+        "veinticuatro",
+        "veinticinco",
+        "veintiseis",
+        "veintisiete",
+        "veintiocho",
+        "veintinueve",
+    ];
+    const DECENAS: [&str; 7] = [
+        "treinta",
+        "cuarenta",
+        "cincuenta",
+        "sesenta",
+        "setenta",
+        "ochenta",
+        "noventa",
+    ];
+    let word = |k: usize| tokens.get(k).map(|t| t.norm.as_str());
+    let w = word(k)?;
+    if let Ok(n) = w.parse::<u32>() {
+        return Some((n, 1));
+    }
+    let position = |list: &[&str], w: &str| list.iter().position(|x| *x == w);
+    if let Some(u) = position(&UNITS, w) {
+        return Some((u as u32, 1));
+    }
+    if let Some(t) = position(&TENS, w) {
+        let tens = 20 + 10 * t as u32;
+        return match word(k + 1).and_then(|n| position(&UNITS[1..10], n)) {
+            Some(u) => Some((tens + u as u32 + 1, 2)),
+            None => Some((tens, 1)),
+        };
+    }
+    if !spanish {
+        return None;
+    }
+    if let Some(u) = position(&UNIDADES, w) {
+        return Some((u as u32, 1));
+    }
+    if let Some(t) = position(&DECENAS, w) {
+        let tens = 30 + 10 * t as u32;
+        return match (
+            word(k + 1),
+            word(k + 2).and_then(|n| position(&UNIDADES[1..10], n)),
+        ) {
+            (Some("y"), Some(u)) => Some((tens + u as u32 + 1, 3)),
+            _ => Some((tens, 1)),
+        };
+    }
+    None
+}
+
+/// An age given as a decade or a word for one: "in her 70s", "late seventies",
+/// "octogenarian", "octogenaria".
+fn decade_age(tokens: &[Token], i: usize) -> Option<u32> {
+    let w = tokens[i].norm.as_str();
+    let base = match w {
+        "sexagenarian" | "sexagenario" | "sexagenaria" => 60,
+        "septuagenarian" | "septuagenario" | "septuagenaria" => 70,
+        "octogenarian" | "octogenario" | "octogenaria" => 80,
+        "nonagenarian" | "nonagenario" | "nonagenaria" => 90,
+        _ => {
+            let decade = match w {
+                "twenties" | "20s" => 20,
+                "thirties" | "30s" => 30,
+                "forties" | "40s" => 40,
+                "fifties" | "50s" => 50,
+                "sixties" | "60s" => 60,
+                "seventies" | "70s" => 70,
+                "eighties" | "80s" => 80,
+                "nineties" | "90s" => 90,
+                _ => return None,
+            };
+            // Only as a person's age: "in her 70s", "his late seventies".
+            let before = |k: usize| i.checked_sub(k).map(|j| tokens[j].norm.as_str());
+            let owner = |w: Option<&str>| {
+                matches!(w, Some("her" | "his" | "my" | "their" | "your" | "the"))
+            };
+            let offset = match before(1) {
+                Some("early") => 0,
+                Some("mid") => 4,
+                Some("late") => 7,
+                _ => 0,
+            };
+            let owned =
+                owner(before(1)) || (offset > 0 || before(1) == Some("early")) && owner(before(2));
+            if !owned {
+                return None;
+            }
+            return Some(decade + offset);
+        }
+    };
+    Some(base)
+}
+
 /// Words for a person an age may follow ("my son is 15").
 static PERSON: LazyLock<rustc_hash::FxHashSet<&'static str>> = LazyLock::new(|| {
     cues::list("patient", "person")
@@ -414,11 +581,11 @@ static PERSON: LazyLock<rustc_hash::FxHashSet<&'static str>> = LazyLock::new(|| 
 });
 
 /// Reads an age from "80 year old", "aged 80", "age 80", "80 años", "80 y/o", "80yo",
-/// "I'm 66", "my son is 15", "my son, 16," and "tengo 70 años". A duration is not an
-/// age: "10 years ago", "for 5 years", "hace 3 años" are skipped.
+/// "I'm 66", "my son is 15", "my son, 16,", "a nine-year-old", "I am seventy-two",
+/// "mi hijo de once años", "in her 70s" and "octogenarian". A duration is not an age:
+/// "10 years ago", "for 5 years", "hace 3 años" are skipped.
 fn age(tokens: &[Token]) -> Option<u32> {
     let norm = |k: usize| tokens.get(k).map(|t| t.norm.as_str());
-    let number = |s: &str| s.parse::<u32>().ok().filter(|n| *n <= 130);
     let is_years = |w: Option<&str>| {
         matches!(
             w,
@@ -455,10 +622,15 @@ fn age(tokens: &[Token]) -> Option<u32> {
         Some("of") => !matches!(norm(k + 1), Some("age" | "edad")),
         _ => false,
     };
+    let plausible = |n: u32| n <= 130;
     // A bare number after "I'm", "is", a person word...: an age unless a unit follows.
     let bare_age = |k: usize| {
-        let n = norm(k).and_then(number)?;
-        let unit_after = norm(k + 1).is_some_and(|w| {
+        // "one" is "I'm one of...", not an age.
+        if matches!(norm(k), Some("one")) {
+            return None;
+        }
+        let (n, len) = number_at(tokens, k, false)?;
+        let unit_after = norm(k + len).is_some_and(|w| {
             matches!(
                 w,
                 "mg" | "g"
@@ -482,6 +654,7 @@ fn age(tokens: &[Token]) -> Option<u32> {
                     | "pills"
                     | "lbs"
                     | "pounds"
+                    | "of"
                     | "semanas"
                     | "meses"
                     | "dias"
@@ -489,7 +662,7 @@ fn age(tokens: &[Token]) -> Option<u32> {
                     | "por"
             )
         });
-        (!unit_after && (1..=120).contains(&n) && !duration_after(k + 1)).then_some(n)
+        (!unit_after && (1..=120).contains(&n) && !duration_after(k + len)).then_some(n)
     };
     for (i, t) in tokens.iter().enumerate() {
         let w = t.norm.as_str();
@@ -498,25 +671,27 @@ fn age(tokens: &[Token]) -> Option<u32> {
             .strip_suffix("yo")
             .or_else(|| w.strip_suffix("yrs"))
             .or_else(|| w.strip_suffix("yr"))
-            .and_then(number)
+            .and_then(|s| s.parse::<u32>().ok())
+            .filter(|n| plausible(*n))
         {
             return Some(n);
         }
-        if let Some(n) = number(w)
-            && is_years(norm(i + 1))
+        // "80 years old", "a nine year old", "once años", "setenta y dos años"
+        if let Some((n, len)) = number_at(tokens, i, true)
+            && plausible(n)
+            && is_years(norm(i + len))
             && !duration_before(i)
-            && !duration_after(i + 2)
+            && !duration_after(i + len + 1)
         {
+            return Some(n);
+        }
+        if let Some(n) = decade_age(tokens, i) {
             return Some(n);
         }
         let next = norm(i + 1);
         if matches!(w, "aged" | "age" | "edad") {
-            if let Some(n) = next.and_then(number) {
-                return Some(n);
-            }
-            if next == Some("of")
-                && let Some(n) = norm(i + 2).and_then(number)
-            {
+            let k = if next == Some("of") { i + 2 } else { i + 1 };
+            if let Some((n, _)) = number_at(tokens, k, true).filter(|(n, _)| plausible(*n)) {
                 return Some(n);
             }
         }
@@ -528,7 +703,10 @@ fn age(tokens: &[Token]) -> Option<u32> {
         }
         // "my son is 15", "grandmother is 82", "my son, 16, has", "patient 70"
         if PERSON.contains(w) {
-            let k = if matches!(next, Some("is" | "was" | "es" | "tiene")) {
+            let k = if matches!(
+                next,
+                Some("is" | "was" | "es" | "tiene" | "turned" | "turns")
+            ) {
                 i + 2
             } else {
                 i + 1
@@ -537,12 +715,35 @@ fn age(tokens: &[Token]) -> Option<u32> {
                 return Some(n);
             }
         }
-        // "tiene 80 años" / "tengo 80 años" are read above as "80 años".
     }
     None
 }
 
 fn bsa(tokens: &[Token]) -> Option<f64> {
+    bsa_number(tokens).or_else(|| bsa_words(tokens))
+}
+
+/// A share of the body in words: "half my body" (50), "a quarter of the skin" (25),
+/// "the whole body" / "todo el cuerpo" (100).
+fn bsa_words(tokens: &[Token]) -> Option<f64> {
+    let body = |k: usize| {
+        tokens[k..tokens.len().min(k + 4)]
+            .iter()
+            .any(|t| matches!(t.norm.as_str(), "body" | "skin" | "cuerpo" | "piel"))
+    };
+    tokens.iter().enumerate().find_map(|(i, t)| {
+        let share = match t.norm.as_str() {
+            "whole" | "entire" | "todo" | "toda" => 100.0,
+            "half" | "mitad" => 50.0,
+            "third" | "tercio" => 33.0,
+            "quarter" | "cuarta" => 25.0,
+            _ => return None,
+        };
+        body(i + 1).then_some(share)
+    })
+}
+
+fn bsa_number(tokens: &[Token]) -> Option<f64> {
     for (i, t) in tokens.iter().enumerate() {
         // "15%", or "15 percent" / "15 per cent" / "15 por ciento".
         let (num, i) = match t.norm.strip_suffix('%') {
@@ -698,49 +899,34 @@ fn renal(text: &Text<'_>) -> Option<RenalGrade> {
     Some(grade)
 }
 
+/// The severity of the disease: every grade named counts, so "used to be mild, now
+/// severe" spans mild to severe and no authorisation for one grade alone covers it.
 fn severity(tokens: &[Token]) -> Option<Severity> {
     let words: Vec<&str> = tokens.iter().map(|t| t.norm.as_str()).collect();
-    let joined = format!(" {} ", words.join(" "));
-    if has_phrase(
-        &joined,
-        &[
-            " mild to moderate ",
-            " mild moderate ",
-            " leve a moderada ",
-            " leve moderada ",
-        ],
-    ) {
-        return Some(Severity::MildToModerate);
-    }
-    if has_phrase(
-        &joined,
-        &[
-            " moderate to severe ",
-            " moderate severe ",
-            " moderada a grave ",
-            " moderada a severa ",
-            " moderada grave ",
-        ],
-    ) {
-        return Some(Severity::ModerateToSevere);
-    }
-    // Severity words describing the kidneys do not grade the skin disease.
+    let (mut mild, mut moderate, mut severe) = (false, false, false);
+    // Severity words describing the kidneys or side effects do not grade the skin
+    // disease; "not very severe" grades nothing.
     let near_kidney = |i: usize| {
         words[i + 1..words.len().min(i + 3)]
             .iter()
             .any(|w| matches!(*w, "kidney" | "renal" | "rinon" | "impairment"))
     };
+    let denied = |i: usize| {
+        words[i.saturating_sub(2)..i]
+            .iter()
+            .any(|w| matches!(*w, "not" | "no" | "isn't" | "never"))
+    };
     for (i, w) in words.iter().enumerate() {
-        if near_kidney(i) {
+        if near_kidney(i) || denied(i) {
             continue;
         }
         match *w {
-            "mild" | "leve" | "light" => return Some(Severity::Mild),
-            "moderate" | "moderada" | "moderado" => return Some(Severity::Moderate),
-            "severe" | "grave" | "severa" | "severo" | "serious"
-                if i + 1 < words.len()
+            "mild" | "leve" | "light" | "mildly" => mild = true,
+            "moderate" | "moderada" | "moderado" | "moderately" => moderate = true,
+            "severe" | "grave" | "severa" | "severo" | "serious" | "severely"
+                if (i + 1 < words.len() || *w != "serious")
                     && !matches!(
-                        words[i + 1],
+                        words.get(i + 1).copied().unwrap_or(""),
                         "side"
                             | "adverse"
                             | "infection"
@@ -751,12 +937,12 @@ fn severity(tokens: &[Token]) -> Option<Severity> {
                             | "reactions"
                     ) =>
             {
-                return Some(Severity::Severe);
+                severe = true;
             }
             _ => {}
         }
     }
-    None
+    Severity::spanning(mild, moderate, severe)
 }
 
 fn detect_language(tokens: &[Token], raw: &str) -> Language {
@@ -911,6 +1097,32 @@ mod tests {
         assert_eq!(age("my son is 15 mg"), None);
         assert!(!q("¿Cuáles son las indicaciones de Rinvoq?").patient.child);
         assert!(!q("My daughter has vitiligo").patient.child);
+    }
+
+    #[test]
+    fn ages_in_words_and_decades() {
+        let age = |t: &str| q(t).patient.age;
+        assert_eq!(age("a nine-year-old with eczema"), Some(9));
+        assert_eq!(age("I am seventy-two"), Some(72));
+        assert_eq!(age("mi hijo de once años"), Some(11));
+        assert_eq!(age("paciente de setenta y dos años"), Some(72));
+        assert_eq!(age("a woman in her late 70s"), Some(77));
+        assert_eq!(age("an octogenarian"), Some(80));
+        assert_eq!(age("I'm one of many patients"), None);
+        assert_eq!(age("once a day for 70s music fans"), None);
+    }
+
+    #[test]
+    fn every_severity_named_counts() {
+        assert_eq!(
+            q("used to be mild but is now severe").patient.severity,
+            Some(Severity::MildToSevere)
+        );
+        assert_eq!(q("not very severe eczema").patient.severity, None);
+        assert_eq!(
+            q("my AD is severe").patient.severity,
+            Some(Severity::Severe)
+        );
     }
 
     #[test]

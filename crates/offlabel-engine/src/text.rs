@@ -14,6 +14,9 @@ pub struct Token {
     /// (`, ; : . ? ! ( )` and the like) starts the next one. Negation and
     /// abbreviation context never reach across a clause boundary.
     pub clause: u32,
+    /// Which sentence: like `clause`, but only `. ; : ? !` and the like end one, so a
+    /// comma-separated list ("denies DVT, cancer or stroke") stays in one sentence.
+    pub sentence: u32,
 }
 
 /// Lower-cases, strips accents and folds typographic variants, keeping CJK characters.
@@ -43,7 +46,8 @@ pub fn tokenize(text: &str) -> Vec<Token> {
     let mut raw = String::new();
     let chars: Vec<char> = text.chars().collect();
     let mut clause = 0u32;
-    let flush = |raw: &mut String, tokens: &mut Vec<Token>, clause: u32| {
+    let mut sentence = 0u32;
+    let flush = |raw: &mut String, tokens: &mut Vec<Token>, clause: u32, sentence: u32| {
         if !raw.is_empty() {
             let trimmed = raw.trim_end_matches(['.', '\'']).to_string();
             let trimmed = trimmed.strip_suffix("'s").unwrap_or(&trimmed).to_string();
@@ -52,6 +56,7 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                     norm: fold(&trimmed),
                     raw: trimmed,
                     clause,
+                    sentence,
                 });
             }
             raw.clear();
@@ -61,7 +66,7 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         let next_digit = chars.get(i + 1).is_some_and(|n| n.is_ascii_digit());
         let prev_digit = i > 0 && chars[i - 1].is_ascii_digit();
         if is_cjk(c) {
-            flush(&mut raw, &mut tokens, clause);
+            flush(&mut raw, &mut tokens, clause, sentence);
             continue;
         }
         if c.is_alphanumeric()
@@ -72,28 +77,20 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         {
             raw.push(if c == ',' { '.' } else { c });
         } else {
-            flush(&mut raw, &mut tokens, clause);
+            flush(&mut raw, &mut tokens, clause, sentence);
+            if matches!(c, ',' | '(' | ')' | '，') {
+                clause += 1;
+            }
             if matches!(
                 c,
-                ',' | ';'
-                    | ':'
-                    | '.'
-                    | '?'
-                    | '!'
-                    | '('
-                    | ')'
-                    | '¿'
-                    | '¡'
-                    | '\n'
-                    | '，'
-                    | '。'
-                    | '？'
+                ';' | ':' | '.' | '?' | '!' | '¿' | '¡' | '\n' | '。' | '？'
             ) {
                 clause += 1;
+                sentence += 1;
             }
         }
     }
-    flush(&mut raw, &mut tokens, clause);
+    flush(&mut raw, &mut tokens, clause, sentence);
     tokens
 }
 
