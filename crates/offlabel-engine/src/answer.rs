@@ -887,7 +887,17 @@ fn build_options(
     w: &Words,
     cites: &mut Cites<'_>,
 ) -> BuiltOptions {
-    let mut found: Vec<(Option_, u8, u32, usize)> = Vec::new();
+    /// One medicine's entry, with what its line needs, computed once.
+    struct Candidate<'a> {
+        opt: Option_,
+        rank: u8,
+        n: u32,
+        approval_rank: usize,
+        ranked: Vec<&'a Study>,
+        auth_sources: Vec<String>,
+        subtypes: Vec<&'a offlabel_model::Authorisation>,
+    }
+    let mut found: Vec<Candidate<'_>> = Vec::new();
     for m in pack
         .medicines
         .iter()
@@ -896,10 +906,12 @@ fn build_options(
         let ranked = reason::studies(pack, &m.id, &c.id);
         let mut status = BTreeMap::new();
         let mut approved = 0;
+        let mut auth_sources = Vec::new();
         for j in [Jurisdiction::Us, Jurisdiction::Eu] {
             let f = reason::status(pack, &m.id, &c.id, patient, j);
             approved += usize::from(f.status == Status::Approved);
             status.insert(j.as_str().to_string(), f.status);
+            auth_sources.extend(f.sources);
         }
         let subtypes = subtype_authorisations(pack, &m.id, &c.id);
         if ranked.is_empty() && approved == 0 && subtypes.is_empty() && only.is_none() {
@@ -921,9 +933,22 @@ fn build_options(
         };
         // Approved for a subtype ranks after approvals for the condition itself.
         let approval_rank = 2 * approved + usize::from(!subtypes.is_empty());
-        found.push((opt, rank, n, approval_rank));
+        found.push(Candidate {
+            opt,
+            rank,
+            n,
+            approval_rank,
+            ranked,
+            auth_sources,
+            subtypes,
+        });
     }
-    found.sort_by(|a, b| b.3.cmp(&a.3).then(a.1.cmp(&b.1)).then(b.2.cmp(&a.2)));
+    found.sort_by(|a, b| {
+        b.approval_rank
+            .cmp(&a.approval_rank)
+            .then(a.rank.cmp(&b.rank))
+            .then(b.n.cmp(&a.n))
+    });
     let mut lines = Vec::new();
     let mut rows = Vec::new();
     if found.is_empty() {
@@ -942,14 +967,20 @@ fn build_options(
         };
     }
     lines.push(w.options_header(&condition_name(c, w)));
-    for (opt, _, _, _) in &found {
+    for Candidate {
+        opt,
+        ranked,
+        auth_sources,
+        subtypes,
+        ..
+    } in &found
+    {
         let status: Vec<String> = opt
             .status
             .iter()
             .map(|(j, s)| format!("{j} {}", (w.status)(*s)))
             .collect();
-        let ranked = reason::studies(pack, &opt.drug.id, &c.id);
-        let ev = match reason::best(&ranked).or(ranked.first().copied()) {
+        let ev = match reason::best(ranked).or(ranked.first().copied()) {
             Some(s) => format!(
                 "best evidence: {} {}",
                 study_sentence(pack, s),
@@ -957,11 +988,6 @@ fn build_options(
             ),
             None => "no study in the pack".to_string(),
         };
-        let auth_sources: Vec<String> = [Jurisdiction::Us, Jurisdiction::Eu]
-            .iter()
-            .flat_map(|j| reason::status(pack, &opt.drug.id, &c.id, patient, *j).sources)
-            .collect();
-        let subtypes = subtype_authorisations(pack, &opt.drug.id, &c.id);
         let approved_here = opt.status.values().any(|s| *s == Status::Approved);
         let subtype_note = if subtypes.is_empty() || approved_here {
             String::new()
@@ -982,14 +1008,14 @@ fn build_options(
             "- {} ({}) {}{}; {}",
             opt.drug.name,
             status.join(", "),
-            cites.mark(&auth_sources),
+            cites.mark(auth_sources),
             subtype_note,
             ev
         ));
         rows.extend(ranked.iter().map(|s| evidence_row(s, cites)));
     }
     BuiltOptions {
-        options: found.into_iter().map(|f| f.0).collect(),
+        options: found.into_iter().map(|f| f.opt).collect(),
         lines,
         rows,
     }

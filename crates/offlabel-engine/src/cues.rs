@@ -153,6 +153,16 @@ macro_rules! cue {
 }
 pub(crate) use cue;
 
+/// The raw list `key` of `section`, looked up once per call site.
+macro_rules! cue_list {
+    ($section:literal, $name:expr) => {{
+        static LIST: std::sync::LazyLock<&'static [String]> =
+            std::sync::LazyLock::new(|| $crate::cues::list($section, $name));
+        *LIST
+    }};
+}
+pub(crate) use cue_list;
+
 /// The raw list `key` of `section`.
 pub fn list(section: &str, key: &str) -> &'static [String] {
     RAW.get(section)

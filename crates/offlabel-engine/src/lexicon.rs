@@ -126,10 +126,10 @@ impl Lexicon {
                 }
             }
         }
-        for p in cues::list("lexicon", "class") {
+        for p in cues::cue_list!("lexicon", "class") {
             lex.add(p, Term::Class, false);
         }
-        for f in cues::list("lexicon", "foreign_medicines") {
+        for f in cues::cue_list!("lexicon", "foreign_medicines") {
             lex.add(f, Term::Foreign(f.clone()), false);
         }
         for phrases in lex.phrases.values_mut() {
@@ -272,7 +272,7 @@ impl Lexicon {
                     }
                 } else if words[i].len() >= 6
                     && !self.known_words.contains(&words[i])
-                    && cues::list("lexicon", "inn_suffixes")
+                    && cues::cue_list!("lexicon", "inn_suffixes")
                         .iter()
                         .any(|s| words[i].ends_with(s.as_str()))
                 {
@@ -356,7 +356,7 @@ fn abbreviation_in_context(
     if is_place && before.is_some_and(|k| matches!(word(k), Some("in" | "en" | "from" | "de"))) {
         return false;
     }
-    let everyday = cues::list("lexicon", "abbreviation_everyday")
+    let everyday = cues::cue_list!("lexicon", "abbreviation_everyday")
         .iter()
         .any(|c| c == raw);
     let clinical_after = after.is_some_and(|k| in_list(k, "abbreviation_after"));

@@ -179,7 +179,7 @@ pub fn parse(pack: &Pack, lexicon: &Lexicon, text: &str) -> Question {
         .is_some_and(|m| m.route == Route::Topical);
     if topical
         && condition.as_deref().is_some_and(|c| {
-            cues::list("patient", "mucosal_conditions")
+            cues::cue_list!("patient", "mucosal_conditions")
                 .iter()
                 .any(|m| m == c)
         })
@@ -367,7 +367,7 @@ fn places(text: &Text<'_>) -> Vec<Place> {
             out.push(p);
         }
     };
-    let us_upper = cues::list("places", "us_upper");
+    let us_upper = cues::cue_list!("places", "us_upper");
     for (i, t) in text.tokens.iter().enumerate() {
         if us_upper.contains(&t.raw) {
             push(Place::Known(if t.raw == "UE" {
@@ -415,9 +415,15 @@ fn country_code(tokens: &[Token], i: usize) -> Option<Place> {
         return None;
     }
     let raw = tokens[i].raw.as_str();
-    if cues::list("places", "eu_upper").iter().any(|c| c == raw) {
+    if cues::cue_list!("places", "eu_upper")
+        .iter()
+        .any(|c| c == raw)
+    {
         Some(Place::Known(Jurisdiction::Eu))
-    } else if cues::list("places", "other_upper").iter().any(|c| c == raw) {
+    } else if cues::cue_list!("places", "other_upper")
+        .iter()
+        .any(|c| c == raw)
+    {
         Some(Place::Other(raw.to_string()))
     } else {
         None
@@ -574,7 +580,7 @@ fn decade_age(tokens: &[Token], i: usize) -> Option<u32> {
 
 /// Words for a person an age may follow ("my son is 15").
 static PERSON: LazyLock<rustc_hash::FxHashSet<&'static str>> = LazyLock::new(|| {
-    cues::list("patient", "person")
+    cues::cue_list!("patient", "person")
         .iter()
         .map(String::as_str)
         .collect()
@@ -787,7 +793,7 @@ macro_rules! patient_has {
             $text,
             cue!("patient", $name),
             cue!("patient", concat!($name, "_exclude")),
-            cues::list("patient", concat!($name, "_zh")),
+            cues::cue_list!("patient", concat!($name, "_zh")),
         )
     };
 }
@@ -859,7 +865,7 @@ fn drug_allergy(text: &Text<'_>) -> bool {
     text.hits
         .positions(allergy)
         .any(|i| !negated(text.tokens, text.hits, i) && !named_other(i))
-        || text.zh(cues::list("patient", "allergy_zh"))
+        || text.zh(cues::cue_list!("patient", "allergy_zh"))
 }
 
 /// Kidney function stated as a number: "eGFR 40", "GFR of 25", "CrCl 55 ml/min".
@@ -981,7 +987,7 @@ fn intents(text: &Text<'_>, has_medicine: bool, has_condition: bool) -> Vec<Inte
         ($name:literal) => {
             text.hits.any(cue!("intents", $name))
                 || text.zh(if text.cjk {
-                    cues::list("intents", concat!($name, "_zh"))
+                    cues::cue_list!("intents", concat!($name, "_zh"))
                 } else {
                     &[]
                 })

@@ -503,7 +503,7 @@ fn check(engine: &Engine, a: CheckArgs, out: &mut impl Write) -> Result<()> {
             };
             let severity = match a.severity.as_deref() {
                 None => None,
-                Some(s) => Some(Severity::parse(s).ok_or_else(|| usage(format!("--severity: {s:?} is not a severity (accepted: mild, moderate, severe, mild-to-moderate, moderate-to-severe)")))?),
+                Some(s) => Some(Severity::parse(s).ok_or_else(|| usage(format!("--severity: {s:?} is not a severity (accepted: mild, moderate, severe, mild-to-moderate, moderate-to-severe, mild-to-severe)")))?),
             };
             let mut sites = Vec::new();
             for s in &a.site {
