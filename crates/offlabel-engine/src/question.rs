@@ -123,11 +123,22 @@ fn negated(tokens: &[Token], hits: &Hits, i: usize) -> bool {
 /// Whether a cue is affirmed (matched, not negated, not excluded), or, in Chinese text,
 /// one of its Chinese substrings occurs.
 fn affirmed(text: &Text<'_>, words: ListId, exclude: ListId, zh: &[String]) -> bool {
+    affirmed_where(text, words, exclude, zh, |_| true)
+}
+
+/// [`affirmed`], counting only the cue positions `keep` accepts.
+fn affirmed_where(
+    text: &Text<'_>,
+    words: ListId,
+    exclude: ListId,
+    zh: &[String],
+    keep: impl Fn(usize) -> bool,
+) -> bool {
     !text.hits.any(exclude)
         && (text
             .hits
             .positions(words)
-            .any(|i| !negated(text.tokens, text.hits, i))
+            .any(|i| keep(i) && !negated(text.tokens, text.hits, i))
             || text.zh(zh))
 }
 
@@ -855,17 +866,19 @@ fn patient(text: &Text<'_>) -> Patient {
 /// allergy to pollen, food, animals... ("allergic to pollen" rules nothing out).
 fn drug_allergy(text: &Text<'_>) -> bool {
     let other = cue!("patient", "allergy_other");
-    let allergy = cue!("patient", "allergy");
     let named_other = |i: usize| {
         let clause = text.tokens[i].clause;
         (i + 1..text.tokens.len().min(i + 5))
             .take_while(|&k| text.tokens[k].clause == clause)
             .any(|k| text.hits.at(other, k).is_some())
     };
-    text.hits
-        .positions(allergy)
-        .any(|i| !negated(text.tokens, text.hits, i) && !named_other(i))
-        || text.zh(cues::cue_list!("patient", "allergy_zh"))
+    affirmed_where(
+        text,
+        cue!("patient", "allergy"),
+        cue!("patient", "allergy_exclude"),
+        cues::cue_list!("patient", "allergy_zh"),
+        |i| !named_other(i),
+    )
 }
 
 /// Kidney function stated as a number: "eGFR 40", "GFR of 25", "CrCl 55 ml/min".
