@@ -5,7 +5,9 @@
 # list, bad lines) is imported with `offlabel faers import`, scored with
 # `offlabel signals --json` and recomputed by the reference, which must agree to
 # 1e-9 relative on every statistic of every pair (EBGM with offlabel's fitted prior,
-# whose likelihood must match SciPy's own maximum). Idempotent; about 30 s.
+# whose likelihood must match SciPy's own maximum). Then the all-pairs benchmark
+# at small scale (bench/signals/run.sh 200000: Rust, pandas and Polars on the same
+# data, which must agree), so that its scripts keep working. Idempotent; about 40 s.
 #
 #   scripts/test-signals.sh [path/to/offlabel]
 set -euo pipefail
@@ -40,6 +42,13 @@ done
 if python3 "$ref" compare "$tmp/faers" "$tmp/out.json"; then
   passed=$((passed + 1))
 else
+  failed=$((failed + 1))
+fi
+# The benchmark's three implementations on 200,000 generated rows.
+if SIGNALS_DATA="$tmp/bench" bench/signals/run.sh 200000 >"$tmp/bench.log" 2>&1; then
+  passed=$((passed + 1))
+else
+  tail -40 "$tmp/bench.log" >&2
   failed=$((failed + 1))
 fi
 echo "signals reference: $passed passed, $failed failed"

@@ -46,6 +46,7 @@ import resource
 import sys
 import time
 from decimal import Decimal
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -139,6 +140,32 @@ def count(drugs, events, n_reports, n_drugs, n_events):
         "a": a.to_numpy(np.int64),
     })
     return n, drug_margin, event_margin, pairs, rows
+
+
+def read_and_count(data, build, count_with):
+    """Reads the files (timed apart), then the two counting phases with the given
+    implementations: `build(raw) -> (drugs, events, n_reports)` and
+    `count_with(drugs, events, n_reports, n_drugs, n_events) -> (n, drug_margin,
+    event_margin, pairs, rows)` (this module's, or polars_signals'). Returns the
+    counts, the phase times and `start`, the clock when the timed total began."""
+    t = time.perf_counter()
+    meta, raw = read_files(data)
+    read_s = time.perf_counter() - t
+    n_drugs, n_events = int(meta["drugs"]), int(meta["events"])
+
+    start = time.perf_counter()
+    drugs, events, n_reports = build(raw)
+    del raw
+    build_s = time.perf_counter() - start
+
+    t = time.perf_counter()
+    n, drug_margin, event_margin, pairs, rows = count_with(drugs, events, n_reports, n_drugs,
+                                                           n_events)
+    del drugs, events
+    count_s = time.perf_counter() - t
+    return SimpleNamespace(start=start, read_s=read_s, build_s=build_s, count_s=count_s,
+                           n=n, n_reports=n_reports, rows=rows, drug_margin=drug_margin,
+                           event_margin=event_margin, pairs=pairs)
 
 
 def expected_counts(pairs, n, drug_margin, event_margin):
@@ -507,21 +534,11 @@ def main():
     args = ap.parse_args()
     given = parse_hyper(args.hyper) if args.hyper else None
 
-    t = time.perf_counter()
-    meta, raw = read_files(args.data)
-    read_s = time.perf_counter() - t
-    n_drugs, n_events = int(meta["drugs"]), int(meta["events"])
-
-    start = time.perf_counter()
-    t = time.perf_counter()
-    drugs, events, n_reports = build_reports(raw)
-    del raw
-    build_s = time.perf_counter() - t
-
-    t = time.perf_counter()
-    n, drug_margin, event_margin, pairs, rows = count(drugs, events, n_reports, n_drugs, n_events)
-    del drugs, events
-    count_s = time.perf_counter() - t
+    counted = read_and_count(args.data, build_reports, count)
+    start, read_s, build_s, count_s = (counted.start, counted.read_s, counted.build_s,
+                                       counted.count_s)
+    n, n_reports, rows = counted.n, counted.n_reports, counted.rows
+    drug_margin, event_margin, pairs = counted.drug_margin, counted.event_margin, counted.pairs
 
     # The distinct (a, E) cells serve both the fit and the posterior; building them
     # is timed with the fit (or, with a given prior, with the statistics).

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The all-pairs signal benchmark (issue 8): Rust (signals-bench) against the pandas
-# baseline (pandas_signals.py) on the same generated data, in the same run.
+# baseline (pandas_signals.py) and the counting phases in Polars (polars_signals.py)
+# on the same generated data, in the same run.
 #
 #   bench/signals/run.sh [ROWS]            # default 20000000 (report, drug, event) rows
 #
@@ -10,7 +11,9 @@
 #    fitted prior (--hyper; its EBGM must then agree with Rust's) and fitting its
 #    own prior (the like-for-like timing; skip with SIGNALS_PANDAS_FIT=0), and with
 #    SIGNALS_PANDAS_VARIANTS=1 two variants of the posterior (per pair instead of
-#    per distinct (a, E); Newton instead of bisection for EB05/EB95).
+#    per distinct (a, E); Newton instead of bisection for EB05/EB95); then
+#    polars_signals.py with Rust's prior (skip with SIGNALS_POLARS=0), whose
+#    build/count/closed-form phases set the hand-written Rust ones against Polars.
 # 3. Compares the samples (compare_sample.py) and prints the table of phase times,
 #    speed-ups and peak RSS (also written to $SIGNALS_OUT/table.md).
 #
@@ -28,9 +31,11 @@ py=${PYTHON:-python3}
 here=bench/signals
 
 # Python dependencies.
-if ! "$py" -c "import numpy, pandas, scipy" 2>/dev/null; then
-  "$py" -m pip install --quiet numpy pandas scipy ||
-    "$py" -m pip install --quiet --break-system-packages numpy pandas scipy
+python_packages="numpy pandas scipy"
+[ "${SIGNALS_POLARS:-1}" != 0 ] && python_packages="$python_packages polars"
+if ! "$py" -c "import ${python_packages// /, }" 2>/dev/null; then
+  "$py" -m pip install --quiet $python_packages ||
+    "$py" -m pip install --quiet --break-system-packages $python_packages
 fi
 
 # The binaries, built only when missing (into the target dir that holds $bin).
@@ -75,20 +80,23 @@ print(",".join(repr(p[k]) for k in ("alpha1", "beta1", "alpha2", "beta2", "p")))
 
 status=0
 : >"$out/compare.txt"
-# pandas NAME LABEL ARGS...: one pandas run, its sample compared with Rust's (EBGM
-# checked to 1e-6 when it used Rust's prior, only reported when it fitted its own).
-pandas() {
-  local name=$1 label=$2
-  shift 2
-  echo "pandas: $label" >&2
-  "$py" "$here/pandas_signals.py" --data "$data" --sample "$out/$name-sample.csv" "$@" >"$out/$name.json"
+# python SCRIPT NAME LABEL ARGS...: one Python run, its sample compared with Rust's
+# (EBGM checked to 1e-6 when it used Rust's prior, only reported when it fitted
+# its own).
+python_run() {
+  local script=$1 name=$2 label=$3
+  shift 3
+  echo "$label" >&2
+  "$py" "$here/$script" --data "$data" --sample "$out/$name-sample.csv" "$@" >"$out/$name.json" ||
+    status=1
   local check=()
   case " $* " in *" --hyper "*) ;; *) check=(--eb-report-only) ;; esac
   echo "== sample: Rust vs $label" | tee -a "$out/compare.txt"
   "$py" "$here/compare_sample.py" "${check[@]}" "$out/rust-sample.csv" "$out/$name-sample.csv" |
     tee -a "$out/compare.txt" || status=1
 }
-rm -f "$out"/pandas-*.json "$out"/pandas-*-sample.csv
+pandas() { python_run pandas_signals.py "$@"; }
+rm -f "$out"/pandas-*.json "$out"/pandas-*-sample.csv "$out"/polars*.json "$out"/polars*-sample.csv
 pandas pandas-given "pandas with Rust's prior" --hyper "$hyper"
 if [ "${SIGNALS_PANDAS_FIT:-1}" != 0 ]; then
   pandas pandas-fitted "pandas fitting its own prior" --check-hyper "$hyper"
@@ -99,6 +107,11 @@ if [ "${SIGNALS_PANDAS_VARIANTS:-0}" != 0 ]; then
   pandas pandas-squashed "pandas fitting its own prior on Rust's squashed points" \
     --squash --check-hyper "$hyper"
 fi
+if [ "${SIGNALS_POLARS:-1}" != 0 ]; then
+  # Exit status 1 also when its closed-form columns differ from NumPy's by > 1e-9.
+  python_run polars_signals.py polars "Polars counting, NumPy/SciPy statistics (Rust's prior)" \
+    --hyper "$hyper"
+fi
 
 "$py" - "$out" <<'EOF' | tee "$out/table.md"
 import json, os, sys
@@ -107,21 +120,26 @@ def load(name):
     path = os.path.join(out, name)
     return json.load(open(path)) if os.path.exists(path) else None
 rust, given, fitted = load("rust.json"), load("pandas-given.json"), load("pandas-fitted.json")
+polars = load("polars.json")
 runs = [("Rust", rust), ("pandas, Rust's prior", given)]
 for name, label in [("pandas-fitted.json", "pandas, own fit"),
                     ("pandas-per-pair.json", "pandas, per pair"),
                     ("pandas-newton.json", "pandas, Newton"),
-                    ("pandas-squashed.json", "pandas, squashed fit")]:
+                    ("pandas-squashed.json", "pandas, squashed fit"),
+                    ("polars.json", "Polars count, Rust's prior")]:
     if load(name):
         runs.append((label, load(name)))
 phases = [("read files", "read_files"), ("build reports", "build_reports"), ("count", "count"),
-          ("fit prior", "fit_prior"), ("statistics", "statistics"), ("**total** (excl. read)", "total")]
+          ("fit prior", "fit_prior"), ("statistics", "statistics"), ("**total** (excl. read)", "total"),
+          ("closed-form statistics alone (not in total)", "closed_form")]
 print(f"{rust['rows']:,} (report, drug, event) rows, N = {rust['reports_counted']:,} reports, "
-      f"{rust['pairs']:,} pairs; Rust on {rust['threads']} threads, pandas on 1\n")
+      f"{rust['pairs']:,} pairs; Rust on {rust['threads']} threads, pandas on 1"
+      + (f", Polars on {polars['threads']}" if polars else "") + "\n")
 print("| phase (s) | " + " | ".join(n for n, _ in runs) + " |")
 print("|---|" + "---:|" * len(runs))
 for label, key in phases:
-    print(f"| {label} | " + " | ".join(f"{r['seconds'][key]:.2f}" for _, r in runs) + " |")
+    print(f"| {label} | " + " | ".join(f"{r['seconds'][key]:.2f}" if key in r["seconds"] else "–"
+                                       for _, r in runs) + " |")
 print("| peak RSS (MiB) | " + " | ".join(f"{r['peak_rss_mib']:.0f}" for _, r in runs) + " |")
 rt, rf = rust["seconds"]["total"], rust["seconds"]["fit_prior"]
 print()
@@ -131,6 +149,8 @@ if fitted:
 print(f"- speed-up without the fit: pandas with Rust's prior {given['seconds']['total']:.1f} s / "
       f"Rust total less its fit {rt - rf:.2f} s = **{given['seconds']['total'] / (rt - rf):.1f}×**")
 for label, r in runs[3 if fitted else 2:]:
+    if r.get("implementation") == "polars":  # set against Rust phase by phase below
+        continue
     if r["prior"]["source"] == "fitted":
         print(f"- {label}, every phase: {r['seconds']['total']:.1f} s / {rt:.2f} s = "
               f"{r['seconds']['total'] / rt:.1f}×")
@@ -139,6 +159,17 @@ for label, r in runs[3 if fitted else 2:]:
               f"{r['seconds']['total'] / (rt - rf):.1f}×")
 print(f"- speed-up of the statistics phase alone: {given['seconds']['statistics']:.1f} s / "
       f"{rust['seconds']['statistics']:.2f} s = {given['seconds']['statistics'] / rust['seconds']['statistics']:.1f}×")
+if polars:
+    count_s = lambda r: r["seconds"]["build_reports"] + r["seconds"]["count"]  # noqa: E731
+    print(f"- counting (build reports + count), the hand-written Rust path against Polars "
+          f"{polars['versions']['polars']} on {polars['threads']} threads: {count_s(rust):.2f} s "
+          f"against {count_s(polars):.2f} s = **{count_s(polars) / count_s(rust):.1f}×** faster")
+    print(f"- closed-form statistics (E, PRR, chi2, ROR with CIs, IC): Rust "
+          f"{rust['seconds']['closed_form']:.2f} s against Polars expressions "
+          f"{polars['seconds']['closed_form']:.2f} s = "
+          f"{polars['seconds']['closed_form'] / rust['seconds']['closed_form']:.1f}×; largest "
+          f"relative difference of Polars' columns from NumPy's "
+          f"{max(polars['closed_form_check'].values()):.1e}")
 p = rust["prior"]
 print(f"- Rust prior (fit on {p['fit']['points']:,} points for {p['fit']['cells']:,} cells): "
       + ", ".join(f"{k} {p[k]:.6g}" for k in ("alpha1", "beta1", "alpha2", "beta2", "p")))

@@ -7,10 +7,11 @@
 //! The counting is hand-written: the pairs are bucketed by drug (one counting-sort
 //! pass over the reports) and each drug's events are tallied in a dense per-thread
 //! array the size of the event vocabulary, drugs in parallel. On the benchmark's
-//! 20 M drug–event rows this beats a hash map of pairs and a Polars group-by (figures
-//! in `bench/signals/README.md`), because the dense tally stays in cache and the
-//! output comes out sorted without a sort.
+//! 20 M drug–event rows this counts 2.6× faster than the same join and group-by in
+//! Polars (figures in `bench/signals/README.md`), because the dense tally stays in
+//! cache and the output comes out sorted without a sort.
 
+use crate::stats::Table2x2;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
@@ -460,6 +461,21 @@ impl Counts {
         }
     }
 
+    /// The 2×2 table of a cell from its `a` and the margins. The margins come
+    /// from the same reports as `a`, so the table is consistent; were it not, the
+    /// cell keeps its `a` with empty other cells rather than failing the run.
+    pub fn table(&self, cell: &Cell) -> Table2x2 {
+        let a = u64::from(cell.a);
+        let with_drug = self.drug_margin[cell.drug as usize];
+        let with_event = self.event_margin[cell.event as usize];
+        Table2x2::from_margins(a, with_drug, with_event, self.n).unwrap_or(Table2x2 {
+            a,
+            b: 0,
+            c: 0,
+            d: 0,
+        })
+    }
+
     /// The expected count of a cell: `(a+b)(a+c)/N`, or with stratification
     /// `Σ_s (a+b)_s (a+c)_s / N_s` over the strata.
     pub fn expected(&self, cell: &Cell) -> f64 {
@@ -507,6 +523,22 @@ mod tests {
         let cells: Vec<(u32, u32, u32)> = c.cells.iter().map(|c| (c.drug, c.event, c.a)).collect();
         assert_eq!(cells, [(0, 0, 2), (0, 1, 1), (1, 0, 1), (1, 1, 2)]);
         assert_eq!(c.rows, 6);
+    }
+
+    #[test]
+    fn table_follows_from_the_margins() {
+        let c = Counts::build(&set(), Stratify::None);
+        // d0,e0: a=2, with d0 2, with e0 2, N=3.
+        let t = c.table(&c.cells[0]);
+        assert_eq!((t.a, t.b, t.c, t.d), (2, 0, 0, 1));
+        // A cell the margins cannot hold keeps its a with empty other cells.
+        let odd = Cell {
+            drug: 0,
+            event: 0,
+            a: 5,
+        };
+        let t = c.table(&odd);
+        assert_eq!((t.a, t.b, t.c, t.d), (5, 0, 0, 0));
     }
 
     #[test]

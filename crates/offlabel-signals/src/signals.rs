@@ -107,15 +107,7 @@ fn pair_stats(
     ic_cache: &[OnceLock<IcQuantiles>],
 ) -> PairStats {
     let a = u64::from(cell.a);
-    let with_drug = counts.drug_margin[cell.drug as usize];
-    let with_event = counts.event_margin[cell.event as usize];
-    // The margins come from the same reports as `a`, so the table is consistent.
-    let table = Table2x2::from_margins(a, with_drug, with_event, counts.n).unwrap_or(Table2x2 {
-        a,
-        b: 0,
-        c: 0,
-        d: 0,
-    });
+    let table = counts.table(cell);
     let expected = counts.expected(cell);
     let prr = stats::prr(&table);
     let chi2_yates = stats::chi2_yates(&table);

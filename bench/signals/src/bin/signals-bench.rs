@@ -3,7 +3,9 @@
 //! Phases, each timed: building the deduplicated report set from the (report,
 //! drug) and (report, event) rows, counting `N`, the margins and every pair's `a`,
 //! fitting the EBGM prior, and computing the 2×2 statistics, IC and EBGM posterior
-//! for every pair. Reading the files is timed apart. Prints one JSON object with the
+//! for every pair. Reading the files is timed apart, and so is `closed_form` (the
+//! plain-arithmetic statistics alone, without the IC and EBGM quantiles, to set
+//! beside the same phase in Polars, `polars_signals.py`); neither is in `total`. Prints one JSON object with the
 //! wall times (s), the sizes, the fitted prior and the peak resident memory (VmHWM).
 //!
 //! `signals-bench --data bench/signals/data [--stratify none|sex|age|sex,age]
@@ -11,11 +13,46 @@
 //! 1000 = 0` as CSV, for comparison with the pandas run).
 
 use anyhow::{Context, Result, bail};
+use offlabel_signals::count::Cell;
 use offlabel_signals::count::{AgeBand, Counts, ReportSet, Sex, Stratify};
 use offlabel_signals::signals::{self, SignalRow};
+use offlabel_signals::stats::{self, Estimate, IcQuantiles, Table2x2};
+use rayon::prelude::*;
 use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
+
+/// The statistics of one pair that are plain arithmetic on its 2×2 table, as the
+/// columns polars_signals.py's `closed_form` phase computes.
+#[allow(dead_code)] // held only to be timed
+struct ClosedForm {
+    table: Table2x2,
+    expected: f64,
+    prr: Estimate,
+    chi2_yates: f64,
+    ror: Estimate,
+    ic: f64,
+}
+
+impl ClosedForm {
+    fn new(counts: &Counts, cell: &Cell) -> ClosedForm {
+        // Unit quantiles: only the IC point estimate is wanted here.
+        let unit = IcQuantiles {
+            q025: 1.0,
+            q975: 1.0,
+        };
+        let table = counts.table(cell);
+        let expected = counts.expected(cell);
+        ClosedForm {
+            table,
+            expected,
+            prr: stats::prr(&table),
+            chi2_yates: stats::chi2_yates(&table),
+            ror: stats::ror(&table),
+            ic: stats::ic_with(table.a, expected, &unit).value,
+        }
+    }
+}
 
 fn read_u32(path: &Path) -> Result<Vec<u32>> {
     let bytes = std::fs::read(path).with_context(|| {
@@ -133,6 +170,22 @@ fn main() -> Result<()> {
         }
         f.flush()?;
     }
+    // Dropped first so that this phase does not raise the peak memory of the run.
+    drop(stats);
+
+    // The column-arithmetic statistics alone (no IC quantiles, no EBGM posterior),
+    // timed apart from the total to set beside polars_signals.py's `closed_form`.
+    let t = Instant::now();
+    let closed: Vec<ClosedForm> = counts
+        .cells
+        .par_iter()
+        .with_min_len(4096)
+        .map(|c| ClosedForm::new(&counts, c))
+        .collect();
+    let closed_s = t.elapsed().as_secs_f64();
+    std::hint::black_box(&closed);
+    drop(closed);
+
     let out = serde_json::json!({
         "implementation": "rust",
         "threads": rayon::current_num_threads(),
@@ -150,6 +203,7 @@ fn main() -> Result<()> {
             "fit_prior": fit_s,
             "statistics": stats_s,
             "total": total_s,
+            "closed_form": closed_s,
         },
         "peak_rss_mib": peak_rss_mib(),
     });
