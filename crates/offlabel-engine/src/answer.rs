@@ -355,6 +355,31 @@ impl Words {
         }
     }
 
+    fn no_prices(&self, medicine: Option<&str>) -> String {
+        match (self.es, medicine) {
+            (true, Some(m)) => format!(
+                "El paquete no recoge precios, financiación ni cobertura de seguros de {m}; consulte al farmacéutico, a la aseguradora o al servicio de salud."
+            ),
+            (true, None) => "El paquete no recoge precios, financiación ni cobertura de seguros; consulte al farmacéutico, a la aseguradora o al servicio de salud.".into(),
+            (false, Some(m)) => format!(
+                "The pack records no prices, reimbursement or insurance coverage for {m}; ask a pharmacist, the insurer or the health service."
+            ),
+            (false, None) => "The pack records no prices, reimbursement or insurance coverage; ask a pharmacist, the insurer or the health service.".into(),
+        }
+    }
+
+    fn no_safety_figures(&self, events: &str, medicine: &str) -> String {
+        if self.es {
+            format!(
+                "El paquete no recoge cifras ni estudios sobre {events} con {medicine}; lo anterior es su perfil de seguridad general."
+            )
+        } else {
+            format!(
+                "The pack records no figures or studies on {events} with {medicine}; the lines above are its general safety record."
+            )
+        }
+    }
+
     fn also_names(&self, condition: &str, medicine: &str, status: &str) -> String {
         if self.es {
             format!(
@@ -654,9 +679,17 @@ fn compose(pack: &Pack, q: &Question, text: &str) -> Answer {
                 m.mechanism,
                 cites.mark(&m.sources)
             ));
+            // What kind of medicine it is in use ("not a corticosteroid").
+            for s in pack
+                .statements
+                .iter()
+                .filter(|s| s.topic == "usage" && s.medicines.iter().any(|x| x == &m.id))
+            {
+                lines.push(format!("{} {}", s.summary, cites.mark(&s.sources)));
+            }
         }
         if wants(Intent::SideEffects) {
-            lines.extend(safety_lines(pack, &m.id, text, &mut cites));
+            lines.extend(safety_lines(pack, &m.id, text, &w, &mut cites));
         }
         if wants(Intent::Contraindications) {
             for p in pack
@@ -686,11 +719,25 @@ fn compose(pack: &Pack, q: &Question, text: &str) -> Answer {
             ));
         }
     } else if q.class && wants(Intent::SideEffects) {
-        lines.extend(safety_lines(pack, CLASS_ID, text, &mut cites));
+        lines.extend(safety_lines(pack, CLASS_ID, text, &w, &mut cites));
     } else if q.class && wants(Intent::Mechanism) {
         for s in pack.statements.iter().filter(|s| s.topic == "mechanism") {
             lines.push(format!("{} {}", s.summary, cites.mark(&s.sources)));
         }
+    }
+
+    // Cost and access: what the pack records on obtaining the medicine, and that it
+    // records no prices.
+    if wants(Intent::Access) {
+        let subject = medicine.map_or(CLASS_ID, |m| m.id.as_str());
+        for s in pack
+            .statements
+            .iter()
+            .filter(|s| s.topic == "access" && pack.applies_to(&s.medicines, subject))
+        {
+            lines.push(format!("{} {}", s.summary, cites.mark(&s.sources)));
+        }
+        lines.push(w.no_prices(medicine.map(|m| m.name.as_str())));
     }
 
     // The class named and nothing more specific asked ("what did the PRAC recommend
@@ -1194,55 +1241,92 @@ fn dose_lines(
     lines
 }
 
-fn safety_lines(pack: &Pack, medicine: &str, question: &str, cites: &mut Cites<'_>) -> Vec<String> {
+/// Adverse events a question can single out: the words that name one in a question
+/// (English or Spanish, folded) and the stems that mark it in a record's event name
+/// or summary. "shingles" finds the records on herpes zoster; "clots" those on VTE.
+const SAFETY_TOPICS: &[(&str, &[&str], &[&str])] = &[
+    (
+        "herpes zoster",
+        &["zoster", "shingles", "culebrilla"],
+        &["zoster"],
+    ),
+    (
+        "herpes simplex",
+        &["herpes simplex", "cold sore", "cold sores", "herpeticum"],
+        &["herpes simplex", "herpeticum"],
+    ),
+    (
+        "infections",
+        &["infection", "infecc", "infecci"],
+        &["infection"],
+    ),
+    (
+        "cancer",
+        &[
+            "cancer", "malignan", "lymphoma", "tumour", "tumor", "linfoma",
+        ],
+        &["cancer", "malignan", "lymphoma", "melanoma"],
+    ),
+    (
+        "cardiovascular events",
+        &[
+            "mace",
+            "cardiovascular",
+            "heart",
+            "infarct",
+            "stroke",
+            "corazon",
+            "cardiac",
+            "ictus",
+        ],
+        &["cardiovascular", "mace", "myocardial"],
+    ),
+    (
+        "blood clots",
+        &[
+            "vte", "clot", "thrombo", "embolism", "trombo", "coagulo", "embolia",
+        ],
+        &["thrombo", "vte", "embolism"],
+    ),
+];
+
+/// Whether folded `text` names `term`: a phrase anywhere, a single word as the
+/// start of one of its words ("infection" in "infections", never "mace" inside
+/// "pharmaceutical").
+fn mentions(text: &str, term: &str) -> bool {
+    if term.contains(' ') {
+        return text.contains(term);
+    }
+    text.split(|c: char| !c.is_alphanumeric())
+        .any(|word| word.starts_with(term))
+}
+
+fn safety_lines(
+    pack: &Pack,
+    medicine: &str,
+    question: &str,
+    w: &Words,
+    cites: &mut Cites<'_>,
+) -> Vec<String> {
     let mut lines = Vec::new();
     let folded = crate::text::fold(question);
     let applies = |ms: &[String]| ms.iter().any(|m| m == medicine);
-    let rates: Vec<_> = pack
+    // When the question names an event, show only the rates and statements on it.
+    let asked: Vec<&(&str, &[&str], &[&str])> = SAFETY_TOPICS
+        .iter()
+        .filter(|(_, asked_as, _)| asked_as.iter().any(|t| mentions(&folded, t)))
+        .collect();
+    let on_topic = |record_text: &str| {
+        let record_text = crate::text::fold(record_text);
+        asked
+            .iter()
+            .any(|(_, _, marks)| marks.iter().any(|m| mentions(&record_text, m)))
+    };
+    let chosen: Vec<_> = pack
         .incidence_rates
         .iter()
-        .filter(|r| r.medicine == medicine)
+        .filter(|r| r.medicine == medicine && (asked.is_empty() || on_topic(&r.event)))
         .collect();
-    // When the question names an event, show those rates first and only those.
-    let topic_words = [
-        "zoster",
-        "shingles",
-        "herpes simplex",
-        "infection",
-        "cancer",
-        "skin cancer",
-        "malignan",
-        "mace",
-        "cardiovascular",
-        "heart",
-        "vte",
-        "clot",
-        "thrombo",
-    ];
-    let asked: Vec<&str> = topic_words
-        .iter()
-        .copied()
-        .filter(|t| folded.contains(t))
-        .collect();
-    let matches_topic = |event: &str| {
-        let e = event.to_lowercase();
-        asked.iter().any(|t| match *t {
-            "shingles" => e.contains("zoster"),
-            "clot" | "thrombo" => e.contains("thrombo"),
-            "heart" | "cardiovascular" => e.contains("cardiovascular"),
-            "cancer" | "malignan" => e.contains("cancer") || e.contains("malignan"),
-            other => e.contains(other),
-        })
-    };
-    let chosen: Vec<_> = if asked.is_empty() {
-        rates.clone()
-    } else {
-        rates
-            .iter()
-            .copied()
-            .filter(|r| matches_topic(&r.event))
-            .collect()
-    };
     for ae in pack
         .adverse_effects
         .iter()
@@ -1285,22 +1369,27 @@ fn safety_lines(pack: &Pack, medicine: &str, question: &str, cites: &mut Cites<'
             cites.mark(&r.sources)
         ));
     }
+    let mut on_topic_statements = 0;
     for s in pack
         .statements
         .iter()
         .filter(|s| applies(&s.medicines) && matches!(s.topic.as_str(), "safety" | "exposure"))
     {
-        if !asked.is_empty()
-            && !s
-                .summary
-                .to_lowercase()
-                .split(|c: char| !c.is_alphanumeric())
-                .any(|w| asked.iter().any(|a| w.starts_with(a)))
-            && medicine != CLASS_ID
-        {
+        let relevant = asked.is_empty() || on_topic(&s.summary);
+        if !relevant && medicine != CLASS_ID {
             continue;
         }
+        on_topic_statements += usize::from(relevant);
         lines.push(format!("{} {}", s.summary, cites.mark(&s.sources)));
+    }
+    // An event asked about that no rate or statement of this medicine covers: say so
+    // rather than leave the general lines to stand for an answer.
+    if !asked.is_empty() && chosen.is_empty() && on_topic_statements == 0 {
+        let name = pack
+            .medicine(medicine)
+            .map_or("JAK inhibitors", |m| m.name.as_str());
+        let events: Vec<&str> = asked.iter().map(|(label, _, _)| *label).collect();
+        lines.push(w.no_safety_figures(&events.join(", "), name));
     }
     if medicine != CLASS_ID
         && pack

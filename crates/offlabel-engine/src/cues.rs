@@ -133,6 +133,14 @@ impl Hits {
         self.positions(list).next().is_some()
     }
 
+    /// The first tokens of the matches of the list that span token `i`.
+    pub fn covering(&self, list: ListId, i: usize) -> impl Iterator<Item = usize> + '_ {
+        self.0
+            .iter()
+            .filter(move |h| Some(h.0) == list.0 && h.1 <= i && i < h.1 + h.2)
+            .map(|h| h.1)
+    }
+
     /// The length of the longest match of the list starting at token `i`.
     pub fn at(&self, list: ListId, i: usize) -> Option<usize> {
         self.0
@@ -207,5 +215,14 @@ mod tests {
         let us = id("places", "us");
         assert_eq!(scan(&tokenize("in the united states")).at(us, 2), Some(2));
         assert!(!scan(&tokenize("nothing here")).any(pregnant));
+    }
+
+    #[test]
+    fn covering_finds_the_phrases_over_a_token() {
+        let exclude = id("patient", "vte_exclude");
+        let hits = scan(&tokenize("does it raise the risk of blood clots"));
+        // "risk of blood clots" starts at token 4 and spans 4..8.
+        assert_eq!(hits.covering(exclude, 6).collect::<Vec<_>>(), [4]);
+        assert_eq!(hits.covering(exclude, 3).count(), 0);
     }
 }

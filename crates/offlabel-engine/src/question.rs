@@ -36,6 +36,8 @@ pub enum Intent {
     Options,
     /// When it was authorised.
     Dates,
+    /// Cost, insurance and how to obtain it.
+    Access,
 }
 
 /// The language to answer in.
@@ -120,8 +122,33 @@ fn negated(tokens: &[Token], hits: &Hits, i: usize) -> bool {
     near || after || history
 }
 
-/// Whether a cue is affirmed (matched, not negated, not excluded), or, in Chinese text,
-/// one of its Chinese substrings occurs.
+/// Whether a cue at token `i` names something the medicine might cause rather than
+/// the patient's history: "can Rinvoq cause a heart attack", "is it linked to cancer",
+/// "¿provoca trombosis?" (an outcome word up to four words before, same clause).
+fn outcome_asked(tokens: &[Token], hits: &Hits, i: usize) -> bool {
+    let Some(at) = tokens.get(i) else {
+        return false;
+    };
+    hits.positions(cue!("patient", "outcome"))
+        .any(|k| k < i && k + 4 >= i && tokens[k].clause == at.clause)
+}
+
+/// Whether a cue at token `i` lies inside a phrase of the `exclude` list ("risk of
+/// blood clots" asks about the medicine), unless the phrase describes the patient's
+/// own risk ("at high risk of blood clots", "increased risk of stroke").
+fn excluded(hits: &Hits, exclude: ListId, i: usize) -> bool {
+    hits.covering(exclude, i).any(|start| {
+        start
+            .checked_sub(1)
+            .is_none_or(|k| hits.at(cue!("patient", "at_risk"), k).is_none())
+    })
+}
+
+/// Whether a cue is affirmed, or, in Chinese text, one of its Chinese substrings
+/// occurs. An occurrence counts unless it is negated, asked about as an outcome of
+/// the medicine, or inside a phrase of the `exclude` list ("risk of blood clots").
+/// Each occurrence is judged on its own, so "I had a DVT; does it cause blood
+/// clots?" keeps the DVT.
 fn affirmed(text: &Text<'_>, words: ListId, exclude: ListId, zh: &[String]) -> bool {
     affirmed_where(text, words, exclude, zh, |_| true)
 }
@@ -134,12 +161,12 @@ fn affirmed_where(
     zh: &[String],
     keep: impl Fn(usize) -> bool,
 ) -> bool {
-    !text.hits.any(exclude)
-        && (text
-            .hits
-            .positions(words)
-            .any(|i| keep(i) && !negated(text.tokens, text.hits, i))
-            || text.zh(zh))
+    text.hits.positions(words).any(|i| {
+        keep(i)
+            && !excluded(text.hits, exclude, i)
+            && !negated(text.tokens, text.hits, i)
+            && !outcome_asked(text.tokens, text.hits, i)
+    }) || text.zh(zh)
 }
 
 /// Parses a question against a pack's lexicon.
@@ -1009,11 +1036,24 @@ fn intents(text: &Text<'_>, has_medicine: bool, has_condition: bool) -> Vec<Inte
     let tokens = text.tokens;
     let mechanism = (asks!("mechanism_how") && asks!("mechanism_work") && !asks!("mechanism_not"))
         || asks!("mechanism");
+    let access = asks!("access");
+    // "How much does it cost" asks no dose: beside a cost word, a dose cue inside
+    // "how much does/is..." does not count ("how much do I apply" still does).
+    let dose = if access {
+        text.hits.positions(cue!("intents", "dose")).any(|i| {
+            text.hits
+                .covering(cue!("intents", "dose_not_with_cost"), i)
+                .next()
+                .is_none()
+        })
+    } else {
+        asks!("dose")
+    };
     let mut out = Vec::new();
     for (intent, yes) in [
         (Intent::Mechanism, mechanism),
         (Intent::Efficacy, asks!("efficacy") && !mechanism),
-        (Intent::Dose, asks!("dose")),
+        (Intent::Dose, dose),
         (Intent::SideEffects, asks!("side_effects")),
         (Intent::Contraindications, asks!("contraindications")),
         (Intent::Screening, asks!("screening")),
@@ -1024,6 +1064,7 @@ fn intents(text: &Text<'_>, has_medicine: bool, has_condition: bool) -> Vec<Inte
             !has_medicine && has_condition && (asks!("options") || tokens.len() <= 3),
         ),
         (Intent::Dates, asks!("dates") && asks!("dates_anchor")),
+        (Intent::Access, access),
         (Intent::Approval, asks!("approval")),
     ] {
         if yes {
@@ -1142,6 +1183,40 @@ mod tests {
             q("my AD is severe").patient.severity,
             Some(Severity::Severe)
         );
+    }
+
+    #[test]
+    fn cost_questions_ask_no_dose() {
+        let i = q("How much does Opzelura cost?").intents;
+        assert!(i.contains(&Intent::Access) && !i.contains(&Intent::Dose));
+        let i = q("How much does Opzelura cost and how much do I apply?").intents;
+        assert!(i.contains(&Intent::Access) && i.contains(&Intent::Dose));
+        let i = q("How much Opzelura can I apply?").intents;
+        assert!(!i.contains(&Intent::Access) && i.contains(&Intent::Dose));
+        let i = q("¿Cuánto cuesta Cibinqo?").intents;
+        assert!(i.contains(&Intent::Access) && !i.contains(&Intent::Dose));
+    }
+
+    #[test]
+    fn effects_asked_about_are_not_the_patients_history() {
+        let p = q("Can Rinvoq cause a heart attack?").patient;
+        assert!(!p.cardiovascular_history);
+        let p = q("Is abrocitinib linked to cancer?").patient;
+        assert!(!p.cancer_history);
+        let p = q("¿Olumiant provoca trombosis?").patient;
+        assert!(!p.vte_history);
+        let p = q("Does Rinvoq increase the risk of blood clots?").patient;
+        assert!(!p.vte_history);
+        // Each occurrence on its own: the history stated elsewhere stays.
+        let p = q("I had a DVT last year; does Olumiant cause blood clots?").patient;
+        assert!(p.vte_history);
+        let p = q("Can Rinvoq cause a heart attack in someone who had a stroke?").patient;
+        assert!(p.cardiovascular_history);
+        // The patient's own risk is history again.
+        let p = q("She is at high risk of blood clots, Olumiant?").patient;
+        assert!(p.vte_history);
+        let p = q("increased risk of stroke, Rinvoq for eczema?").patient;
+        assert!(p.cardiovascular_history);
     }
 
     #[test]

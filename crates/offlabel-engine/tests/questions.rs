@@ -112,6 +112,18 @@ fn check(case: &Value, a: &Answer) -> Vec<String> {
             problems.push(format!("answer lacks {alts:?}"));
         }
     }
+    // Text that must not appear ("how much does it cost" gives no dosing).
+    for item in exp
+        .get("answer_excludes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+    {
+        if answer.contains(&norm(item)) {
+            problems.push(format!("answer has {item:?}"));
+        }
+    }
     for d in exp
         .get("options_include")
         .and_then(Value::as_array)
