@@ -355,6 +355,47 @@ impl Words {
         }
     }
 
+    fn studies_elsewhere(&self, condition: &str, others: &str) -> String {
+        if self.es {
+            format!(
+                "Otros medicamentos con estudios en {condition} en el paquete (número de estudios): {others}."
+            )
+        } else {
+            format!(
+                "Other medicines with studies in {condition} in the pack (number of studies): {others}."
+            )
+        }
+    }
+
+    fn form_authorised(&self, medicine: &str, forms: &str, condition: &str) -> String {
+        if self.es {
+            format!(
+                "{medicine} está autorizado para {forms}, una forma de {condition}; si se refiere a esa forma, pregunte por ella por su nombre."
+            )
+        } else {
+            format!(
+                "{medicine} is authorised for {forms}, a form of {condition}; if that is the form meant, ask about it by name."
+            )
+        }
+    }
+
+    fn no_interactions(&self, medicine: Option<&str>) -> String {
+        let subject = medicine.unwrap_or(if self.es {
+            "los inhibidores de JAK"
+        } else {
+            "JAK inhibitors"
+        });
+        if self.es {
+            format!(
+                "El paquete no recoge interacciones de {subject}; consulte la ficha técnica o un servicio de interacciones."
+            )
+        } else {
+            format!(
+                "The pack records no drug interactions for {subject}; check the product information or an interaction checker."
+            )
+        }
+    }
+
     fn no_prices(&self, medicine: Option<&str>) -> String {
         match (self.es, medicine) {
             (true, Some(m)) => format!(
@@ -536,6 +577,25 @@ fn compose(pack: &Pack, q: &Question, text: &str) -> Answer {
                 conflicts.push(note);
             }
         }
+        // A parent condition ("alopecia") whose form is authorised: name the form, as
+        // it may be the one meant.
+        if !map.values().any(|s| *s == Status::Approved) {
+            let forms = subtype_authorisations(pack, &m.id, &c.id);
+            let mut names: Vec<String> = forms
+                .iter()
+                .filter_map(|a| a.condition.as_deref().and_then(|id| pack.condition(id)))
+                .map(|f| condition_name(f, &w))
+                .collect();
+            names.dedup();
+            if !names.is_empty() {
+                let sources: Vec<String> = forms.iter().flat_map(|a| a.sources.clone()).collect();
+                lines.push(format!(
+                    "{} {}",
+                    w.form_authorised(&m.name, &names.join(", "), &condition_name(c, &w)),
+                    cites.mark(&sources)
+                ));
+            }
+        }
         status_map = Some(map);
         reasons_map = Some(reasons);
         let ranked = reason::studies(pack, &m.id, &c.id);
@@ -594,6 +654,19 @@ fn compose(pack: &Pack, q: &Question, text: &str) -> Answer {
                 .is_some_and(|m| m.values().any(|s| *s == Status::Approved));
             if !approved {
                 lines.push(w.no_study(&m.name, &condition_name(c, &w)));
+                // Where the evidence is: the other medicines with studies in it.
+                let others: Vec<String> = pack
+                    .medicines
+                    .iter()
+                    .filter(|o| o.id != m.id)
+                    .filter_map(|o| {
+                        let n = reason::studies(pack, &o.id, &c.id).len();
+                        (n > 0).then(|| format!("{} ({n})", o.name))
+                    })
+                    .collect();
+                if !others.is_empty() {
+                    lines.push(w.studies_elsewhere(&condition_name(c, &w), &others.join(", ")));
+                }
             }
         }
         lines.extend(efficacy_lines(pack, &m.id, Some(c), &mut cites));
@@ -723,6 +796,23 @@ fn compose(pack: &Pack, q: &Question, text: &str) -> Answer {
     } else if q.class && wants(Intent::Mechanism) {
         for s in pack.statements.iter().filter(|s| s.topic == "mechanism") {
             lines.push(format!("{} {}", s.summary, cites.mark(&s.sources)));
+        }
+    }
+
+    // Interactions: what the pack records, or that it records none for this medicine.
+    if wants(Intent::Interactions) {
+        let subject = medicine.map_or(CLASS_ID, |m| m.id.as_str());
+        let mut found = false;
+        for s in pack
+            .statements
+            .iter()
+            .filter(|s| s.topic == "interactions" && pack.applies_to(&s.medicines, subject))
+        {
+            found = true;
+            lines.push(format!("{} {}", s.summary, cites.mark(&s.sources)));
+        }
+        if !found {
+            lines.push(w.no_interactions(medicine.map(|m| m.name.as_str())));
         }
     }
 
@@ -943,6 +1033,7 @@ fn build_options(
         ranked: Vec<&'a Study>,
         auth_sources: Vec<String>,
         subtypes: Vec<&'a offlabel_model::Authorisation>,
+        misfits: Vec<String>,
     }
     let mut found: Vec<Candidate<'_>> = Vec::new();
     for m in pack
@@ -954,14 +1045,33 @@ fn build_options(
         let mut status = BTreeMap::new();
         let mut approved = 0;
         let mut auth_sources = Vec::new();
+        // Authorised for the condition but not for this patient (too young, wrong
+        // severity...): kept in the list, with the regulators' reasons.
+        let mut misfits = Vec::new();
         for j in [Jurisdiction::Us, Jurisdiction::Eu] {
             let f = reason::status(pack, &m.id, &c.id, patient, j);
             approved += usize::from(f.status == Status::Approved);
             status.insert(j.as_str().to_string(), f.status);
+            let authorised_here = pack.authorisations.iter().any(|a| {
+                let a = &a.record;
+                a.medicine == m.id
+                    && a.regulator.jurisdiction() == j
+                    && a.kind == offlabel_model::AuthorisationKind::Authorised
+                    && a.condition.as_deref() == Some(c.id.as_str())
+            });
+            if authorised_here && f.status != Status::Approved {
+                let why = f.why.render(pack, j.regulator(), &m.name, w.language());
+                misfits.push(format!("{}: {why}", j.regulator()));
+            }
             auth_sources.extend(f.sources);
         }
         let subtypes = subtype_authorisations(pack, &m.id, &c.id);
-        if ranked.is_empty() && approved == 0 && subtypes.is_empty() && only.is_none() {
+        if ranked.is_empty()
+            && approved == 0
+            && misfits.is_empty()
+            && subtypes.is_empty()
+            && only.is_none()
+        {
             continue;
         }
         let best = reason::best(&ranked);
@@ -988,6 +1098,7 @@ fn build_options(
             ranked,
             auth_sources,
             subtypes,
+            misfits,
         });
     }
     found.sort_by(|a, b| {
@@ -1019,6 +1130,7 @@ fn build_options(
         ranked,
         auth_sources,
         subtypes,
+        misfits,
         ..
     } in &found
     {
@@ -1029,11 +1141,14 @@ fn build_options(
             .collect();
         let ev = match reason::best(ranked).or(ranked.first().copied()) {
             Some(s) => format!(
-                "best evidence: {} {}",
+                "{}: {} {}",
+                w.pick("best evidence", "mejor evidencia"),
                 study_sentence(pack, s),
                 cites.mark(&s.sources)
             ),
-            None => "no study in the pack".to_string(),
+            None => w
+                .pick("no study in the pack", "ningún estudio en el paquete")
+                .to_string(),
         };
         let approved_here = opt.status.values().any(|s| *s == Status::Approved);
         let subtype_note = if subtypes.is_empty() || approved_here {
@@ -1051,11 +1166,24 @@ fn build_options(
                 cites.mark(&sources)
             )
         };
+        let misfit_note = if misfits.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; {}: {}",
+                w.pick(
+                    "authorised for it, but not for this patient",
+                    "autorizado para ello, pero no para este paciente"
+                ),
+                misfits.join("; ")
+            )
+        };
         lines.push(format!(
-            "- {} ({}) {}{}; {}",
+            "- {} ({}) {}{}{}; {}",
             opt.drug.name,
             status.join(", "),
             cites.mark(auth_sources),
+            misfit_note,
             subtype_note,
             ev
         ));

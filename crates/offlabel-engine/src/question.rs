@@ -38,6 +38,8 @@ pub enum Intent {
     Dates,
     /// Cost, insurance and how to obtain it.
     Access,
+    /// Interactions with other medicines.
+    Interactions,
 }
 
 /// The language to answer in.
@@ -1065,6 +1067,7 @@ fn intents(text: &Text<'_>, has_medicine: bool, has_condition: bool) -> Vec<Inte
         ),
         (Intent::Dates, asks!("dates") && asks!("dates_anchor")),
         (Intent::Access, access),
+        (Intent::Interactions, asks!("interactions")),
         (Intent::Approval, asks!("approval")),
     ] {
         if yes {
