@@ -355,6 +355,18 @@ impl Words {
         }
     }
 
+    fn no_condition(&self, medicine: &str) -> String {
+        if self.es {
+            format!(
+                "La pregunta no nombra ninguna enfermedad que el paquete conozca; si se refería a una, el paquete no tiene registros sobre ella con ese nombre. Autorizaciones de {medicine}:"
+            )
+        } else {
+            format!(
+                "The question names no condition the pack knows; if one was meant, the pack holds no record of it under that name. Authorisations of {medicine}:"
+            )
+        }
+    }
+
     fn studies_elsewhere(&self, condition: &str, others: &str) -> String {
         if self.es {
             format!(
@@ -691,6 +703,11 @@ fn compose(pack: &Pack, q: &Question, text: &str) -> Answer {
     } else if let (Some(m), None) = (medicine, condition) {
         // A medicine without a condition: its authorisations, unless something else is asked.
         if only_general || wants(Intent::Dates) {
+            // Say that no condition was recognised: one the pack lacks ("lichen
+            // sclerosus") must not read as covered by the list that follows.
+            if only_general {
+                lines.push(w.no_condition(&m.name));
+            }
             lines.extend(authorisation_lines(
                 pack,
                 &m.id,
