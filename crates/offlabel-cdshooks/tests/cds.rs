@@ -6,7 +6,6 @@ use offlabel_cdshooks::input::Date;
 use offlabel_cdshooks::service::{ORDER_SELECT_ID, ORDER_SIGN_ID};
 use offlabel_cdshooks::{Card, Env, HookRequest, HookResponse, Indicator, discovery, invoke};
 use offlabel_engine::Engine;
-use offlabel_pack::Pack;
 use serde_json::{Value, json};
 use std::path::PathBuf;
 
@@ -36,7 +35,7 @@ fn schema(name: &str) -> jsonschema::Validator {
 }
 
 fn engine() -> Engine {
-    Engine::new(Pack::embedded().unwrap_or_else(|e| panic!("{e}")))
+    Engine::new(offlabel_embedded::pack().unwrap_or_else(|e| panic!("{e}")))
 }
 
 fn run(engine: &Engine, service: &str, request: Value) -> HookResponse {

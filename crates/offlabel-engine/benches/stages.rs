@@ -3,7 +3,7 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use offlabel_engine::patient::Patient;
-use offlabel_engine::{Engine, Pack, reason, rules, text};
+use offlabel_engine::{Engine, reason, rules, text};
 use offlabel_model::Jurisdiction;
 use std::hint::black_box;
 
@@ -17,10 +17,10 @@ const QUESTIONS: [&str; 6] = [
 ];
 
 fn stages(c: &mut Criterion) {
-    let engine = Engine::new(Pack::embedded().unwrap_or_else(|e| panic!("{e}")));
+    let engine = Engine::new(offlabel_embedded::pack().unwrap_or_else(|e| panic!("{e}")));
     let pack = engine.pack();
     c.bench_function("load_pack_and_build_lexicon", |b| {
-        b.iter(|| Engine::new(Pack::embedded().unwrap_or_else(|e| panic!("{e}"))))
+        b.iter(|| Engine::new(offlabel_embedded::pack().unwrap_or_else(|e| panic!("{e}"))))
     });
     c.bench_function("tokenize", |b| {
         b.iter(|| {

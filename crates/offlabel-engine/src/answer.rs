@@ -536,7 +536,7 @@ fn compose(pack: &Pack, q: &Question, text: &str) -> Answer {
         && let Some(foreign) = &q.foreign_medicine
     {
         let covered: Vec<String> = pack.medicines.iter().map(|m| m.name.clone()).collect();
-        lines.push(w.not_covered(foreign, &covered.join(", ")));
+        lines.push(w.not_covered(foreign, &bounded_list(&covered, LIST_LIMIT, &w)));
     }
     for place in &q.places {
         if let Place::Other(name) = place {
@@ -668,23 +668,20 @@ fn compose(pack: &Pack, q: &Question, text: &str) -> Answer {
                 lines.push(w.no_study(&m.name, &condition_name(c, &w)));
                 // Where the evidence is: the other medicines with studies in it.
                 let others: Vec<String> = pack
-                    .medicines
-                    .iter()
-                    .filter(|o| o.id != m.id)
-                    .filter_map(|o| {
-                        let n = reason::studies(pack, &o.id, &c.id).len();
-                        (n > 0).then(|| format!("{} ({n})", o.name))
-                    })
+                    .medicines_with_studies_in(&c.id)
+                    .into_iter()
+                    .filter(|(o, _)| o.id != m.id)
+                    .map(|(o, n)| format!("{} ({n})", o.name))
                     .collect();
                 if !others.is_empty() {
-                    lines.push(w.studies_elsewhere(&condition_name(c, &w), &others.join(", ")));
+                    let listed = bounded_list(&others, LIST_LIMIT, &w);
+                    lines.push(w.studies_elsewhere(&condition_name(c, &w), &listed));
                 }
             }
         }
         lines.extend(efficacy_lines(pack, &m.id, Some(c), &mut cites));
-        for st in pack.statements.iter().filter(|s| {
+        for st in pack.statements_on(&c.id).filter(|s| {
             s.medicines.iter().any(|x| x == &m.id)
-                && s.conditions.iter().any(|x| x == &c.id)
                 && matches!(s.topic.as_str(), "regulatory" | "efficacy")
         }) {
             if st.conflicts_with.is_some() {
@@ -1053,11 +1050,11 @@ fn build_options(
         misfits: Vec<String>,
     }
     let mut found: Vec<Candidate<'_>> = Vec::new();
-    for m in pack
-        .medicines
-        .iter()
-        .filter(|m| only.is_none_or(|o| o.contains(&m.id)))
-    {
+    let candidates: Vec<&offlabel_model::Medicine> = match only {
+        Some(ids) => ids.iter().filter_map(|id| pack.medicine(id)).collect(),
+        None => candidate_medicines(pack, &c.id),
+    };
+    for m in candidates {
         let ranked = reason::studies(pack, &m.id, &c.id);
         let mut status = BTreeMap::new();
         let mut approved = 0;
@@ -1069,10 +1066,8 @@ fn build_options(
             let f = reason::status(pack, &m.id, &c.id, patient, j);
             approved += usize::from(f.status == Status::Approved);
             status.insert(j.as_str().to_string(), f.status);
-            let authorised_here = pack.authorisations.iter().any(|a| {
-                let a = &a.record;
-                a.medicine == m.id
-                    && a.regulator.jurisdiction() == j
+            let authorised_here = pack.authorisations_of(&m.id).any(|a| {
+                a.regulator.jurisdiction() == j
                     && a.kind == offlabel_model::AuthorisationKind::Authorised
                     && a.condition.as_deref() == Some(c.id.as_str())
             });
@@ -1128,11 +1123,7 @@ fn build_options(
     let mut rows = Vec::new();
     if found.is_empty() {
         lines.push(w.no_options(&condition_name(c, w)));
-        for s in pack
-            .statements
-            .iter()
-            .filter(|s| s.conditions.iter().any(|x| x == &c.id))
-        {
+        for s in pack.statements_on(&c.id) {
             lines.push(format!("{} {}", s.summary, cites.mark(&s.sources)));
         }
         return BuiltOptions {
@@ -1142,6 +1133,10 @@ fn build_options(
         };
     }
     lines.push(w.options_header(&condition_name(c, w)));
+    // The strongest entries only: a large pack can hold hundreds of medicines for a
+    // common condition, and the answer says how many it left out.
+    let left_out = found.len().saturating_sub(OPTIONS_LIMIT);
+    found.truncate(OPTIONS_LIMIT);
     for Candidate {
         opt,
         ranked,
@@ -1205,6 +1200,13 @@ fn build_options(
             ev
         ));
         rows.extend(ranked.iter().map(|s| evidence_row(s, cites)));
+    }
+    if left_out > 0 {
+        lines.push(if w.language() == Language::Es {
+            format!("- y {left_out} medicamentos más con estudios o autorizaciones.")
+        } else {
+            format!("- and {left_out} more medicines with studies or authorisations.")
+        });
     }
     BuiltOptions {
         options: found.into_iter().map(|f| f.opt).collect(),
@@ -1322,7 +1324,7 @@ fn dose_lines(
     cites: &mut Cites<'_>,
 ) -> Vec<String> {
     let mut lines = Vec::new();
-    for p in pack.posology.iter().filter(|p| p.medicine == medicine) {
+    for p in pack.posology_of(medicine) {
         if let (Some(pc), Some(c)) = (&p.condition, condition) {
             let related = pack.ancestors(c).iter().any(|a| &a.id == pc)
                 || pack.ancestors(pc).iter().any(|a| a.id == c);
@@ -1570,26 +1572,63 @@ fn safety_lines(
 }
 
 /// Authorisations of a medicine for a subtype of a condition (not the condition itself).
+/// How many medicines the options of a condition list, strongest first.
+const OPTIONS_LIMIT: usize = 12;
+
+/// How many names an answer lists before it says how many more there are.
+const LIST_LIMIT: usize = 10;
+
+/// Joins at most `limit` names with commas, then says how many were left out, so
+/// no answer enumerates a large pack.
+fn bounded_list(names: &[String], limit: usize, w: &Words) -> String {
+    if names.len() <= limit {
+        return names.join(", ");
+    }
+    let more = names.len() - limit;
+    let tail = if w.language() == Language::Es {
+        format!("y {more} más")
+    } else {
+        format!("and {more} more")
+    };
+    format!("{} {tail}", names[..limit].join(", "))
+}
+
+/// The medicines that can have an entry in the options for `condition`: those with
+/// a study in it or a subtype, or an authorisation of it, a subtype or a broader
+/// condition. Found through the pack's indexes, in pack order, so the cost follows
+/// the facts about the condition, not the size of the pack.
+fn candidate_medicines<'a>(pack: &'a Pack, condition: &str) -> Vec<&'a offlabel_model::Medicine> {
+    let mut ids: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    for s in pack.studies_in_subtree(condition) {
+        ids.insert(s.medicine.as_str());
+    }
+    let related = pack
+        .descendants(condition)
+        .into_iter()
+        .chain(pack.ancestors(condition));
+    for c in related {
+        for a in pack.authorisations_for(&c.id) {
+            ids.insert(a.medicine.as_str());
+        }
+    }
+    pack.medicines
+        .iter()
+        .map(|m| &m.record)
+        .filter(|m| ids.contains(m.id.as_str()))
+        .collect()
+}
+
 fn subtype_authorisations<'a>(
     pack: &'a Pack,
     medicine: &str,
     condition: &str,
 ) -> Vec<&'a offlabel_model::Authorisation> {
-    let subtypes: Vec<&str> = pack
-        .descendants(condition)
-        .iter()
-        .map(|c| c.id.as_str())
-        .filter(|id| *id != condition)
-        .collect();
-    pack.authorisations
-        .iter()
-        .map(|a| &a.record)
+    pack.authorisations_of(medicine)
         .filter(|a| {
-            a.medicine == medicine
-                && a.kind == offlabel_model::AuthorisationKind::Authorised
+            a.kind == offlabel_model::AuthorisationKind::Authorised
                 && a.condition
                     .as_deref()
-                    .is_some_and(|c| subtypes.contains(&c))
+                    .is_some_and(|c| c != condition && pack.is_within(c, condition))
         })
         .collect()
 }

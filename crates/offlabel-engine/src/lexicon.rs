@@ -385,7 +385,7 @@ mod tests {
     }
 
     fn lexicon() -> Lexicon {
-        Lexicon::new(&Pack::embedded().unwrap_or_else(|e| panic!("{e}")))
+        Lexicon::new(&offlabel_embedded::pack().unwrap_or_else(|e| panic!("{e}")))
     }
 
     #[test]

@@ -127,7 +127,7 @@ mod tests {
 
     #[test]
     fn medicine_key_maps_pack_medicines() {
-        let engine = Engine::new(Pack::embedded().expect("embedded pack"));
+        let engine = Engine::new(offlabel_embedded::pack().expect("embedded pack"));
         assert_eq!(
             engine.medicine_key("BARICITINIB", "OLUMIANT"),
             "baricitinib"

@@ -314,22 +314,11 @@ fn resolve_medicine(
 /// Whether the pack holds a study or authorisation of `medicine` in `condition`, a
 /// subtype of it, or a condition it belongs to.
 fn has_facts_in(pack: &Pack, medicine: &str, condition: &str) -> bool {
-    let mut related: Vec<&str> = pack
-        .descendants(condition)
-        .iter()
-        .map(|c| c.id.as_str())
-        .collect();
-    related.extend(pack.ancestors(condition).iter().map(|c| c.id.as_str()));
-    pack.studies
-        .iter()
-        .any(|s| s.record.medicine == medicine && related.contains(&s.record.condition.as_str()))
-        || pack.authorisations.iter().any(|a| {
-            a.record.medicine == medicine
-                && a.record
-                    .condition
-                    .as_deref()
-                    .is_some_and(|c| related.contains(&c))
-        })
+    let related = |c: &str| pack.is_within(c, condition) || pack.is_within(condition, c);
+    pack.studies_of(medicine).any(|s| related(&s.condition))
+        || pack
+            .authorisations_of(medicine)
+            .any(|a| a.condition.as_deref().is_some_and(related))
 }
 
 /// Conditions named besides `chosen` and unrelated to it (not its ancestor or subtype).
@@ -1081,7 +1070,7 @@ mod tests {
     use super::*;
 
     fn q(text: &str) -> Question {
-        let pack = Pack::embedded().unwrap_or_else(|e| panic!("{e}"));
+        let pack = offlabel_embedded::pack().unwrap_or_else(|e| panic!("{e}"));
         let lex = Lexicon::new(&pack);
         parse(&pack, &lex, text)
     }

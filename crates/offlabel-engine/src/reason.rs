@@ -39,10 +39,8 @@ pub fn effective_authorisations<'a>(
 ) {
     let regulator = jurisdiction.regulator();
     let records: Vec<&Authorisation> = pack
-        .authorisations
-        .iter()
-        .map(|a| &a.record)
-        .filter(|a| a.medicine == medicine && a.regulator == regulator)
+        .authorisations_of(medicine)
+        .filter(|a| a.regulator == regulator)
         .collect();
     let authorised: Vec<&Authorisation> = records
         .iter()
@@ -533,16 +531,9 @@ pub fn describe_in(pack: &Pack, a: &Authorisation, lang: Language) -> String {
 
 /// Studies of a medicine in a condition or any of its subtypes, strongest first.
 pub fn studies<'a>(pack: &'a Pack, medicine: &str, condition: &str) -> Vec<&'a Study> {
-    let scope: Vec<&str> = pack
-        .descendants(condition)
-        .iter()
-        .map(|c| c.id.as_str())
-        .collect();
     let mut found: Vec<&Study> = pack
-        .studies
-        .iter()
-        .map(|s| &s.record)
-        .filter(|s| s.medicine == medicine && scope.contains(&s.condition.as_str()))
+        .studies_of(medicine)
+        .filter(|s| pack.is_within(&s.condition, condition))
         .collect();
     rank(&mut found);
     found

@@ -314,7 +314,7 @@ mod tests {
     }
 
     fn pack() -> Pack {
-        Pack::embedded().unwrap_or_else(|e| panic!("{e}"))
+        offlabel_embedded::pack().unwrap_or_else(|e| panic!("{e}"))
     }
 
     fn levels(f: &PatientFindings, id: FlagId) -> Vec<Level> {

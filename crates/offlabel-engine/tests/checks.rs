@@ -6,7 +6,7 @@
 //! must be present). Every flag and plan item must name its body and cite a source.
 
 use offlabel_engine::patient::Patient;
-use offlabel_engine::{CheckRequest, Engine, Pack};
+use offlabel_engine::{CheckRequest, Engine};
 use serde_json::Value;
 use std::collections::BTreeSet;
 
@@ -99,7 +99,7 @@ fn problems(engine: &Engine, case: &Value) -> Vec<String> {
 
 #[test]
 fn every_patient_rule_fires_on_its_patient_and_no_one_else() {
-    let engine = Engine::new(Pack::embedded().expect("the embedded pack loads"));
+    let engine = Engine::new(offlabel_embedded::pack().expect("the embedded pack loads"));
     let table = include_str!("data/checks.jsonl");
     let mut failures = Vec::new();
     let mut cases = 0;

@@ -1,15 +1,15 @@
 //! Property tests: the engine never panics, always answers with a contract object, and
 //! the patient rules are monotone (more risk never removes a flag or grants approval).
 
+use offlabel_engine::Engine;
 use offlabel_engine::check::CheckRequest;
 use offlabel_engine::patient::{Patient, RenalGrade, Site};
-use offlabel_engine::{Engine, Pack};
 use offlabel_model::Status;
 use proptest::prelude::*;
 use std::sync::LazyLock;
 
 static ENGINE: LazyLock<Engine> =
-    LazyLock::new(|| Engine::new(Pack::embedded().unwrap_or_else(|e| panic!("{e}"))));
+    LazyLock::new(|| Engine::new(offlabel_embedded::pack().unwrap_or_else(|e| panic!("{e}"))));
 
 const CONTRACT_FIELDS: [&str; 8] = [
     "query",

@@ -1,7 +1,7 @@
 //! Data-driven: every question of `data/questions.jsonl` (same format as the public
 //! eval) is answered by the engine and checked field by field.
 
-use offlabel_engine::{Answer, Engine, Pack};
+use offlabel_engine::{Answer, Engine};
 use serde_json::Value;
 
 fn norm(s: &str) -> String {
@@ -149,7 +149,7 @@ fn check(case: &Value, a: &Answer) -> Vec<String> {
 
 #[test]
 fn question_table() {
-    let engine = Engine::new(Pack::embedded().unwrap_or_else(|e| panic!("{e}")));
+    let engine = Engine::new(offlabel_embedded::pack().unwrap_or_else(|e| panic!("{e}")));
     let mut failures = Vec::new();
     let mut count = 0;
     for line in include_str!("data/questions.jsonl")
@@ -181,7 +181,7 @@ fn question_table() {
 
 #[test]
 fn empty_and_long_questions_are_refused() {
-    let engine = Engine::new(Pack::embedded().unwrap_or_else(|e| panic!("{e}")));
+    let engine = Engine::new(offlabel_embedded::pack().unwrap_or_else(|e| panic!("{e}")));
     assert!(engine.ask("   ").is_err());
     assert!(engine.ask(&"a".repeat(4097)).is_err());
     assert!(engine.ask(&"a".repeat(4096)).is_ok());

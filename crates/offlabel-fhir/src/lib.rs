@@ -726,7 +726,7 @@ mod tests {
     use std::collections::HashSet;
 
     fn pack() -> Pack {
-        Pack::embedded().unwrap_or_else(|e| panic!("{e}"))
+        offlabel_embedded::pack().unwrap_or_else(|e| panic!("{e}"))
     }
 
     #[test]

@@ -392,15 +392,18 @@ pub fn check(pack: &Pack) -> Vec<Diagnostic> {
             ));
         }
     }
+    // A condition is in use when a fact names it or any of its subtypes: mark every
+    // named condition and its ancestors once, so the lint stays linear in the pack.
+    let mut in_use: HashSet<&str> = HashSet::with_capacity(used_conditions.len() * 4);
+    for u in &used_conditions {
+        for a in pack.ancestors(u) {
+            if !in_use.insert(a.id.as_str()) {
+                break; // This ancestor and its own ancestors are marked already.
+            }
+        }
+    }
     for c in &pack.conditions {
-        let used = pack
-            .descendants(&c.id)
-            .iter()
-            .any(|d| used_conditions.contains(d.id.as_str()) && d.id != c.id)
-            || used_conditions
-                .iter()
-                .any(|u| pack.descendants(&c.id).iter().any(|d| d.id == *u));
-        if !used {
+        if !in_use.contains(c.id.as_str()) {
             out.push(Diagnostic::new(
                 &c.file,
                 &c.id,

@@ -2,22 +2,28 @@
 //!
 //! A pack is a folder of TOML files (see `knowledge/README.md`). Any file may
 //! hold any family of records (`[[source]]`, `[[study]]`...); the loader
-//! merges them in file-name order. [`Pack::embedded`] reads the copy compiled
-//! into the binary, [`Pack::from_dir`] a folder on disk.
+//! merges them in file-name order. [`Pack::from_dir`] reads a folder on disk;
+//! [`Pack::to_compiled`] and [`Pack::from_compiled`] write and read the compact
+//! binary form that the `offlabel-embedded` crate builds into the binary.
 //!
-//! Loading always runs [`check`]: a pack with errors is never handed to the
-//! engine. `offlabel pack check` prints the same diagnostics.
+//! Loading text always runs [`check`]: a pack with errors is never handed to the
+//! engine, and only a checked pack is ever compiled. `offlabel pack check`
+//! prints the same diagnostics. Once assembled, a pack answers named queries
+//! (`authorisations_of`, `studies_in`...) from indexes built once, so no
+//! question scans the whole pack.
 
 mod check;
+mod compiled;
+mod index;
 
 pub use check::{Diagnostic, check};
+pub use compiled::{COMPILED_SCHEMA_VERSION, CompiledError};
 
+use index::{ConditionFacts, MedicineFacts};
 use offlabel_model::*;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::Path;
-
-include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
 
 /// The records of one TOML file. Every family is optional.
 #[derive(Debug, Default, Deserialize)]
@@ -56,7 +62,7 @@ struct PackFile {
 }
 
 /// A record together with the file it came from.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Located<T> {
     /// Path of the file, relative to the pack folder.
     pub file: String,
@@ -109,13 +115,19 @@ pub struct Pack {
     condition_index: HashMap<String, usize>,
     /// Condition id → indexes of the condition and all its subtypes (computed once).
     descendant_index: HashMap<String, Vec<usize>>,
+    /// Medicine id → positions of the records about it (computed once).
+    medicine_facts: HashMap<String, MedicineFacts>,
+    /// Condition id → positions of the records about exactly it (computed once).
+    condition_facts: HashMap<String, ConditionFacts>,
 }
 
 /// Why a pack could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum PackError {
     /// A file or folder could not be read.
-    #[error("cannot read {path}: {source} (check that --pack names a folder of .toml files)")]
+    #[error(
+        "cannot read {path}: {source} (check that --pack names a folder of .toml files or a compiled pack)"
+    )]
     Io {
         /// The path.
         path: String,
@@ -125,28 +137,39 @@ pub enum PackError {
     /// The pack has errors; each diagnostic names the file, the record and the fix.
     #[error("the knowledge pack has {} error(s); run `offlabel pack check` to list them", .0.len())]
     Invalid(Vec<Diagnostic>),
+    /// A compiled pack could not be read.
+    #[error(transparent)]
+    Compiled(#[from] CompiledError),
 }
 
 /// The name of the medicine family that stands for every JAK inhibitor.
 pub const CLASS_ID: &str = "jak-inhibitors";
 
 impl Pack {
-    /// The pack compiled into the binary.
-    pub fn embedded() -> Result<Pack, PackError> {
-        Self::from_files(
-            EMBEDDED_FILES
-                .iter()
-                .map(|(p, t)| (p.to_string(), t.to_string()))
-                .collect(),
-        )
-    }
-
     /// A pack read from a folder of `.toml` files (recursively).
     pub fn from_dir(dir: &Path) -> Result<Pack, PackError> {
+        Self::from_files(Self::read_files(dir)?)
+    }
+
+    /// A pack from a path: a folder of text (checked as it loads) or a compiled
+    /// file made by `offlabel pack build`.
+    pub fn open(path: &Path) -> Result<Pack, PackError> {
+        if path.is_dir() {
+            return Self::from_dir(path);
+        }
+        let bytes = std::fs::read(path).map_err(|source| PackError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Self::from_compiled(&bytes)
+    }
+
+    /// The `.toml` files under a folder, as (relative path, contents), sorted by path.
+    pub fn read_files(dir: &Path) -> Result<Vec<(String, String)>, PackError> {
         let mut files = Vec::new();
         read_tree(dir, dir, &mut files)?;
         files.sort();
-        Self::from_files(files)
+        Ok(files)
     }
 
     /// Builds a pack from (relative path, contents) pairs and checks it.
@@ -265,6 +288,8 @@ impl Pack {
             medicine_index: HashMap::new(),
             condition_index: HashMap::new(),
             descendant_index: HashMap::new(),
+            medicine_facts: HashMap::new(),
+            condition_facts: HashMap::new(),
         }
     }
 
@@ -294,6 +319,9 @@ impl Pack {
             }
         }
         self.descendant_index = descendants;
+        let (medicine_facts, condition_facts) = index::build(self);
+        self.medicine_facts = medicine_facts;
+        self.condition_facts = condition_facts;
     }
 
     /// A source by id.
@@ -327,6 +355,12 @@ impl Pack {
             cur = c.parent.as_deref().and_then(|p| self.condition(p));
         }
         out
+    }
+
+    /// Whether `condition` is `ancestor` or one of its subtypes (walks up the tree,
+    /// so it costs the depth of `condition`, not the size of `ancestor`'s subtree).
+    pub fn is_within(&self, condition: &str, ancestor: &str) -> bool {
+        condition == ancestor || self.ancestors(condition).iter().any(|a| a.id == ancestor)
     }
 
     /// The condition and all its descendants.

@@ -5,7 +5,7 @@ use offlabel_model::{AuthorisationKind, Design, FlagId, Level, Regulator};
 use offlabel_pack::Pack;
 
 fn pack() -> Pack {
-    Pack::embedded().unwrap_or_else(|e| panic!("{e}"))
+    offlabel_embedded::pack().unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// (table, medicine, condition) for every row of Tables 2 to 5.

@@ -48,7 +48,7 @@ fn counts(pack: &Pack) -> BTreeMap<String, (u32, u32)> {
 
 #[test]
 fn table7_recomputed_from_the_pack() {
-    let pack = Pack::embedded().unwrap_or_else(|e| panic!("{e}"));
+    let pack = offlabel_embedded::pack().unwrap_or_else(|e| panic!("{e}"));
     let table: Table = toml::from_str(include_str!("data/table7.toml"))
         .unwrap_or_else(|e| panic!("table7.toml: {e}"));
     let exceptions: Exceptions = toml::from_str(include_str!("data/table7-exceptions.toml"))

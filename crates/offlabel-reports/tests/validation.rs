@@ -1,7 +1,6 @@
 //! Every validation rule of a report, one test (or more) per rule.
 
 use offlabel_engine::Engine;
-use offlabel_pack::Pack;
 use offlabel_reports::date::Date;
 use offlabel_reports::validate::{MAX_DRUGS, MAX_ERRORS, MAX_NARRATIVE_CHARS, content_key};
 use offlabel_reports::{
@@ -12,7 +11,7 @@ use serde_json::{Value, json};
 use std::sync::LazyLock;
 
 static ENGINE: LazyLock<Engine> = LazyLock::new(|| {
-    Engine::new(Pack::embedded().unwrap_or_else(|e| panic!("embedded pack: {e}")))
+    Engine::new(offlabel_embedded::pack().unwrap_or_else(|e| panic!("embedded pack: {e}")))
 });
 
 const TODAY: Date = Date {

@@ -445,11 +445,10 @@ pub(crate) fn document(engine: &Engine) -> Bytes {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use offlabel_engine::Pack;
 
     #[test]
     fn every_reference_resolves() {
-        let engine = Engine::new(Pack::embedded().unwrap_or_else(|e| panic!("{e}")));
+        let engine = Engine::new(offlabel_embedded::pack().unwrap_or_else(|e| panic!("{e}")));
         let doc: Value =
             serde_json::from_slice(&document(&engine)).unwrap_or_else(|e| panic!("{e}"));
         let schemas = doc["components"]["schemas"]

@@ -3,7 +3,7 @@
 //! Each test starts the server on 127.0.0.1:0 with the embedded pack and talks to it
 //! with an ordinary HTTP client.
 
-use offlabel_engine::{Engine, Pack};
+use offlabel_engine::Engine;
 use offlabel_server::{ServerConfig, serve};
 use reqwest::StatusCode;
 use reqwest::header::{ALLOW, CONTENT_TYPE};
@@ -20,7 +20,7 @@ struct Server {
 
 impl Server {
     async fn start(config: ServerConfig) -> Server {
-        let pack = Pack::embedded().unwrap_or_else(|e| panic!("embedded pack: {e}"));
+        let pack = offlabel_embedded::pack().unwrap_or_else(|e| panic!("embedded pack: {e}"));
         let engine = Arc::new(Engine::new(pack));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -601,7 +601,7 @@ async fn cors_is_off_by_default_and_configurable() {
 
 #[tokio::test]
 async fn bad_cors_origin_is_refused_at_start() {
-    let pack = Pack::embedded().unwrap_or_else(|e| panic!("{e}"));
+    let pack = offlabel_embedded::pack().unwrap_or_else(|e| panic!("{e}"));
     let engine = Arc::new(Engine::new(pack));
     let config = ServerConfig {
         cors_origins: vec!["not an origin\n".into()],
@@ -659,7 +659,7 @@ async fn shutdown_does_not_wait_for_a_stalled_client() {
 /// A SQLite report store holding the FAERS fixtures of offlabel-signals (two quarters,
 /// five cases after deduplication), imported through the library with the engine's keys.
 fn signal_store(dir: &tempfile::TempDir) -> String {
-    let engine = Engine::new(Pack::embedded().expect("embedded pack"));
+    let engine = Engine::new(offlabel_embedded::pack().expect("embedded pack"));
     let path = dir.path().join("reports.sqlite");
     let fixtures = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../offlabel-signals/tests/fixtures/faers");

@@ -4,7 +4,7 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
-use offlabel_engine::{Engine, Pack};
+use offlabel_engine::Engine;
 use offlabel_server::{CdsConfig, ServerConfig, try_app};
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -17,7 +17,7 @@ const PUBLIC: &str = include_str!("../../offlabel-cdshooks/tests/data/test-es384
 
 fn app(cds: CdsConfig) -> axum::Router {
     let engine = Arc::new(Engine::new(
-        Pack::embedded().unwrap_or_else(|e| panic!("{e}")),
+        offlabel_embedded::pack().unwrap_or_else(|e| panic!("{e}")),
     ));
     try_app(
         engine,
@@ -224,7 +224,7 @@ async fn jwt_is_checked_when_configured() {
 #[tokio::test]
 async fn jwt_without_public_url_is_a_config_error() {
     let engine = Arc::new(Engine::new(
-        Pack::embedded().unwrap_or_else(|e| panic!("{e}")),
+        offlabel_embedded::pack().unwrap_or_else(|e| panic!("{e}")),
     ));
     let cds = CdsConfig {
         public_url: None,

@@ -3,7 +3,7 @@
 //! logs free of patient data. The store is a temporary SQLite file; the round trip also
 //! runs on PostgreSQL when `OFFLABEL_TEST_POSTGRES_URL` is set.
 
-use offlabel_engine::{Engine, Pack};
+use offlabel_engine::Engine;
 use offlabel_reports::Store;
 use offlabel_server::{ReportsConfig, ServerConfig, serve};
 use reqwest::StatusCode;
@@ -64,7 +64,7 @@ impl Server {
 
     async fn with(store: Option<Arc<dyn Store>>) -> Server {
         LazyLock::force(&LOGS);
-        let pack = Pack::embedded().unwrap_or_else(|e| panic!("embedded pack: {e}"));
+        let pack = offlabel_embedded::pack().unwrap_or_else(|e| panic!("embedded pack: {e}"));
         let engine = Arc::new(Engine::new(pack));
         let config = ServerConfig {
             reports: store

@@ -94,7 +94,7 @@ fn pack_upadacitinib_mace_rate() {
     // The pack records upadacitinib MACE in atopic dermatitis as 0.0–0.1 per 100 PY
     // (long-term meta-analysis); the publication behind it gives "0.1 (0.0 to 0.6),
     // 1 event / 994.1 PY". The exact Poisson interval reproduces all three numbers.
-    let pack = offlabel_pack::Pack::embedded().expect("embedded pack");
+    let pack = offlabel_embedded::pack().expect("embedded pack");
     let rate = pack
         .incidence_rates
         .iter()

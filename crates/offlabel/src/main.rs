@@ -22,8 +22,9 @@ use std::process::ExitCode;
 #[derive(Parser)]
 #[command(name = "offlabel", version, about)]
 struct Cli {
-    /// Load the knowledge pack from this folder instead of the embedded one.
-    #[arg(long, global = true, value_name = "DIR")]
+    /// Load the knowledge pack from this folder (text, checked at load) or compiled
+    /// file (`offlabel pack build`) instead of the embedded one.
+    #[arg(long, global = true, value_name = "DIR|FILE")]
     pack: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
@@ -35,7 +36,7 @@ enum Command {
     Ask(AskArgs),
     /// Check a described patient: flags, doses, screening and monitoring.
     Check(Box<CheckArgs>),
-    /// Validate a knowledge pack.
+    /// Validate a knowledge pack, or compile one.
     Pack {
         #[command(subcommand)]
         command: PackCommand,
@@ -174,8 +175,16 @@ struct EvidenceArgs {
 enum PackCommand {
     /// Check a pack folder (default: the embedded pack) and list every problem.
     Check {
-        /// The folder.
+        /// The folder (or a compiled pack file).
         dir: Option<PathBuf>,
+    },
+    /// Check a pack folder and write its compiled form, for `--pack FILE`.
+    Build {
+        /// The folder of the pack's text.
+        dir: PathBuf,
+        /// Where to write the compiled pack.
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -285,8 +294,8 @@ fn main() -> ExitCode {
 
 fn load_pack(dir: Option<&PathBuf>) -> Result<Pack> {
     let pack = match dir {
-        Some(d) => Pack::from_dir(d),
-        None => Pack::embedded(),
+        Some(d) => Pack::open(d),
+        None => offlabel_embedded::pack(),
     };
     pack.map_err(|e| match e {
         PackError::Invalid(diags) => {
@@ -306,6 +315,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
     } = &cli.command
     {
         return pack_check(dir.as_ref().or(cli.pack.as_ref()), &mut out);
+    }
+    if let Command::Pack {
+        command: PackCommand::Build { dir, out: to },
+    } = &cli.command
+    {
+        return pack_build(dir, to, &mut out);
     }
     let engine = Engine::new(load_pack(cli.pack.as_ref())?);
     match cli.command {
@@ -336,24 +351,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 fn pack_check(dir: Option<&PathBuf>, out: &mut impl Write) -> Result<ExitCode> {
-    let files = match dir {
-        Some(d) => {
-            let mut files = Vec::new();
-            let pack = Pack::from_dir(d);
-            if let Err(PackError::Io { path, source }) = &pack {
-                return Err(usage(format!(
-                    "cannot read {path}: {source}; name a folder of .toml files"
-                )));
-            }
-            collect(d, d, &mut files)?;
-            files
+    let (pack, diags) = match dir {
+        Some(d) if d.is_dir() => {
+            let files = Pack::read_files(d).map_err(|e| usage(e.to_string()))?;
+            Pack::assemble(files)
         }
-        None => offlabel_pack::EMBEDDED_FILES
-            .iter()
-            .map(|(p, t)| (p.to_string(), t.to_string()))
-            .collect(),
+        // A compiled pack was checked when it was built; decoding it is the check left.
+        Some(d) => (
+            Some(Pack::open(d).map_err(|e| usage(e.to_string()))?),
+            vec![],
+        ),
+        None => (Some(offlabel_embedded::pack()?), vec![]),
     };
-    let (pack, diags) = Pack::assemble(files);
     if diags.is_empty() {
         let p = pack.context("pack assembled")?;
         writeln!(
@@ -387,29 +396,25 @@ fn pack_check(dir: Option<&PathBuf>, out: &mut impl Write) -> Result<ExitCode> {
     }
 }
 
-fn collect(
+fn pack_build(
     dir: &std::path::Path,
-    base: &std::path::Path,
-    out: &mut Vec<(String, String)>,
-) -> Result<()> {
-    for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
-        let path = entry?.path();
-        if path.is_dir() {
-            collect(&path, base, out)?;
-        } else if path.extension().is_some_and(|e| e == "toml") {
-            let text = std::fs::read_to_string(&path)
-                .with_context(|| format!("reading {}", path.display()))?;
-            out.push((
-                path.strip_prefix(base)
-                    .unwrap_or(&path)
-                    .display()
-                    .to_string(),
-                text,
-            ));
-        }
-    }
-    out.sort();
-    Ok(())
+    to: &std::path::Path,
+    out: &mut impl Write,
+) -> Result<ExitCode> {
+    let pack = load_pack(Some(&dir.to_path_buf()))?;
+    let bytes = pack.to_compiled();
+    std::fs::write(to, &bytes)
+        .with_context(|| format!("writing the compiled pack to {}", to.display()))?;
+    writeln!(
+        out,
+        "wrote {} ({} bytes, schema {}): {} medicines, {} conditions",
+        to.display(),
+        bytes.len(),
+        offlabel_pack::COMPILED_SCHEMA_VERSION,
+        pack.medicines.len(),
+        pack.conditions.len()
+    )?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn ask(engine: &Engine, args: AskArgs, out: &mut impl Write) -> Result<()> {
