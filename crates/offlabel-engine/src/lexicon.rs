@@ -52,8 +52,11 @@ pub struct Lexicon {
     phrases: HashMap<String, Vec<(Vec<String>, Term)>>,
     /// Case-sensitive short abbreviations (raw text → term).
     abbreviations: HashMap<String, Term>,
-    /// Words that may be spelling targets, with the length used to bucket them.
+    /// Words that may be spelling targets, sorted.
     vocabulary: Vec<String>,
+    /// (first byte, byte length) → positions in `vocabulary`: a correction only
+    /// compares words that could be within its edit limit, not the whole vocabulary.
+    spelling_buckets: HashMap<(u8, usize), Vec<u32>>,
     /// Words that occur in the vocabulary (fast exact check).
     known_words: HashSet<String>,
     /// Ordinary words that are never corrected.
@@ -79,6 +82,7 @@ impl Lexicon {
             phrases: HashMap::default(),
             abbreviations: HashMap::default(),
             vocabulary: Vec::new(),
+            spelling_buckets: HashMap::default(),
             known_words: HashSet::default(),
             common: words("common_words"),
             cjk: Vec::new(),
@@ -137,7 +141,31 @@ impl Lexicon {
         }
         lex.vocabulary.sort();
         lex.vocabulary.dedup();
+        for (i, v) in lex.vocabulary.iter().enumerate() {
+            let key = (v.as_bytes()[0], v.len());
+            let at = u32::try_from(i).unwrap_or(u32::MAX);
+            lex.spelling_buckets.entry(key).or_default().push(at);
+        }
         lex
+    }
+
+    /// The vocabulary words whose first byte sounds like `first` and whose length
+    /// is within `limit` of `len`: the only words a correction can reach.
+    fn spelling_candidates(&self, first: u8, len: usize, limit: usize) -> Vec<&str> {
+        let firsts: &[u8] = match first {
+            b'x' | b'z' => b"xz",
+            b'c' | b'k' => b"ck",
+            _ => std::slice::from_ref(&first),
+        };
+        let mut out = Vec::new();
+        for &f in firsts {
+            for l in len.saturating_sub(limit)..=len + limit {
+                if let Some(at) = self.spelling_buckets.get(&(f, l)) {
+                    out.extend(at.iter().filter_map(|&i| self.vocabulary.get(i as usize)));
+                }
+            }
+        }
+        out.into_iter().map(String::as_str).collect()
     }
 
     fn add(&mut self, phrase: &str, term: Term, spelling_target: bool) {
@@ -188,15 +216,11 @@ impl Lexicon {
         let limit = if len >= 8 { 2 } else { 1 };
         let mut best: Option<(&str, usize)> = None;
         let mut tie = false;
-        for v in &self.vocabulary {
-            if v.len().abs_diff(word.len()) > limit {
-                continue;
-            }
-            // Misspellings nearly always keep the first letter, or swap one that sounds
-            // the same ("zeljanz", "kibinqo").
-            if !same_sound(v.as_bytes()[0], word.as_bytes()[0]) {
-                continue;
-            }
+        // Misspellings nearly always keep the first letter, or swap one that sounds
+        // the same ("zeljanz", "kibinqo"); the result does not depend on the order
+        // the candidates come in (the nearest word, unless two tie).
+        for v in self.spelling_candidates(word.as_bytes()[0], word.len(), limit) {
+            debug_assert!(same_sound(v.as_bytes()[0], word.as_bytes()[0]));
             if let Some(d) = edit_distance(word, v, limit) {
                 match best {
                     Some((_, bd)) if d > bd => {}

@@ -15,6 +15,7 @@ pub mod lexicon;
 pub mod patient;
 pub mod question;
 pub mod reason;
+pub mod recognise;
 pub mod rules;
 pub mod text;
 
@@ -77,6 +78,12 @@ impl Engine {
     /// Parses a question without answering it.
     pub fn understand(&self, question: &str) -> question::Question {
         question::parse(&self.pack, &self.lexicon, question)
+    }
+
+    /// What a text names (medicines, conditions, places, patient findings, intents),
+    /// with spans, without answering it.
+    pub fn recognise(&self, text: &str) -> recognise::Recognition {
+        recognise::recognise(&self.pack, &self.lexicon, text)
     }
 
     /// Runs the patient check.

@@ -17,6 +17,10 @@ pub struct Token {
     /// Which sentence: like `clause`, but only `. ; : ? !` and the like end one, so a
     /// comma-separated list ("denies DVT, cancer or stroke") stays in one sentence.
     pub sentence: u32,
+    /// Byte offset of the word's first character in the text.
+    pub start: usize,
+    /// Byte offset just past the word as kept (a trailing "'s" or full stop is not part of it).
+    pub end: usize,
 }
 
 /// Lower-cases, strips accents and folds typographic variants, keeping CJK characters.
@@ -44,29 +48,34 @@ pub fn fold(text: &str) -> String {
 pub fn tokenize(text: &str) -> Vec<Token> {
     let mut tokens = Vec::new();
     let mut raw = String::new();
-    let chars: Vec<char> = text.chars().collect();
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
     let mut clause = 0u32;
     let mut sentence = 0u32;
-    let flush = |raw: &mut String, tokens: &mut Vec<Token>, clause: u32, sentence: u32| {
-        if !raw.is_empty() {
-            let trimmed = raw.trim_end_matches(['.', '\'']).to_string();
-            let trimmed = trimmed.strip_suffix("'s").unwrap_or(&trimmed).to_string();
-            if !trimmed.is_empty() {
-                tokens.push(Token {
-                    norm: fold(&trimmed),
-                    raw: trimmed,
-                    clause,
-                    sentence,
-                });
+    // Byte offset where the word being read began.
+    let mut start = 0usize;
+    let flush =
+        |raw: &mut String, tokens: &mut Vec<Token>, clause: u32, sentence: u32, start: usize| {
+            if !raw.is_empty() {
+                let trimmed = raw.trim_end_matches(['.', '\'']).to_string();
+                let trimmed = trimmed.strip_suffix("'s").unwrap_or(&trimmed).to_string();
+                if !trimmed.is_empty() {
+                    tokens.push(Token {
+                        norm: fold(&trimmed),
+                        end: start + trimmed.len(),
+                        raw: trimmed,
+                        clause,
+                        sentence,
+                        start,
+                    });
+                }
+                raw.clear();
             }
-            raw.clear();
-        }
-    };
-    for (i, &c) in chars.iter().enumerate() {
-        let next_digit = chars.get(i + 1).is_some_and(|n| n.is_ascii_digit());
-        let prev_digit = i > 0 && chars[i - 1].is_ascii_digit();
+        };
+    for (i, &(at, c)) in chars.iter().enumerate() {
+        let next_digit = chars.get(i + 1).is_some_and(|(_, n)| n.is_ascii_digit());
+        let prev_digit = i > 0 && chars[i - 1].1.is_ascii_digit();
         if is_cjk(c) {
-            flush(&mut raw, &mut tokens, clause, sentence);
+            flush(&mut raw, &mut tokens, clause, sentence, start);
             continue;
         }
         if c.is_alphanumeric()
@@ -75,9 +84,12 @@ pub fn tokenize(text: &str) -> Vec<Token> {
             || (c == ',' && prev_digit && next_digit)
             || c == '\''
         {
+            if raw.is_empty() {
+                start = at;
+            }
             raw.push(if c == ',' { '.' } else { c });
         } else {
-            flush(&mut raw, &mut tokens, clause, sentence);
+            flush(&mut raw, &mut tokens, clause, sentence, start);
             if matches!(c, ',' | '(' | ')' | '，') {
                 clause += 1;
             }
@@ -90,7 +102,7 @@ pub fn tokenize(text: &str) -> Vec<Token> {
             }
         }
     }
-    flush(&mut raw, &mut tokens, clause, sentence);
+    flush(&mut raw, &mut tokens, clause, sentence, start);
     tokens
 }
 

@@ -41,6 +41,8 @@ enum Command {
         #[command(subcommand)]
         command: PackCommand,
     },
+    /// Run the question parser alone: what a text names, with byte spans (no answer).
+    Recognise(RecogniseArgs),
     /// Show a medicine: products, authorisations, posology, safety.
     Drug(ShowArgs),
     /// List the medicines.
@@ -140,6 +142,15 @@ struct AskArgs {
     batch: bool,
     /// The question.
     question: Vec<String>,
+}
+
+#[derive(Args)]
+struct RecogniseArgs {
+    /// Read JSON Lines `{"text": "..."}` from stdin; write one JSON object per line.
+    #[arg(long, conflicts_with = "text")]
+    batch: bool,
+    /// The text.
+    text: Vec<String>,
 }
 
 #[derive(Args)]
@@ -326,6 +337,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Ask(args) => ask(&engine, args, &mut out)?,
         Command::Check(args) => check(&engine, *args, &mut out)?,
+        Command::Recognise(args) => recognise(&engine, args, &mut out)?,
         Command::Pack { .. } => unreachable!("handled above"),
         Command::Drug(a) => browse::drug(&engine, &a.id, a.json, &mut out)?,
         Command::Drugs(a) => browse::drugs(&engine, a.json, &mut out)?,
@@ -460,6 +472,70 @@ fn ask(engine: &Engine, args: AskArgs, out: &mut impl Write) -> Result<()> {
         render::answer(&answer, out)?;
     }
     Ok(())
+}
+
+fn recognise(engine: &Engine, args: RecogniseArgs, out: &mut impl Write) -> Result<()> {
+    if !args.batch {
+        let text = args.text.join(" ");
+        serde_json::to_writer_pretty(&mut *out, &engine.recognise(&text))?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    #[derive(serde::Deserialize)]
+    struct Input {
+        text: String,
+    }
+    for_each_line(out, |line| {
+        let input: Input = serde_json::from_str(line).map_err(|e| {
+            format!("{e}; each line must be a JSON object such as {{\"text\": \"Olumiant for alopecia\"}}")
+        })?;
+        serde_json::to_value(engine.recognise(&input.text)).map_err(|e| e.to_string())
+    })
+}
+
+/// Reads stdin line by line and writes exactly one JSON line per input line: the
+/// value `answer` gives, or `{"line": N, "error": "..."}` for a line that is blank,
+/// not UTF-8 or refused, so output always lines up with input.
+fn for_each_line(
+    out: &mut impl Write,
+    mut answer: impl FnMut(&str) -> std::result::Result<serde_json::Value, String>,
+) -> Result<()> {
+    let mut input = std::io::BufReader::with_capacity(64 * 1024, std::io::stdin().lock());
+    let mut bytes = Vec::new();
+    let mut number = 0usize;
+    loop {
+        bytes.clear();
+        if input
+            .read_until(b'\n', &mut bytes)
+            .context("reading lines from stdin")?
+            == 0
+        {
+            return Ok(());
+        }
+        number += 1;
+        let result = match std::str::from_utf8(&bytes) {
+            Err(_) => Err("the line is not valid UTF-8".to_string()),
+            Ok(text) => {
+                let text = text.trim_end_matches(['\n', '\r']);
+                if text.trim().is_empty() {
+                    Err("the line is blank".to_string())
+                } else {
+                    answer(text)
+                }
+            }
+        };
+        match result {
+            Ok(value) => serde_json::to_writer(&mut *out, &value)?,
+            Err(error) => serde_json::to_writer(
+                &mut *out,
+                &serde_json::json!({"line": number, "error": error}),
+            )?,
+        }
+        out.write_all(b"\n")?;
+        if input.buffer().is_empty() {
+            out.flush()?;
+        }
+    }
 }
 
 fn check(engine: &Engine, a: CheckArgs, out: &mut impl Write) -> Result<()> {
