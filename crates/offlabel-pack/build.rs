@@ -11,6 +11,10 @@ fn collect(dir: &Path, base: &Path, out: &mut Vec<(String, PathBuf)>) {
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
+            // Generated vocabulary layers are embedded by offlabel-vocabulary, not here.
+            if dir == base && path.file_name().is_some_and(|n| n == "layers") {
+                continue;
+            }
             collect(&path, base, out);
         } else if path.extension().is_some_and(|e| e == "toml") {
             let rel = path

@@ -357,6 +357,10 @@ fn read_tree(dir: &Path, base: &Path, out: &mut Vec<(String, String)>) -> Result
     for entry in std::fs::read_dir(dir).map_err(|e| io(dir, e))? {
         let path = entry.map_err(|e| io(dir, e))?.path();
         if path.is_dir() {
+            // Generated vocabulary layers (`layers/`, JSON Lines) have their own loader.
+            if dir == base && path.file_name().is_some_and(|n| n == "layers") {
+                continue;
+            }
             read_tree(&path, base, out)?;
         } else if path.extension().is_some_and(|e| e == "toml") {
             let text = std::fs::read_to_string(&path).map_err(|e| io(&path, e))?;

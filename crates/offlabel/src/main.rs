@@ -5,6 +5,7 @@
 
 mod browse;
 mod export_cmd;
+mod import_cmd;
 mod render;
 mod reports_cmd;
 mod signals_cmd;
@@ -70,6 +71,8 @@ enum Command {
         #[command(subcommand)]
         command: export_cmd::ExportCommand,
     },
+    /// Read indication texts: the conditions they name (Disease Ontology ids), as JSON lines.
+    Indications(import_cmd::IndicationsArgs),
 }
 
 #[derive(Args)]
@@ -176,6 +179,11 @@ enum PackCommand {
     Check {
         /// The folder.
         dir: Option<PathBuf>,
+    },
+    /// Import a public dataset into a generated layer under knowledge/layers/.
+    Import {
+        #[command(subcommand)]
+        source: import_cmd::ImportSource,
     },
 }
 
@@ -307,6 +315,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
     {
         return pack_check(dir.as_ref().or(cli.pack.as_ref()), &mut out);
     }
+    // Neither needs the curated pack: importers write layers, the reader uses the vocabulary.
+    if let Command::Pack {
+        command: PackCommand::Import { source },
+    } = cli.command
+    {
+        import_cmd::import(source, &mut out)?;
+        out.flush()?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Command::Indications(args) = cli.command {
+        import_cmd::indications(&args, &mut out)?;
+        out.flush()?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let engine = Engine::new(load_pack(cli.pack.as_ref())?);
     match cli.command {
         Command::Ask(args) => ask(&engine, args, &mut out)?,
@@ -330,6 +352,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Signals(a) => signals_cmd::signals(&engine, *a, &mut out)?,
         Command::Rate(a) => signals_cmd::rate(a, &mut out)?,
         Command::Export { command } => export_cmd::run(&engine, command, &mut out)?,
+        Command::Indications(_) => unreachable!("handled above"),
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)

@@ -1,0 +1,360 @@
+//! Finds the conditions of the vocabulary in free text (questions, regulator indications).
+//!
+//! Every name is normalised to its word tokens ([`crate::normalise`]) and put in one
+//! Aho-Corasick automaton as ` token token ` (spaces on both sides), so a hit always starts and
+//! ends on whole words. All hits are collected (overlapping), then the longest win, left to
+//! right. Acronyms must match in their own case; a name that is also an ordinary word, or a
+//! 2–3 letter acronym, needs clinical context in its sentence; names too general to mean one
+//! disease ("disease", "syndrome") are never read.
+
+use crate::normalise::{Token, normalise_phrase, tokens};
+use crate::{Term, Vocabulary};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashSet};
+
+/// Names that are ordinary words first ("cold", "MS Word", "AA meetings"): read only with
+/// clinical context. One per line, `#` starts a comment giving the reason.
+const ORDINARY: &str = include_str!("../data/ordinary.txt");
+/// Names never read: too general to be a diagnosis, or a DO synonym that reads as something
+/// else in prescribing text. One per line with a comment.
+const REFUSED: &str = include_str!("../data/refused.txt");
+/// Words that make a sentence clinical (English and Spanish).
+const CONTEXT: &str = include_str!("../data/context.txt");
+
+/// Words that negate a condition named after them in the same clause.
+const NEGATION_WORDS: &[&str] = &[
+    "not",
+    "no",
+    "without",
+    "excluding",
+    "exclude",
+    "except",
+    "never",
+    "nor",
+    "sin",
+    "excepto",
+    "salvo",
+    "ni",
+    "nunca",
+];
+/// Two-word negation cues.
+const NEGATION_PAIRS: &[(&str, &str)] = &[
+    ("other", "than"),
+    ("rule", "out"),
+    ("ruled", "out"),
+    ("free", "of"),
+    ("negative", "for"),
+    ("absence", "of"),
+    ("instead", "of"),
+];
+/// Words that end a negation's reach.
+const CLAUSE_BREAKS: &[&str] = &["but", "however", "although", "pero", "aunque", "sino"];
+/// How many words before a condition a negation cue may stand.
+const NEGATION_WINDOW: usize = 8;
+
+/// A condition found in a text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Mention {
+    /// DO id of the condition.
+    pub doid: String,
+    /// Its DO label.
+    pub name: String,
+    /// Byte offset where the words naming it start.
+    pub start: usize,
+    /// Byte offset after them.
+    pub end: usize,
+    /// A negation cue ("not", "excluding", "other than", "sin") stands before it in its clause.
+    pub negated: bool,
+}
+
+/// How a name belongs to its term; lower is stronger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Rank {
+    Label = 0,
+    Exact = 1,
+    Narrow = 2,
+}
+
+#[derive(Debug, Clone)]
+struct Entry {
+    term: u32,
+    rank: Rank,
+    /// The acronym as written: the text must show it in this case.
+    case: Option<String>,
+    /// Ordinary word or 2–3 letter acronym.
+    needs_context: bool,
+}
+
+/// The condition matcher over a whole vocabulary; build once, share.
+#[derive(Debug, Clone)]
+pub struct Matcher {
+    automaton: AhoCorasick,
+    entries: Vec<Vec<Entry>>,
+    ids: Vec<(String, String)>,
+    context: HashSet<String>,
+}
+
+fn data_lines(text: &str) -> impl Iterator<Item = &str> {
+    text.lines()
+        .map(|l| l.split('#').next().unwrap_or("").trim())
+        .filter(|l| !l.is_empty())
+}
+
+/// An acronym as DO writes it: one word, at least two capitals and no lower-case letter
+/// ("GERD", "HIV", "COPD"), or listed as an acronym by DO.
+fn is_acronym(surface: &str, term: &Term) -> bool {
+    let one_word = !surface.contains(' ');
+    let caps = surface.chars().filter(|c| c.is_uppercase()).count();
+    let lower = surface.chars().any(char::is_lowercase);
+    one_word && ((caps >= 2 && !lower) || term.acronyms.iter().any(|a| a == surface))
+}
+
+impl Matcher {
+    /// Builds the automaton over every label, exact and narrow synonym of the vocabulary.
+    pub fn new(vocabulary: &Vocabulary) -> Matcher {
+        let ordinary: HashSet<String> = data_lines(ORDINARY).map(normalise_phrase).collect();
+        let ordinary_cased: HashSet<&str> = data_lines(ORDINARY).collect();
+        let refused: HashSet<String> = data_lines(REFUSED).map(normalise_phrase).collect();
+        let context: HashSet<String> = data_lines(CONTEXT).map(normalise_phrase).collect();
+        let mut by_norm: BTreeMap<String, Vec<Entry>> = BTreeMap::new();
+        let mut ids = Vec::with_capacity(vocabulary.terms().len());
+        for (i, term) in vocabulary.terms().iter().enumerate() {
+            ids.push((term.id.clone(), term.name.clone()));
+            let names = std::iter::once((term.name.as_str(), Rank::Label))
+                .chain(term.exact.iter().map(|s| (s.as_str(), Rank::Exact)))
+                .chain(term.narrow.iter().map(|s| (s.as_str(), Rank::Narrow)));
+            for (surface, rank) in names {
+                let norm = normalise_phrase(surface);
+                if norm.is_empty() || refused.contains(&norm) {
+                    continue;
+                }
+                let acronym = is_acronym(surface, term);
+                let letters = surface.chars().filter(|c| c.is_alphanumeric()).count();
+                if !acronym && letters <= 3 {
+                    // A short lower-case synonym ("ms", "ad") is noise in running text.
+                    continue;
+                }
+                let needs_context = ordinary.contains(&norm)
+                    || ordinary_cased.contains(surface)
+                    || (acronym && letters <= 3);
+                let entry = Entry {
+                    term: u32::try_from(i).unwrap_or(u32::MAX),
+                    rank,
+                    case: acronym.then(|| surface.to_string()),
+                    needs_context,
+                };
+                by_norm.entry(norm).or_default().push(entry);
+            }
+        }
+        let patterns: Vec<String> = by_norm.keys().map(|k| format!(" {k} ")).collect();
+        let entries: Vec<Vec<Entry>> = by_norm.into_values().collect();
+        // Standard match kind: overlapping search needs it, and the longest-wins choice is
+        // made below over all hits.
+        let automaton = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::Standard)
+            .build(&patterns)
+            .unwrap_or_else(|_| {
+                // Only an automaton too large for memory fails to build; an empty matcher
+                // finds nothing rather than taking the process down.
+                AhoCorasick::new(Vec::<String>::new()).unwrap_or_else(|_| unreachable!())
+            });
+        Matcher {
+            automaton,
+            entries,
+            ids,
+            context,
+        }
+    }
+
+    /// Number of distinct normalised names in the automaton.
+    pub fn name_count(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// The conditions named in `text`, in text order, longest match first where names
+    /// overlap.
+    pub fn find(&self, text: &str) -> Vec<Mention> {
+        let toks = tokens(text);
+        if toks.is_empty() {
+            return Vec::new();
+        }
+        let sentence = sentence_ids(text, &toks);
+        let mut norm = String::from(" ");
+        let mut starts = Vec::with_capacity(toks.len());
+        let mut ends = Vec::with_capacity(toks.len());
+        for t in &toks {
+            starts.push(norm.len());
+            norm.push_str(&t.norm);
+            ends.push(norm.len());
+            norm.push(' ');
+        }
+        let clinical: HashSet<usize> = toks
+            .iter()
+            .zip(&sentence)
+            .filter(|(t, _)| self.context.contains(&t.norm))
+            .map(|(_, &s)| s)
+            .collect();
+        // (first token, last token, entry list index, chosen entry)
+        let mut hits: Vec<(usize, usize, &Entry)> = Vec::new();
+        for m in self.automaton.find_overlapping_iter(&norm) {
+            let (Ok(first), Ok(last)) = (
+                starts.binary_search(&(m.start() + 1)),
+                ends.binary_search(&(m.end() - 1)),
+            ) else {
+                continue;
+            };
+            if sentence[first] != sentence[last] {
+                continue;
+            }
+            let surface = &text[toks[first].start..toks[last].end];
+            let best = self.entries[m.pattern().as_usize()]
+                .iter()
+                .filter(|e| match &e.case {
+                    Some(c) => surface == c || surface.strip_suffix('s') == Some(c.as_str()),
+                    None => true,
+                })
+                .filter(|e| !e.needs_context || clinical.contains(&sentence[first]))
+                .min_by_key(|e| (e.rank, e.term));
+            if let Some(e) = best {
+                hits.push((first, last, e));
+            }
+        }
+        // Longest first, then leftmost; a word belongs to one mention.
+        hits.sort_by_key(|&(f, l, e)| (std::cmp::Reverse(l - f), f, e.rank, e.term));
+        let mut taken = vec![false; toks.len()];
+        let mut chosen = Vec::new();
+        for (f, l, e) in hits {
+            if taken[f..=l].iter().any(|&t| t) {
+                continue;
+            }
+            taken[f..=l].iter_mut().for_each(|t| *t = true);
+            chosen.push((f, l, e));
+        }
+        chosen.sort_by_key(|&(f, _, _)| f);
+        chosen
+            .into_iter()
+            .map(|(f, l, e)| {
+                let (doid, name) = &self.ids[e.term as usize];
+                Mention {
+                    doid: doid.clone(),
+                    name: name.clone(),
+                    start: toks[f].start,
+                    end: toks[l].end,
+                    negated: negated(&toks, &sentence, f),
+                }
+            })
+            .collect()
+    }
+}
+
+/// A sentence number per token: a new sentence after `.`, `!`, `?`, `;`, `:` or a line
+/// break between two tokens (a dot inside a number or an abbreviation like "e.g." aside).
+fn sentence_ids(text: &str, toks: &[Token]) -> Vec<usize> {
+    let mut ids = Vec::with_capacity(toks.len());
+    let mut current = 0;
+    for (i, t) in toks.iter().enumerate() {
+        if i > 0 {
+            let gap = &text[toks[i - 1].end..t.start];
+            let ends_sentence = gap.contains(['!', '?', ';', ':', '\n'])
+                || (gap.contains('.') && gap.chars().any(char::is_whitespace));
+            if ends_sentence {
+                current += 1;
+            }
+        }
+        ids.push(current);
+    }
+    ids
+}
+
+/// Whether a negation cue stands within [`NEGATION_WINDOW`] words before token `first`, in
+/// the same sentence and with no clause break ("but") between.
+fn negated(toks: &[Token], sentence: &[usize], first: usize) -> bool {
+    let lo = first.saturating_sub(NEGATION_WINDOW);
+    for i in (lo..first).rev() {
+        if sentence[i] != sentence[first] || CLAUSE_BREAKS.contains(&toks[i].norm.as_str()) {
+            return false;
+        }
+        let w = toks[i].norm.as_str();
+        if NEGATION_WORDS.contains(&w) {
+            return true;
+        }
+        if let Some(next) = toks.get(i + 1)
+            && i + 1 < first
+            && NEGATION_PAIRS.contains(&(w, next.norm.as_str()))
+        {
+            return true;
+        }
+    }
+    false
+}
+
+#[cfg(all(test, feature = "embedded"))]
+mod tests {
+    use super::*;
+    use std::sync::OnceLock;
+
+    fn matcher() -> &'static Matcher {
+        static M: OnceLock<Matcher> = OnceLock::new();
+        M.get_or_init(|| Matcher::new(&Vocabulary::embedded().expect("the committed layer parses")))
+    }
+
+    fn names(text: &str) -> Vec<String> {
+        matcher()
+            .find(text)
+            .into_iter()
+            .map(|m| format!("{}{}", if m.negated { "!" } else { "" }, m.name))
+            .collect()
+    }
+
+    #[test]
+    fn longest_match_wins() {
+        assert_eq!(
+            names("treatment of moderate plaque psoriasis"),
+            ["plaque psoriasis"]
+        );
+        assert_eq!(
+            names("Psoriatic arthritis in adults"),
+            ["psoriatic arthritis"]
+        );
+    }
+
+    #[test]
+    fn spelling_and_plural_variants() {
+        assert_eq!(names("oesophageal cancer"), names("esophageal cancer"));
+        assert!(!names("iron deficiency anaemia").is_empty());
+        assert_eq!(names("Crohn's disease"), ["Crohn's disease"]);
+    }
+
+    #[test]
+    fn ordinary_words_need_context() {
+        assert!(names("AA meetings on Tuesday").is_empty());
+        assert!(names("I wrote it in MS Word").is_empty());
+        assert!(names("it is cold outside").is_empty());
+        assert!(names("hearing aids").is_empty());
+    }
+
+    #[test]
+    fn negation_in_clause() {
+        assert_eq!(
+            names("not indicated for the treatment of rheumatoid arthritis"),
+            ["!rheumatoid arthritis"]
+        );
+        assert_eq!(
+            names("for psoriasis but not for atopic dermatitis"),
+            ["psoriasis", "!atopic dermatitis"]
+        );
+        assert_eq!(
+            names("Not for migraine. Indicated for asthma."),
+            ["!migraine", "asthma"]
+        );
+    }
+
+    #[test]
+    fn spans_point_into_the_text() {
+        let text = "Adults with Hodgkin's lymphoma.";
+        let m = matcher().find(text);
+        assert_eq!(m.len(), 1);
+        assert_eq!(&text[m[0].start..m[0].end], "Hodgkin's lymphoma");
+    }
+}

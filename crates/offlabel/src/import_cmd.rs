@@ -1,0 +1,99 @@
+//! `offlabel pack import <source>` (generated vocabulary layers) and
+//! `offlabel indications --batch` (the indication reader over the vocabulary).
+
+use crate::usage;
+use anyhow::{Context, Result};
+use clap::{Args, Subcommand};
+use offlabel_vocabulary::{Matcher, Vocabulary};
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+
+/// The datasets `pack import` reads; each writes one layer under `knowledge/layers/`.
+#[derive(Subcommand)]
+pub enum ImportSource {
+    /// The Disease Ontology: HumanDO.tsv, allXREFinDO.tsv, the subset .obo files and
+    /// HumanDO-2015.obo, as published, in DIR.
+    DiseaseOntology {
+        /// Folder with the DO files.
+        dir: PathBuf,
+        /// Where to write the layer.
+        #[arg(long, default_value = offlabel_vocabulary::DO_LAYER_DIR)]
+        out: PathBuf,
+    },
+}
+
+/// Runs an importer and says what it wrote.
+pub fn import(source: ImportSource, out: &mut impl Write) -> Result<()> {
+    match source {
+        ImportSource::DiseaseOntology { dir, out: target } => {
+            let imported = offlabel_import_do::import(&dir).map_err(|e| usage(e.to_string()))?;
+            imported.write(&target).map_err(|e| usage(e.to_string()))?;
+            let c = &imported.meta.counts;
+            let codes: Vec<String> = c.codes.iter().map(|(k, v)| format!("{k} {v}")).collect();
+            writeln!(
+                out,
+                "wrote {}: {} terms, {} exact / {} related / {} narrow / {} broad synonyms, {} parent links, {} retired ids; codes: {}",
+                target.display(),
+                c.terms,
+                c.exact,
+                c.related,
+                c.narrow,
+                c.broad,
+                c.parent_links,
+                c.retired,
+                codes.join(", ")
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// `offlabel indications`.
+#[derive(Args)]
+pub struct IndicationsArgs {
+    /// Read JSON lines `{"text": "..."}` from stdin and write one JSON line per input line:
+    /// `{"conditions": [{"doid", "name", "start", "end", "negated"}], "population": null}`.
+    #[arg(long)]
+    batch: bool,
+    /// A single indication text (instead of --batch).
+    #[arg(conflicts_with = "batch")]
+    text: Vec<String>,
+}
+
+#[derive(serde::Deserialize)]
+struct Input {
+    text: String,
+}
+
+/// Reads indication texts and writes the conditions they name.
+pub fn indications(args: &IndicationsArgs, out: &mut impl Write) -> Result<()> {
+    let vocabulary = Vocabulary::embedded()
+        .context("the embedded Disease Ontology layer does not load; rebuild after `offlabel pack import disease-ontology`")?;
+    let matcher = Matcher::new(&vocabulary);
+    let answer = |text: &str| {
+        serde_json::json!({
+            "conditions": matcher.find(text),
+            "population": null,
+        })
+    };
+    if !args.batch {
+        if args.text.is_empty() {
+            return Err(usage(
+                "give an indication text, or --batch with JSON lines on stdin",
+            ));
+        }
+        writeln!(out, "{}", answer(&args.text.join(" ")))?;
+        return Ok(());
+    }
+    for (n, line) in std::io::stdin().lock().lines().enumerate() {
+        let line = line.context("reading stdin")?;
+        let value = match serde_json::from_str::<Input>(&line) {
+            Ok(input) => answer(&input.text),
+            Err(e) => serde_json::json!({
+                "error": format!("line {}: {e}; each line must be a JSON object like {{\"text\": \"...\"}}", n + 1),
+            }),
+        };
+        writeln!(out, "{value}")?;
+    }
+    Ok(())
+}
