@@ -355,10 +355,28 @@ pub fn import(dir: &Path) -> Result<Imported, ImportError> {
         });
     }
 
-    // 3. Cross-references.
+    // 3. Cross-references: the 2026 table, plus the UMLS CUIs of the 2015 release (a CUI
+    // is a stable concept id, so an older DO mapping still holds; other code systems are
+    // taken from 2026 only, where DO's curators have revised them).
     let (text, input) = read(dir, XREF_FILE)?;
     inputs.push(input);
     let mut codes: BTreeMap<String, BTreeMap<String, BTreeSet<String>>> = BTreeMap::new();
+    for t in old
+        .terms
+        .iter()
+        .filter(|t| !t.obsolete && labels.contains_key(&t.id))
+    {
+        for x in &t.xrefs {
+            if let Some(cui) = x.strip_prefix("UMLS_CUI:").filter(|c| !c.is_empty()) {
+                codes
+                    .entry(t.id.clone())
+                    .or_default()
+                    .entry("umls".into())
+                    .or_default()
+                    .insert(cui.to_string());
+            }
+        }
+    }
     for (line, row) in tsv::parse(XREF_FILE, &text, &["id", "label", "xref"])? {
         let (id, xref) = (&row[0], &row[2]);
         let Some((prefix, code)) = xref
@@ -451,8 +469,8 @@ pub fn import(dir: &Path) -> Result<Imported, ImportError> {
             source_owner: "Human Disease Ontology (DO), Institute for Genome Sciences, University of Maryland School of Medicine; disease-ontology.org".into(),
             dataset_version,
             older_release,
-            licence: "CC0 1.0 (DO release 2026: terms, parents, cross-references, subset synonyms); CC BY 3.0 Unported (synonyms and former labels from the DO release of 2015-05-14)".into(),
-            attribution: "Synonyms from the Human Disease Ontology release of 2015-05-14 (HumanDO.obo), by the Disease Ontology project (Schriml et al.), licensed under CC BY 3.0 (https://creativecommons.org/licenses/by/3.0/). Terms, hierarchy and cross-references from the Human Disease Ontology 2026 release, CC0.".into(),
+            licence: "CC0 1.0 (DO release 2026: terms, parents, cross-references, subset synonyms); CC BY 3.0 Unported (synonyms, former labels and UMLS CUIs from the DO release of 2015-05-14)".into(),
+            attribution: "Synonyms, former labels and UMLS cross-references from the Human Disease Ontology release of 2015-05-14 (HumanDO.obo), by the Disease Ontology project (Schriml et al.), licensed under CC BY 3.0 (https://creativecommons.org/licenses/by/3.0/). Terms, hierarchy and cross-references from the Human Disease Ontology 2026 release, CC0.".into(),
             importer: "offlabel pack import disease-ontology ../shared/data/disease-ontology".into(),
             files: vec!["conditions.jsonl".into(), "retired.jsonl".into()],
         },

@@ -143,6 +143,8 @@ pub struct OboTerm {
     pub obsolete: bool,
     /// `replaced_by:`.
     pub replaced_by: Option<String>,
+    /// `xref:` lines (`PREFIX:code`).
+    pub xrefs: Vec<String>,
     /// 1-based line of the `[Term]` header.
     pub line: usize,
 }
@@ -228,6 +230,7 @@ pub fn parse(file: &str, text: &str) -> Result<Obo, ImportError> {
                     "alt_id" => t.alt_ids.push(first_word(value).to_string()),
                     "is_obsolete" => t.obsolete = value == "true",
                     "replaced_by" => t.replaced_by = Some(first_word(value).to_string()),
+                    "xref" => t.xrefs.push(first_word(value).to_string()),
                     "synonym" => t
                         .synonyms
                         .push(parse_synonym(value).map_err(|m| err(line_no, m))?),

@@ -68,7 +68,8 @@ pub struct Term {
 pub struct Retired {
     /// The retired DO id.
     pub id: String,
-    /// Its last known label.
+    /// Its last known label (empty when only known as another term's alt id).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub name: String,
     /// The current term that replaced it, when DO says so (or absorbed it as an alt id).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -453,7 +454,7 @@ mod tests {
         assert!(v.terms().len() > 12_000);
         assert!(v.is_a("DOID:8893", "DOID:4"), "psoriasis is a disease");
         assert!(
-            v.by_code(CodeSystem::Icd10Cm, "L40.0")
+            v.by_code(CodeSystem::Icd10Cm, "l40")
                 .iter()
                 .any(|t| t.id == "DOID:8893")
         );

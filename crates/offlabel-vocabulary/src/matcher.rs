@@ -48,6 +48,39 @@ const NEGATION_PAIRS: &[(&str, &str)] = &[
     ("absence", "of"),
     ("instead", "of"),
 ];
+/// Words after a condition, in its sentence, that put it out of the indication: "secondary
+/// causes (e.g., diabetes mellitus, hypothyroidism) should be excluded".
+const POST_NEGATION_WORDS: &[&str] = &[
+    "excluded",
+    "excluido",
+    "excluida",
+    "descartado",
+    "descartada",
+];
+/// Two-word cues after a condition with the same effect.
+const POST_NEGATION_PAIRS: &[(&str, &str)] = &[("ruled", "out"), ("looked", "for")];
+/// How many words after a condition a post-negation cue may stand.
+const POST_NEGATION_WINDOW: usize = 30;
+/// Words that, right after a condition name, make it a modifier of something else: "cancer
+/// chemotherapy", "hepatitis B vaccine", "malaria prophylaxis" name no disease of the patient.
+const MODIFIED_HEADS: &[&str] = &[
+    "chemotherapy",
+    "vaccine",
+    "vaccination",
+    "agent",
+    "drug",
+    "medication",
+    "virus",
+    "pathogen",
+    "organism",
+    "bacteria",
+    "trachomati",
+    "antigen",
+    "screening",
+    "test",
+    "testing",
+    "prophylaxi",
+];
 /// Words that end a negation's reach.
 const CLAUSE_BREAKS: &[&str] = &["but", "however", "although", "pero", "aunque", "sino"];
 /// How many words before a condition a negation cue may stand.
@@ -115,7 +148,22 @@ impl Matcher {
     pub fn new(vocabulary: &Vocabulary) -> Matcher {
         let ordinary: HashSet<String> = data_lines(ORDINARY).map(normalise_phrase).collect();
         let ordinary_cased: HashSet<&str> = data_lines(ORDINARY).collect();
-        let refused: HashSet<String> = data_lines(REFUSED).map(normalise_phrase).collect();
+        // A line is a name, optionally followed by the one DOID it is refused for.
+        let mut refused: HashSet<String> = HashSet::new();
+        let mut refused_for: HashSet<(String, String)> = HashSet::new();
+        for line in data_lines(REFUSED) {
+            match line
+                .rsplit_once(' ')
+                .filter(|(_, id)| id.starts_with("DOID:"))
+            {
+                Some((name, id)) => {
+                    refused_for.insert((normalise_phrase(name), id.to_string()));
+                }
+                None => {
+                    refused.insert(normalise_phrase(line));
+                }
+            }
+        }
         let context: HashSet<String> = data_lines(CONTEXT).map(normalise_phrase).collect();
         let mut by_norm: BTreeMap<String, Vec<Entry>> = BTreeMap::new();
         let mut ids = Vec::with_capacity(vocabulary.terms().len());
@@ -126,7 +174,10 @@ impl Matcher {
                 .chain(term.narrow.iter().map(|s| (s.as_str(), Rank::Narrow)));
             for (surface, rank) in names {
                 let norm = normalise_phrase(surface);
-                if norm.is_empty() || refused.contains(&norm) {
+                if norm.is_empty()
+                    || refused.contains(&norm)
+                    || refused_for.contains(&(norm.clone(), term.id.clone()))
+                {
                     continue;
                 }
                 let acronym = is_acronym(surface, term);
@@ -216,7 +267,10 @@ impl Matcher {
                 })
                 .filter(|e| !e.needs_context || clinical.contains(&sentence[first]))
                 .min_by_key(|e| (e.rank, e.term));
-            if let Some(e) = best {
+            let modifier = toks.get(last + 1).is_some_and(|n| {
+                MODIFIED_HEADS.contains(&n.norm.as_str()) && sentence[last + 1] == sentence[last]
+            });
+            if let Some(e) = best.filter(|_| !modifier) {
                 hits.push((first, last, e));
             }
         }
@@ -241,7 +295,7 @@ impl Matcher {
                     name: name.clone(),
                     start: toks[f].start,
                     end: toks[l].end,
-                    negated: negated(&toks, &sentence, f),
+                    negated: negated(&toks, &sentence, f) || post_negated(&toks, &sentence, l),
                 }
             })
             .collect()
@@ -265,6 +319,27 @@ fn sentence_ids(text: &str, toks: &[Token]) -> Vec<usize> {
         ids.push(current);
     }
     ids
+}
+
+/// Whether an exclusion cue ("should be excluded", "ruled out") follows token `last` within
+/// [`POST_NEGATION_WINDOW`] words in its sentence.
+fn post_negated(toks: &[Token], sentence: &[usize], last: usize) -> bool {
+    let hi = (last + 1 + POST_NEGATION_WINDOW).min(toks.len());
+    for i in last + 1..hi {
+        if sentence[i] != sentence[last] {
+            return false;
+        }
+        let w = toks[i].norm.as_str();
+        if POST_NEGATION_WORDS.contains(&w) {
+            return true;
+        }
+        if let Some(next) = toks.get(i + 1)
+            && POST_NEGATION_PAIRS.contains(&(w, next.norm.as_str()))
+        {
+            return true;
+        }
+    }
+    false
 }
 
 /// Whether a negation cue stands within [`NEGATION_WINDOW`] words before token `first`, in
