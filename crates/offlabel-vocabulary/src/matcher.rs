@@ -385,8 +385,8 @@ mod tests {
     #[test]
     fn longest_match_wins() {
         assert_eq!(
-            names("treatment of moderate plaque psoriasis"),
-            ["plaque psoriasis"]
+            names("treatment of type 2 diabetes mellitus in adults"),
+            ["type 2 diabetes mellitus"]
         );
         assert_eq!(
             names("Psoriatic arthritis in adults"),
