@@ -11,7 +11,10 @@ struct File {
 
 #[test]
 fn curated_conditions_link_to_live_do_terms() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../knowledge/conditions.toml");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../knowledge/conditions.toml"
+    );
     let text = std::fs::read_to_string(path).expect("knowledge/conditions.toml is readable");
     let file: File = toml::from_str(&text).expect("knowledge/conditions.toml parses");
     let v = Vocabulary::embedded().expect("the committed layer parses");
@@ -26,7 +29,10 @@ fn curated_conditions_link_to_live_do_terms() {
         .collect();
     assert!(errors.is_empty(), "{errors:#?}");
     let linked = file.condition.iter().filter(|c| c.doid.is_some()).count();
-    println!("{linked} of {} curated conditions carry a DOID", file.condition.len());
+    println!(
+        "{linked} of {} curated conditions carry a DOID",
+        file.condition.len()
+    );
 }
 
 #[test]
