@@ -74,7 +74,13 @@ const MODIFIED_HEADS: &[&str] = &[
     "pathogen",
     "organism",
     "bacteria",
-    "trachomati",
+    // Species epithets: "Chlamydia trachomatis" is the organism, not the disease.
+    "trachomatis",
+    "pneumoniae",
+    "psittaci",
+    "pallidum",
+    "surgery",
+    "extraction",
     "antigen",
     "screening",
     "test",
@@ -172,7 +178,17 @@ impl Matcher {
             let names = std::iter::once((term.name.as_str(), Rank::Label))
                 .chain(term.exact.iter().map(|s| (s.as_str(), Rank::Exact)))
                 .chain(term.narrow.iter().map(|s| (s.as_str(), Rank::Narrow)));
+            // "Diabetes mellitus" is written "diabetes" as often: the trailing word is optional.
+            let shortened: Vec<(String, Rank)> = names
+                .clone()
+                .filter_map(|(n, r)| {
+                    let cut = n.strip_suffix(" mellitus")?;
+                    (cut.contains(' ') || r == Rank::Label).then(|| (cut.to_string(), r))
+                })
+                .collect();
+            let names = names.map(|(n, r)| (n.to_string(), r)).chain(shortened);
             for (surface, rank) in names {
+                let surface = surface.as_str();
                 let norm = normalise_phrase(surface);
                 if norm.is_empty()
                     || refused.contains(&norm)
@@ -259,10 +275,23 @@ impl Matcher {
                 continue;
             }
             let surface = &text[toks[first].start..toks[last].end];
+            // An acronym inside upper-case prose ("SUCH AS MALIGNANCY") is an ordinary word.
+            let shouting = |i: Option<&Token>| {
+                i.is_some_and(|t| {
+                    let w = &text[t.start..t.end];
+                    w.chars().filter(|c| c.is_alphabetic()).count() >= 2
+                        && !w.chars().any(char::is_lowercase)
+                })
+            };
+            let in_capitals = shouting(first.checked_sub(1).and_then(|i| toks.get(i)))
+                && shouting(toks.get(last + 1));
             let best = self.entries[m.pattern().as_usize()]
                 .iter()
                 .filter(|e| match &e.case {
-                    Some(c) => surface == c || surface.strip_suffix('s') == Some(c.as_str()),
+                    Some(c) => {
+                        !in_capitals
+                            && (surface == c || surface.strip_suffix('s') == Some(c.as_str()))
+                    }
                     None => true,
                 })
                 .filter(|e| !e.needs_context || clinical.contains(&sentence[first]))

@@ -276,6 +276,9 @@ fn labeledin_floor() {
     };
     let s = score(&v, &m, &labels, false);
     report("LabeledIn dev", &s);
-    assert!(s.precision(false, false) >= 0.0, "strict precision fell");
-    assert!(s.recall(false, false) >= 0.0, "strict recall fell");
+    // Reached: strict P 0.704, R 0.829; lenient P 0.820, R 0.899 (gold with no DOID excluded).
+    assert!(s.precision(false, false) >= 0.69, "strict precision fell");
+    assert!(s.recall(false, false) >= 0.81, "strict recall fell");
+    assert!(s.precision(true, false) >= 0.80, "lenient precision fell");
+    assert!(s.recall(true, false) >= 0.88, "lenient recall fell");
 }

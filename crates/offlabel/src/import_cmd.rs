@@ -60,6 +60,14 @@ pub struct IndicationsArgs {
     text: Vec<String>,
 }
 
+/// One line of `indications --batch` output.
+#[derive(serde::Serialize)]
+struct Reading {
+    conditions: Vec<offlabel_vocabulary::Mention>,
+    /// Filled by the population reader (another importer); null until then.
+    population: Option<serde_json::Value>,
+}
+
 #[derive(serde::Deserialize)]
 struct Input {
     text: String,
@@ -70,11 +78,10 @@ pub fn indications(args: &IndicationsArgs, out: &mut impl Write) -> Result<()> {
     let vocabulary = Vocabulary::embedded()
         .context("the embedded Disease Ontology layer does not load; rebuild after `offlabel pack import disease-ontology`")?;
     let matcher = Matcher::new(&vocabulary);
-    let answer = |text: &str| {
-        serde_json::json!({
-            "conditions": matcher.find(text),
-            "population": null,
-        })
+    // A struct, not `json!`, so the keys keep the documented order.
+    let answer = |text: &str| Reading {
+        conditions: matcher.find(text),
+        population: None,
     };
     if !args.batch {
         if args.text.is_empty() {
@@ -82,16 +89,21 @@ pub fn indications(args: &IndicationsArgs, out: &mut impl Write) -> Result<()> {
                 "give an indication text, or --batch with JSON lines on stdin",
             ));
         }
-        writeln!(out, "{}", answer(&args.text.join(" ")))?;
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string(&answer(&args.text.join(" ")))?
+        )?;
         return Ok(());
     }
     for (n, line) in std::io::stdin().lock().lines().enumerate() {
         let line = line.context("reading stdin")?;
         let value = match serde_json::from_str::<Input>(&line) {
-            Ok(input) => answer(&input.text),
+            Ok(input) => serde_json::to_string(&answer(&input.text))?,
             Err(e) => serde_json::json!({
                 "error": format!("line {}: {e}; each line must be a JSON object like {{\"text\": \"...\"}}", n + 1),
-            }),
+            })
+            .to_string(),
         };
         writeln!(out, "{value}")?;
     }
