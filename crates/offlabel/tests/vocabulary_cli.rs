@@ -1,0 +1,61 @@
+//! `offlabel indications` and `offlabel pack import disease-ontology` end to end.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn run(args: &[&str], stdin: &str) -> (Option<i32>, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_offlabel"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("run offlabel: {e}"));
+    if let Some(mut input) = child.stdin.take() {
+        input.write_all(stdin.as_bytes()).expect("write stdin");
+    }
+    let o = child.wait_with_output().expect("offlabel finishes");
+    (
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn indications_batch_one_line_out_per_line_in() {
+    let input = "{\"text\": \"Not for psoriasis; treatment of rheumatoid arthritis.\"}\nnot json\n{\"text\": \"\"}\n";
+    let (code, out, err) = run(&["indications", "--batch"], input);
+    assert_eq!(code, Some(0), "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(
+        lines[0],
+        r#"{"conditions":[{"doid":"DOID:8893","name":"psoriasis","start":8,"end":17,"negated":true},{"doid":"DOID:7148","name":"rheumatoid arthritis","start":32,"end":52,"negated":false}],"population":null}"#
+    );
+    assert!(lines[1].starts_with(r#"{"error":"line 2: "#), "{}", lines[1]);
+    assert_eq!(lines[2], r#"{"conditions":[],"population":null}"#);
+}
+
+#[test]
+fn import_of_a_bad_folder_names_the_file_and_writes_nothing() {
+    let src = tempfile::tempdir().expect("temp dir");
+    std::fs::write(src.path().join("HumanDO.tsv"), "id\tlabel\tsubClassOf\n\"DOID:1\"\n")
+        .expect("write");
+    let out = tempfile::tempdir().expect("temp dir");
+    let target = out.path().join("layer");
+    let (code, _, err) = run(
+        &[
+            "pack",
+            "import",
+            "disease-ontology",
+            &src.path().display().to_string(),
+            "--out",
+            &target.display().to_string(),
+        ],
+        "",
+    );
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("HumanDO.tsv line 2"), "{err}");
+    assert!(!target.exists());
+}
