@@ -172,6 +172,10 @@ impl Pack {
             ));
         }
         for (file, text) in files {
+            // Generated vocabulary layers are JSON Lines with their own loader.
+            if file.starts_with("layers/") {
+                continue;
+            }
             let parsed: PackFile = match toml::from_str(&text) {
                 Ok(p) => p,
                 Err(e) => {

@@ -109,3 +109,54 @@ pub fn indications(args: &IndicationsArgs, out: &mut impl Write) -> Result<()> {
     }
     Ok(())
 }
+
+/// The DO layer of a pack folder, or the embedded one; `None` when a folder has none.
+fn vocabulary_for(dir: Option<&PathBuf>) -> Result<Option<Vocabulary>> {
+    let Some(dir) = dir else {
+        return Ok(Some(Vocabulary::embedded()?));
+    };
+    let layer = dir.join("layers").join(offlabel_import_do::LAYER_NAME);
+    let Ok(conditions) = std::fs::read_to_string(layer.join("conditions.jsonl")) else {
+        return Ok(None);
+    };
+    let retired = std::fs::read_to_string(layer.join("retired.jsonl")).unwrap_or_default();
+    Ok(Some(Vocabulary::new(
+        offlabel_vocabulary::Layer::from_jsonl(&conditions, &retired)?,
+    )))
+}
+
+/// `pack check`'s Disease Ontology lines: every curated condition's DOID is live (errors)
+/// and its name is one DO knows (warnings). Returns the number of errors.
+pub fn check_curated_doids(
+    dir: Option<&PathBuf>,
+    conditions: &[&offlabel_model::Condition],
+    out: &mut impl Write,
+) -> Result<usize> {
+    let Some(vocabulary) = vocabulary_for(dir)? else {
+        writeln!(
+            out,
+            "note: no Disease Ontology layer (layers/{}/conditions.jsonl); the curated conditions load alone and their DOIDs are not checked",
+            offlabel_import_do::LAYER_NAME
+        )?;
+        return Ok(0);
+    };
+    let problems = offlabel_vocabulary::check_curated(conditions.iter().copied(), &vocabulary);
+    let mut errors = 0;
+    for p in &problems {
+        if p.is_error() {
+            errors += 1;
+            writeln!(out, "error: conditions.toml: {p}")?;
+        } else {
+            writeln!(out, "warning: conditions.toml: {p}")?;
+        }
+    }
+    let linked = conditions.iter().filter(|c| c.doid.is_some()).count();
+    writeln!(
+        out,
+        "Disease Ontology: {} terms; {linked} of {} curated conditions carry a DOID, {errors} error(s), {} name warning(s)",
+        vocabulary.terms().len(),
+        conditions.len(),
+        problems.len() - errors
+    )?;
+    Ok(errors)
+}

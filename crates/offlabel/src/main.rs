@@ -400,7 +400,14 @@ fn pack_check(dir: Option<&PathBuf>, out: &mut impl Write) -> Result<ExitCode> {
             p.screening.len(),
             p.studies.len()
         )?;
-        Ok(ExitCode::SUCCESS)
+        let conditions: Vec<&offlabel_model::Condition> =
+            p.conditions.iter().map(|c| &c.record).collect();
+        let errors = import_cmd::check_curated_doids(dir, &conditions, out)?;
+        Ok(if errors == 0 {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        })
     } else {
         for d in &diags {
             writeln!(out, "error: {d}")?;
@@ -418,6 +425,9 @@ fn collect(
     for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
         let path = entry?.path();
         if path.is_dir() {
+            if dir == base && path.file_name().is_some_and(|n| n == "layers") {
+                continue;
+            }
             collect(&path, base, out)?;
         } else if path.extension().is_some_and(|e| e == "toml") {
             let text = std::fs::read_to_string(&path)
