@@ -87,6 +87,20 @@ const MODIFIED_HEADS: &[&str] = &[
     "testing",
     "prophylaxi",
 ];
+/// Endings of a genus name: the lower-case word after it is a species epithet
+/// ("Propionibacterium acnes", "Onchocerca volvulus"), not a disease.
+const GENUS_ENDINGS: &[&str] = &[
+    "bacterium",
+    "ella",
+    "coccus",
+    "bacter",
+    "monas",
+    "myces",
+    "cerca",
+    "bacillus",
+    "plasma",
+    "spora",
+];
 /// Words that end a negation's reach.
 const CLAUSE_BREAKS: &[&str] = &["but", "however", "although", "pero", "aunque", "sino"];
 /// How many words before a condition a negation cue may stand.
@@ -123,6 +137,8 @@ struct Entry {
     case: Option<String>,
     /// Ordinary word or 2–3 letter acronym.
     needs_context: bool,
+    /// The name itself has a comma or parenthesis, so the text may too.
+    punctuated: bool,
 }
 
 /// The condition matcher over a whole vocabulary; build once, share.
@@ -210,6 +226,7 @@ impl Matcher {
                     rank,
                     case: acronym.then(|| surface.to_string()),
                     needs_context,
+                    punctuated: surface.contains([',', '(', ')', '[', ';']),
                 };
                 by_norm.entry(norm).or_default().push(entry);
             }
@@ -220,9 +237,9 @@ impl Matcher {
         // made below over all hits.
         let automaton = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
-            // A DFA over 30,000 names takes a second to build; the contiguous NFA is built in
-            // milliseconds and still scans a sentence in microseconds.
-            .kind(Some(AhoCorasickKind::ContiguousNFA))
+            // A DFA over 30,000 names takes a second to build; the plain NFA is the quickest
+            // to build and still scans a sentence in microseconds.
+            .kind(Some(AhoCorasickKind::NoncontiguousNFA))
             .build(&patterns)
             .unwrap_or_else(|_| {
                 // Only an automaton too large for memory fails to build; an empty matcher
@@ -286,17 +303,39 @@ impl Matcher {
                         && !w.chars().any(char::is_lowercase)
                 })
             };
-            let in_capitals = shouting(first.checked_sub(1).and_then(|i| toks.get(i)))
-                && shouting(toks.get(last + 1));
+            let previous = first.checked_sub(1).and_then(|i| toks.get(i));
+            let in_capitals = shouting(previous) && shouting(toks.get(last + 1));
+            // "Asacol HD", "Tegretol XR": a short acronym after a capitalised name is a
+            // brand's suffix.
+            let brand_suffix = previous.is_some_and(|p| {
+                let w = &text[p.start..p.end];
+                w.chars().next().is_some_and(char::is_uppercase)
+                    && w.chars().any(char::is_lowercase)
+                    && sentence[first - 1] == sentence[first]
+            });
+            let species = first == last
+                && surface.chars().next().is_some_and(char::is_lowercase)
+                && previous.is_some_and(|p| {
+                    let w = &text[p.start..p.end];
+                    w.chars().next().is_some_and(char::is_uppercase)
+                        && GENUS_ENDINGS.iter().any(|e| p.norm.ends_with(e))
+                });
+            // Text punctuation inside a match ("Schizophrenia, 13 to 17 years") only where
+            // the name has it too.
+            let punctuated_gap = (first..last).any(|i| {
+                text[toks[i].end..toks[i + 1].start].contains([',', '(', ')', '[', ']', ';'])
+            });
             let best = self.entries[m.pattern().as_usize()]
                 .iter()
                 .filter(|e| match &e.case {
                     Some(c) => {
                         !in_capitals
+                            && !(e.needs_context && brand_suffix)
                             && (surface == c || surface.strip_suffix('s') == Some(c.as_str()))
                     }
                     None => true,
                 })
+                .filter(|e| !species && (e.punctuated || !punctuated_gap))
                 .filter(|e| !e.needs_context || clinical.contains(&sentence[first]))
                 .min_by_key(|e| (e.rank, e.term));
             let modifier = toks.get(last + 1).is_some_and(|n| {
@@ -477,6 +516,29 @@ mod tests {
             names("sin leukemia; tumor of the esophagus")
         );
         assert!(names("sin psoriasis").iter().all(|n| n.starts_with('!')));
+    }
+
+    #[test]
+    fn brand_suffixes_species_and_punctuation() {
+        assert!(
+            names("Asacol HD is indicated for the treatment of colitis")
+                .iter()
+                .all(|n| n != "Huntington's disease")
+        );
+        assert!(
+            names("Propionibacterium acnes infections")
+                .iter()
+                .all(|n| n != "acne")
+        );
+        assert_eq!(
+            names("patients with Schizophrenia, 13 to 17 years of age"),
+            ["schizophrenia"]
+        );
+        assert!(
+            names("patients with HD and chorea")
+                .iter()
+                .any(|n| n == "Huntington's disease")
+        );
     }
 
     #[test]
