@@ -237,9 +237,10 @@ impl Matcher {
         // made below over all hits.
         let automaton = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
-            // A DFA over 30,000 names takes a second to build; the plain NFA is the quickest
-            // to build and still scans a sentence in microseconds.
-            .kind(Some(AhoCorasickKind::NoncontiguousNFA))
+            // A DFA over 30,000 names takes seconds and much memory to build; the contiguous
+            // NFA builds in about 0.2 s, holds about 6 MiB and scans a sentence in
+            // microseconds.
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
             .build(&patterns)
             .unwrap_or_else(|_| {
                 // Only an automaton too large for memory fails to build; an empty matcher
@@ -252,6 +253,11 @@ impl Matcher {
             ids,
             context,
         }
+    }
+
+    /// Heap bytes of the automaton.
+    pub fn automaton_bytes(&self) -> usize {
+        self.automaton.memory_usage()
     }
 
     /// Number of distinct normalised names in the automaton.
