@@ -127,6 +127,47 @@ enum Rank {
     Label = 0,
     Exact = 1,
     Narrow = 2,
+    /// A spelling the matcher derives from a label or exact synonym (see [`variants`]).
+    Variant = 3,
+}
+
+/// Other ways labels write a name, derived so the vocabulary need not list them:
+/// "diabetes mellitus" as "diabetes"; "skin disease" as "skin disorder" and back;
+/// "hyperlipoproteinemia type III" as "type III hyperlipoproteinemia" and back.
+fn variants(name: &str, is_label: bool) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(cut) = name.strip_suffix(" mellitus")
+        && (cut.contains(' ') || is_label)
+    {
+        out.push(cut.to_string());
+    }
+    if let Some(stem) = name.strip_suffix(" disease")
+        && !stem.is_empty()
+    {
+        out.push(format!("{stem} disorder"));
+    } else if let Some(stem) = name.strip_suffix(" disorder")
+        && !stem.is_empty()
+    {
+        out.push(format!("{stem} disease"));
+    }
+    let words: Vec<&str> = name.split(' ').collect();
+    let numbered = |w: &str| {
+        w.len() <= 4
+            && w.chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_digit() || "IViv".contains(c))
+            && w.chars().all(|c| c.is_ascii_alphanumeric())
+    };
+    match words.as_slice() {
+        [rest @ .., t, n] if !rest.is_empty() && t.eq_ignore_ascii_case("type") && numbered(n) => {
+            out.push(format!("type {n} {}", rest.join(" ")));
+        }
+        [t, n, rest @ ..] if !rest.is_empty() && t.eq_ignore_ascii_case("type") && numbered(n) => {
+            out.push(format!("{} type {n}", rest.join(" ")));
+        }
+        _ => {}
+    }
+    out
 }
 
 #[derive(Debug, Clone)]
@@ -194,15 +235,13 @@ impl Matcher {
             let names = std::iter::once((term.name.as_str(), Rank::Label))
                 .chain(term.exact.iter().map(|s| (s.as_str(), Rank::Exact)))
                 .chain(term.narrow.iter().map(|s| (s.as_str(), Rank::Narrow)));
-            // "Diabetes mellitus" is written "diabetes" as often: the trailing word is optional.
-            let shortened: Vec<(String, Rank)> = names
+            let generated: Vec<(String, Rank)> = names
                 .clone()
-                .filter_map(|(n, r)| {
-                    let cut = n.strip_suffix(" mellitus")?;
-                    (cut.contains(' ') || r == Rank::Label).then(|| (cut.to_string(), r))
-                })
+                .filter(|&(_, r)| r != Rank::Narrow)
+                .flat_map(|(n, r)| variants(n, r == Rank::Label))
+                .map(|v| (v, Rank::Variant))
                 .collect();
-            let names = names.map(|(n, r)| (n.to_string(), r)).chain(shortened);
+            let names = names.map(|(n, r)| (n.to_string(), r)).chain(generated);
             for (surface, rank) in names {
                 let surface = surface.as_str();
                 let norm = normalise_phrase(surface);
@@ -335,8 +374,8 @@ impl Matcher {
                 .iter()
                 .filter(|e| match &e.case {
                     Some(c) => {
-                        !in_capitals
-                            && !(e.needs_context && brand_suffix)
+                        let brand = e.needs_context && brand_suffix;
+                        !(in_capitals || brand)
                             && (surface == c || surface.strip_suffix('s') == Some(c.as_str()))
                     }
                     None => true,
@@ -522,6 +561,19 @@ mod tests {
             names("sin leukemia; tumor of the esophagus")
         );
         assert!(names("sin psoriasis").iter().all(|n| n.starts_with('!')));
+    }
+
+    #[test]
+    fn derived_variants() {
+        assert_eq!(
+            names("Type III hyperlipoproteinemia"),
+            ["hyperlipoproteinemia type III"]
+        );
+        assert_eq!(
+            names("in non insulin dependent diabetes"),
+            ["type 2 diabetes mellitus"]
+        );
+        assert_eq!(names("skin disorders"), ["skin disease"]);
     }
 
     #[test]
