@@ -12,6 +12,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Ok(());
     }
     let start = Instant::now();
+    if std::env::args().nth(1).as_deref() == Some("layer") {
+        let layer = offlabel_vocabulary::Layer::from_jsonl(
+            offlabel_vocabulary::EMBEDDED_DO_CONDITIONS,
+            "",
+        )?;
+        println!("{} terms parsed", layer.terms.len());
+        return Ok(());
+    }
     let vocabulary = Vocabulary::embedded()?;
     let loaded = start.elapsed();
     if std::env::args().nth(1).as_deref() == Some("vocabulary") {

@@ -19,6 +19,8 @@ const ORDINARY: &str = include_str!("../data/ordinary.txt");
 /// Names never read: too general to be a diagnosis, or a DO synonym that reads as something
 /// else in prescribing text. One per line with a comment.
 const REFUSED: &str = include_str!("../data/refused.txt");
+/// Clinical abbreviations DO lacks: `ABBR DOID:…` per line.
+const ABBREVIATIONS: &str = include_str!("../data/abbreviations.txt");
 /// Words that make a sentence clinical (English and Spanish).
 const CONTEXT: &str = include_str!("../data/context.txt");
 
@@ -269,6 +271,29 @@ impl Matcher {
                 };
                 by_norm.entry(norm).or_default().push(entry);
             }
+        }
+        for line in data_lines(ABBREVIATIONS) {
+            let Some((abbr, id)) = line.split_once(' ') else {
+                continue;
+            };
+            let Ok(i) = vocabulary
+                .terms()
+                .binary_search_by(|t| crate::doid_order(&t.id, id.trim()))
+            else {
+                // A DOID DO has retired: the abbreviation waits for the data file's review.
+                continue;
+            };
+            let letters = abbr.chars().filter(|c| c.is_alphanumeric()).count();
+            by_norm
+                .entry(normalise_phrase(abbr))
+                .or_default()
+                .push(Entry {
+                    term: u32::try_from(i).unwrap_or(u32::MAX),
+                    rank: Rank::Exact,
+                    case: Some(abbr.to_string()),
+                    needs_context: letters <= 3,
+                    punctuated: false,
+                });
         }
         let patterns: Vec<String> = by_norm.keys().map(|k| format!(" {k} ")).collect();
         let entries: Vec<Vec<Entry>> = by_norm.into_values().collect();
@@ -561,6 +586,28 @@ mod tests {
             names("sin leukemia; tumor of the esophagus")
         );
         assert!(names("sin psoriasis").iter().all(|n| n.starts_with('!')));
+    }
+
+    #[test]
+    fn curated_abbreviations_need_context_and_case() {
+        assert_eq!(names("patients with MS relapses"), ["multiple sclerosis"]);
+        assert!(names("I wrote it in MS Word").is_empty());
+        assert!(names("AA meetings on Tuesday").is_empty());
+        assert_eq!(
+            names("treatment of severe AA in adults"),
+            ["alopecia areata"]
+        );
+        assert!(names("ms of text").is_empty());
+        assert_eq!(names("patients with IBD"), ["inflammatory bowel disease"]);
+    }
+
+    #[test]
+    fn every_curated_abbreviation_names_a_live_term() {
+        let v = Vocabulary::embedded().expect("the committed layer parses");
+        for line in data_lines(ABBREVIATIONS) {
+            let id = line.split_whitespace().nth(1).unwrap_or("");
+            assert!(v.get(id).is_some(), "data/abbreviations.txt: {line}");
+        }
     }
 
     #[test]
