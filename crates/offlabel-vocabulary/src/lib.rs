@@ -325,6 +325,71 @@ impl Vocabulary {
             .unwrap_or_default()
     }
 
+    /// Terms for an ICD-10-CM code, widening to its parent codes when DO maps none to the
+    /// code itself ("L40.50" → "L40.5" → "L40"); returns the code that matched.
+    pub fn by_icd10cm_nearest(&self, code: &str) -> Option<(String, Vec<&Term>)> {
+        let mut c = normalise_code(code);
+        while c.len() >= 3 {
+            let found = self.by_code(CodeSystem::Icd10Cm, &c);
+            if !found.is_empty() {
+                let shown = if c.len() > 3 {
+                    format!("{}.{}", &c[..3], &c[3..])
+                } else {
+                    c.clone()
+                };
+                return Some((shown, found));
+            }
+            c.pop();
+        }
+        None
+    }
+
+    /// Terms named `name` (label or exact synonym, compared after normalisation), labels
+    /// first. A scan of the whole layer: meant for browsing, not for every question.
+    pub fn by_name(&self, name: &str) -> Vec<&Term> {
+        let wanted = normalise_phrase(name);
+        if wanted.is_empty() {
+            return Vec::new();
+        }
+        let mut labels = Vec::new();
+        let mut synonyms = Vec::new();
+        for t in &self.layer.terms {
+            if normalise_phrase(&t.name) == wanted {
+                labels.push(t);
+            } else if t.exact.iter().any(|e| normalise_phrase(e) == wanted) {
+                synonyms.push(t);
+            }
+        }
+        labels.extend(synonyms);
+        labels
+    }
+
+    /// What a user typed to name a condition: a DOID, an ICD-10-CM code (widened to its
+    /// parents when needed), a UMLS CUI, a SNOMED CT id, or a name.
+    pub fn resolve(&self, query: &str) -> Vec<&Term> {
+        let q = query.trim();
+        let upper = q.to_ascii_uppercase();
+        if upper.starts_with("DOID:") {
+            return self.by_code(CodeSystem::Doid, q);
+        }
+        let bytes = upper.as_bytes();
+        if bytes.len() == 8 && bytes[0] == b'C' && bytes[1..].iter().all(u8::is_ascii_digit) {
+            return self.by_code(CodeSystem::Umls, q);
+        }
+        if !q.is_empty() && q.len() <= 18 && bytes.iter().all(u8::is_ascii_digit) {
+            return self.by_code(CodeSystem::Snomed, q);
+        }
+        let icd_like = bytes.len() >= 3
+            && bytes[0].is_ascii_uppercase()
+            && bytes[1].is_ascii_digit()
+            && bytes[2].is_ascii_alphanumeric()
+            && !q.contains(' ');
+        if icd_like && let Some((_, terms)) = self.by_icd10cm_nearest(q) {
+            return terms;
+        }
+        self.by_name(q)
+    }
+
     /// Index of a term by id.
     fn index(&self, doid: &str) -> Option<usize> {
         self.by_id.get(doid).copied()
@@ -439,6 +504,30 @@ mod tests {
         assert_eq!(v.by_code(CodeSystem::Icd10Cm, "l400").len(), 1);
         assert_eq!(v.by_code(CodeSystem::Doid, "doid:2").len(), 1);
         assert_eq!(v.descendants("DOID:1").len(), 1);
+    }
+
+    #[cfg(feature = "embedded")]
+    #[test]
+    fn resolve_what_users_type() {
+        let v = Vocabulary::embedded().expect("the committed layer parses");
+        let ids = |q: &str| {
+            v.resolve(q)
+                .iter()
+                .map(|t| t.id.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids("DOID:8893"), ["DOID:8893"]);
+        assert_eq!(ids("doid:8893"), ["DOID:8893"]);
+        assert!(
+            ids("L40.0").contains(&"DOID:8893".to_string()),
+            "widened to L40"
+        );
+        assert_eq!(ids("C0033860"), ["DOID:8893"]);
+        assert_eq!(ids("Psoriasis"), ["DOID:8893"]);
+        assert_eq!(ids("Crohns disease"), ids("Crohn's disease"));
+        assert!(ids("no such disease at all").is_empty());
+        let (code, _) = v.by_icd10cm_nearest("l40.59").expect("L40.5 is mapped");
+        assert_eq!(code, "L40.5");
     }
 
     #[test]
