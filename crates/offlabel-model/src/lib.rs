@@ -154,6 +154,13 @@ pub struct Condition {
     /// Severity grades that matter for authorisations.
     #[serde(default)]
     pub severities: Vec<String>,
+    /// The Disease Ontology term this condition is (`DOID:` and digits), from the
+    /// vocabulary layer `knowledge/layers/disease-ontology/`.
+    #[serde(default)]
+    pub doid: Option<String>,
+    /// Why no DO term fits (or how the DO term differs), when that needs saying.
+    #[serde(default)]
+    pub doid_note: Option<String>,
     /// Whether the condition is dermatological (or has cutaneous
     /// manifestations treated by dermatologists).
     pub dermatological: bool,

@@ -195,6 +195,10 @@ impl Pack {
             ));
         }
         for (file, text) in files {
+            // Generated vocabulary layers are JSON Lines with their own loader.
+            if file.starts_with("layers/") {
+                continue;
+            }
             let parsed: PackFile = match toml::from_str(&text) {
                 Ok(p) => p,
                 Err(e) => {
@@ -391,6 +395,10 @@ fn read_tree(dir: &Path, base: &Path, out: &mut Vec<(String, String)>) -> Result
     for entry in std::fs::read_dir(dir).map_err(|e| io(dir, e))? {
         let path = entry.map_err(|e| io(dir, e))?.path();
         if path.is_dir() {
+            // Generated vocabulary layers (`layers/`, JSON Lines) have their own loader.
+            if dir == base && path.file_name().is_some_and(|n| n == "layers") {
+                continue;
+            }
             read_tree(&path, base, out)?;
         } else if path.extension().is_some_and(|e| e == "toml") {
             let text = std::fs::read_to_string(&path).map_err(|e| io(&path, e))?;

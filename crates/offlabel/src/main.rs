@@ -5,6 +5,7 @@
 
 mod browse;
 mod export_cmd;
+mod import_cmd;
 mod render;
 mod reports_cmd;
 mod signals_cmd;
@@ -73,6 +74,8 @@ enum Command {
         #[command(subcommand)]
         command: export_cmd::ExportCommand,
     },
+    /// Read indication texts: the conditions they name (Disease Ontology ids), as JSON lines.
+    Indications(import_cmd::IndicationsArgs),
 }
 
 #[derive(Args)]
@@ -196,6 +199,11 @@ enum PackCommand {
         /// Where to write the compiled pack.
         #[arg(long)]
         out: PathBuf,
+    },
+    /// Import a public dataset into a generated layer under knowledge/layers/.
+    Import {
+        #[command(subcommand)]
+        source: import_cmd::ImportSource,
     },
 }
 
@@ -333,6 +341,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
     {
         return pack_build(dir, to, &mut out);
     }
+    // Neither needs the curated pack: importers write layers, the reader uses the vocabulary.
+    if let Command::Pack {
+        command: PackCommand::Import { source },
+    } = cli.command
+    {
+        import_cmd::import(source, &mut out)?;
+        out.flush()?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Command::Indications(args) = cli.command {
+        import_cmd::indications(&args, &mut out)?;
+        out.flush()?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let engine = Engine::new(load_pack(cli.pack.as_ref())?);
     match cli.command {
         Command::Ask(args) => ask(&engine, args, &mut out)?,
@@ -357,6 +379,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Signals(a) => signals_cmd::signals(&engine, *a, &mut out)?,
         Command::Rate(a) => signals_cmd::rate(a, &mut out)?,
         Command::Export { command } => export_cmd::run(&engine, command, &mut out)?,
+        Command::Indications(_) => unreachable!("handled above"),
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
@@ -398,7 +421,14 @@ fn pack_check(dir: Option<&PathBuf>, out: &mut impl Write) -> Result<ExitCode> {
             p.screening.len(),
             p.studies.len()
         )?;
-        Ok(ExitCode::SUCCESS)
+        let conditions: Vec<&offlabel_model::Condition> =
+            p.conditions.iter().map(|c| &c.record).collect();
+        let errors = import_cmd::check_curated_doids(dir, &conditions, out)?;
+        Ok(if errors == 0 {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        })
     } else {
         for d in &diags {
             writeln!(out, "error: {d}")?;

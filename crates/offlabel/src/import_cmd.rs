@@ -1,0 +1,162 @@
+//! `offlabel pack import <source>` (generated vocabulary layers) and
+//! `offlabel indications --batch` (the indication reader over the vocabulary).
+
+use crate::usage;
+use anyhow::{Context, Result};
+use clap::{Args, Subcommand};
+use offlabel_vocabulary::{Matcher, Vocabulary};
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+
+/// The datasets `pack import` reads; each writes one layer under `knowledge/layers/`.
+#[derive(Subcommand)]
+pub enum ImportSource {
+    /// The Disease Ontology: HumanDO.tsv, allXREFinDO.tsv, the subset .obo files and
+    /// HumanDO-2015.obo, as published, in DIR.
+    DiseaseOntology {
+        /// Folder with the DO files.
+        dir: PathBuf,
+        /// Where to write the layer.
+        #[arg(long, default_value = offlabel_vocabulary::DO_LAYER_DIR)]
+        out: PathBuf,
+    },
+}
+
+/// Runs an importer and says what it wrote.
+pub fn import(source: ImportSource, out: &mut impl Write) -> Result<()> {
+    match source {
+        ImportSource::DiseaseOntology { dir, out: target } => {
+            let imported = offlabel_import_do::import(&dir).map_err(|e| usage(e.to_string()))?;
+            imported.write(&target).map_err(|e| usage(e.to_string()))?;
+            let c = &imported.meta.counts;
+            let codes: Vec<String> = c.codes.iter().map(|(k, v)| format!("{k} {v}")).collect();
+            writeln!(
+                out,
+                "wrote {}: {} terms, {} exact / {} related / {} narrow / {} broad synonyms, {} parent links, {} retired ids; codes: {}",
+                target.display(),
+                c.terms,
+                c.exact,
+                c.related,
+                c.narrow,
+                c.broad,
+                c.parent_links,
+                c.retired,
+                codes.join(", ")
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// `offlabel indications`.
+#[derive(Args)]
+pub struct IndicationsArgs {
+    /// Read JSON lines `{"text": "..."}` from stdin and write one JSON line per input line:
+    /// `{"conditions": [{"doid", "name", "start", "end", "negated"}], "population": null}`.
+    #[arg(long)]
+    batch: bool,
+    /// A single indication text (instead of --batch).
+    #[arg(conflicts_with = "batch")]
+    text: Vec<String>,
+}
+
+/// One line of `indications --batch` output.
+#[derive(serde::Serialize)]
+struct Reading {
+    conditions: Vec<offlabel_vocabulary::Mention>,
+    /// Filled by the population reader (another importer); null until then.
+    population: Option<serde_json::Value>,
+}
+
+#[derive(serde::Deserialize)]
+struct Input {
+    text: String,
+}
+
+/// Reads indication texts and writes the conditions they name.
+pub fn indications(args: &IndicationsArgs, out: &mut impl Write) -> Result<()> {
+    let vocabulary = Vocabulary::embedded()
+        .context("the embedded Disease Ontology layer does not load; rebuild after `offlabel pack import disease-ontology`")?;
+    let matcher = Matcher::new(&vocabulary);
+    // A struct, not `json!`, so the keys keep the documented order.
+    let answer = |text: &str| Reading {
+        conditions: matcher.find(text),
+        population: None,
+    };
+    if !args.batch {
+        if args.text.is_empty() {
+            return Err(usage(
+                "give an indication text, or --batch with JSON lines on stdin",
+            ));
+        }
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string(&answer(&args.text.join(" ")))?
+        )?;
+        return Ok(());
+    }
+    for (n, line) in std::io::stdin().lock().lines().enumerate() {
+        let line = line.context("reading stdin")?;
+        let value = match serde_json::from_str::<Input>(&line) {
+            Ok(input) => serde_json::to_string(&answer(&input.text))?,
+            Err(e) => serde_json::json!({
+                "error": format!("line {}: {e}; each line must be a JSON object like {{\"text\": \"...\"}}", n + 1),
+            })
+            .to_string(),
+        };
+        writeln!(out, "{value}")?;
+    }
+    Ok(())
+}
+
+/// The DO layer of a pack folder, or the embedded one; `None` when a folder has none.
+fn vocabulary_for(dir: Option<&PathBuf>) -> Result<Option<Vocabulary>> {
+    let Some(dir) = dir else {
+        return Ok(Some(Vocabulary::embedded()?));
+    };
+    let layer = dir.join("layers").join(offlabel_import_do::LAYER_NAME);
+    let Ok(conditions) = std::fs::read_to_string(layer.join("conditions.jsonl")) else {
+        return Ok(None);
+    };
+    let retired = std::fs::read_to_string(layer.join("retired.jsonl")).unwrap_or_default();
+    Ok(Some(Vocabulary::new(
+        offlabel_vocabulary::Layer::from_jsonl(&conditions, &retired)?,
+    )))
+}
+
+/// `pack check`'s Disease Ontology lines: every curated condition's DOID is live (errors)
+/// and its name is one DO knows (warnings). Returns the number of errors.
+pub fn check_curated_doids(
+    dir: Option<&PathBuf>,
+    conditions: &[&offlabel_model::Condition],
+    out: &mut impl Write,
+) -> Result<usize> {
+    let Some(vocabulary) = vocabulary_for(dir)? else {
+        writeln!(
+            out,
+            "note: no Disease Ontology layer (layers/{}/conditions.jsonl); the curated conditions load alone and their DOIDs are not checked",
+            offlabel_import_do::LAYER_NAME
+        )?;
+        return Ok(0);
+    };
+    let problems = offlabel_vocabulary::check_curated(conditions.iter().copied(), &vocabulary);
+    let mut errors = 0;
+    for p in &problems {
+        if p.is_error() {
+            errors += 1;
+            writeln!(out, "error: conditions.toml: {p}")?;
+        } else {
+            writeln!(out, "warning: conditions.toml: {p}")?;
+        }
+    }
+    let linked = conditions.iter().filter(|c| c.doid.is_some()).count();
+    writeln!(
+        out,
+        "Disease Ontology: {} terms; {linked} of {} curated conditions carry a DOID, {errors} error(s), {} name warning(s)",
+        vocabulary.terms().len(),
+        conditions.len(),
+        problems.len() - errors
+    )?;
+    Ok(errors)
+}
