@@ -4,6 +4,7 @@
 //! the `citations` array, so each claim traces to a source.
 
 use crate::lexicon::Lexicon;
+use crate::outside::{OutsideCondition, VocabularyIndex, VocabularyReading};
 use crate::question::{Intent, Language, Place, Question, parse};
 use crate::reason::{self, StatusFinding};
 use crate::rules::{Flag, PatientFindings, check_patient};
@@ -107,6 +108,57 @@ pub struct EvidenceRow {
     pub citations: Vec<String>,
 }
 
+/// What a status rests on (contract v2 `status_basis`).
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct StatusBasis {
+    /// `curated` (a reviewed pack record), `regulator_text` (read by an importer from
+    /// a regulator's indication text) or `none` (the status is `unknown`).
+    pub kind: &'static str,
+    /// The id of the record the status rests on; empty for `none`.
+    pub record: String,
+    /// The regulator's words that decided it, for `regulator_text`.
+    pub quote: Option<String>,
+    /// When that decision took effect (`YYYY-MM-DD`), where the pack knows the day.
+    pub date: Option<String>,
+}
+
+impl StatusBasis {
+    /// The basis of one jurisdiction's finding: the record that decided it.
+    fn of(f: &StatusFinding) -> StatusBasis {
+        let record = match f.status {
+            Status::Unknown => None,
+            // "No authorisation": the standing record that lists none.
+            Status::NotAuthorized => f
+                .conflicts
+                .iter()
+                .rev()
+                .find(|a| a.kind == offlabel_model::AuthorisationKind::NoneListed),
+            Status::Approved | Status::OffLabel => f.authorisations.first(),
+        };
+        match record {
+            Some(a) => StatusBasis {
+                kind: "curated",
+                record: a.id.clone(),
+                quote: None,
+                date: a
+                    .date
+                    .and_then(|d| Some(format!("{:04}-{:02}-{:02}", d.year, d.month?, d.day?))),
+            },
+            None => StatusBasis::none(),
+        }
+    }
+
+    /// No record: the status is `unknown`.
+    fn none() -> StatusBasis {
+        StatusBasis {
+            kind: "none",
+            record: String::new(),
+            quote: None,
+            date: None,
+        }
+    }
+}
+
 /// The answer object (`ask --json`): the contract's fields plus extras.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Answer {
@@ -121,6 +173,9 @@ pub struct Answer {
     /// Status per jurisdiction (present with drug and condition).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<BTreeMap<String, Status>>,
+    /// What each status rests on, per jurisdiction (present with `status`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_basis: Option<BTreeMap<String, StatusBasis>>,
     /// Why each status, per jurisdiction.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status_reasons: Option<BTreeMap<String, String>>,
@@ -472,9 +527,82 @@ fn fmt_rate(v: f64) -> String {
 }
 
 /// Answers one question. Never fails: odd input gets an honest "not recognised".
-pub fn answer(pack: &Pack, lexicon: &Lexicon, text: &str) -> Answer {
-    let q = parse(pack, lexicon, text);
-    compose(pack, &q, text)
+pub fn answer(pack: &Pack, lexicon: &Lexicon, vocabulary: &VocabularyIndex, text: &str) -> Answer {
+    let mut q = parse(pack, lexicon, text);
+    // A general question whose condition the curated lexicon missed: look the words up
+    // in the Disease Ontology layer (questions about effects or doses are left alone, as
+    // the disease they name is then not the one asked about).
+    let general = q
+        .intents
+        .iter()
+        .all(|i| matches!(i, Intent::Approval | Intent::Evidence | Intent::Options));
+    let mut outside = None;
+    if q.condition.is_none() && !q.class && general {
+        match vocabulary.read(pack, text) {
+            Some(VocabularyReading::Curated(id)) => q.condition = Some(id),
+            Some(VocabularyReading::Outside(o)) => outside = Some(o),
+            None => {}
+        }
+    }
+    compose(pack, &q, text, outside.as_ref())
+}
+
+/// The source record that stands for the Disease Ontology layer.
+const VOCABULARY_SOURCE: &str = "disease-ontology";
+
+/// The lines that say what the pack knows of a condition it does not curate.
+fn outside_lines(
+    pack: &Pack,
+    o: &OutsideCondition,
+    w: &Words,
+    cites: &mut Cites<'_>,
+) -> Vec<String> {
+    let codes: Vec<String> = o
+        .codes
+        .iter()
+        .filter(|(system, _)| *system != "doid")
+        .map(|(system, code)| match system.as_str() {
+            "icd10cm" => format!("ICD-10-CM {code}"),
+            "mesh" => format!("MeSH {code}"),
+            other => format!("{other} {code}"),
+        })
+        .collect();
+    let ids = std::iter::once(o.doid.clone())
+        .chain(codes)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let marks = cites.mark(&[VOCABULARY_SOURCE.to_string()]);
+    let mut lines = vec![if w.es {
+        format!(
+            "{} ({ids}) es una enfermedad de la Disease Ontology que el paquete no recoge: no tiene autorizaciones ni estudios para ella, así que no puede decir si un medicamento está autorizado para ella. {marks}",
+            o.name
+        )
+    } else {
+        format!(
+            "{} ({ids}) is a Disease Ontology condition the pack does not curate: it holds no authorisations or studies for it, so it cannot say whether a medicine is authorised for it. {marks}",
+            o.name
+        )
+    }];
+    let related: Vec<String> = o
+        .related
+        .iter()
+        .filter_map(|id| pack.condition(id))
+        .map(|c| condition_name(c, w))
+        .collect();
+    if !related.is_empty() {
+        lines.push(if w.es {
+            format!(
+                "Enfermedades relacionadas que el paquete sí recoge: {}.",
+                bounded_list(&related, LIST_LIMIT, w)
+            )
+        } else {
+            format!(
+                "Related conditions the pack does hold: {}.",
+                bounded_list(&related, LIST_LIMIT, w)
+            )
+        });
+    }
+    lines
 }
 
 fn named_medicine(pack: &Pack, id: &str) -> Option<Named> {
@@ -502,7 +630,7 @@ fn jurisdictions_for(q: &Question) -> Vec<Jurisdiction> {
         .collect()
 }
 
-fn compose(pack: &Pack, q: &Question, text: &str) -> Answer {
+fn compose(pack: &Pack, q: &Question, text: &str, outside: Option<&OutsideCondition>) -> Answer {
     let w = words(q.language);
     let mut cites = Cites {
         pack,
@@ -559,6 +687,7 @@ fn compose(pack: &Pack, q: &Question, text: &str) -> Answer {
         };
 
     let mut status_map = None;
+    let mut basis_map = None;
     let mut reasons_map = None;
     let mut best_out = None;
     let mut evidence_rows = Vec::new();
@@ -567,11 +696,13 @@ fn compose(pack: &Pack, q: &Question, text: &str) -> Answer {
     // Status and evidence for a medicine in a condition.
     if let (Some(m), Some(c)) = (medicine, condition) {
         let mut map = BTreeMap::new();
+        let mut basis = BTreeMap::new();
         let mut reasons = BTreeMap::new();
         let asked = jurisdictions_for(q);
         for j in [Jurisdiction::Us, Jurisdiction::Eu] {
             let f = reason::status(pack, &m.id, &c.id, &q.patient, j);
             map.insert(j.as_str().to_string(), f.status);
+            basis.insert(j.as_str().to_string(), StatusBasis::of(&f));
             reasons.insert(j.as_str().to_string(), f.reason.clone());
             if asked.contains(&j) {
                 lines.push(status_line(pack, &m.name, &w, &f, &mut cites));
@@ -609,6 +740,7 @@ fn compose(pack: &Pack, q: &Question, text: &str) -> Answer {
             }
         }
         status_map = Some(map);
+        basis_map = Some(basis);
         reasons_map = Some(reasons);
         let ranked = reason::studies(pack, &m.id, &c.id);
         let best = reason::best(&ranked);
@@ -697,13 +829,24 @@ fn compose(pack: &Pack, q: &Question, text: &str) -> Answer {
         lines.extend(built.lines);
         evidence_rows.extend(built.rows);
         options = built.options;
+    } else if let (None, None, Some(o)) = (medicine, condition, outside) {
+        lines.extend(outside_lines(pack, o, &w, &mut cites));
     } else if let (Some(m), None) = (medicine, condition) {
         // A medicine without a condition: its authorisations, unless something else is asked.
         if only_general || wants(Intent::Dates) {
             // Say that no condition was recognised: one the pack lacks ("lichen
             // sclerosus") must not read as covered by the list that follows.
-            if only_general {
-                lines.push(w.no_condition(&m.name));
+            match outside {
+                Some(o) => {
+                    lines.extend(outside_lines(pack, o, &w, &mut cites));
+                    lines.push(if w.es {
+                        format!("Autorizaciones de {} que recoge el paquete:", m.name)
+                    } else {
+                        format!("Authorisations of {} the pack records:", m.name)
+                    });
+                }
+                None if only_general => lines.push(w.no_condition(&m.name)),
+                None => {}
             }
             lines.extend(authorisation_lines(
                 pack,
@@ -931,7 +1074,33 @@ fn compose(pack: &Pack, q: &Question, text: &str) -> Answer {
     }
 
     let drug = medicine.and_then(|m| named_medicine(pack, &m.id));
-    let cond = condition.and_then(|c| named_condition(pack, &c.id));
+    let mut cond = condition.and_then(|c| named_condition(pack, &c.id));
+    if let (None, Some(o)) = (&cond, outside) {
+        cond = Some(Named {
+            id: o.doid.clone(),
+            name: o.name.clone(),
+        });
+        // The pack lists authorisations only for the conditions it curates: it does
+        // not know the status of any medicine for this one.
+        if drug.is_some() {
+            let reason = w.pick(
+                "the pack lists authorisations only for the conditions it curates",
+                "el paquete solo recoge autorizaciones para las enfermedades que cura",
+            );
+            let mut map = BTreeMap::new();
+            let mut basis = BTreeMap::new();
+            let mut reasons = BTreeMap::new();
+            for j in [Jurisdiction::Us, Jurisdiction::Eu] {
+                map.insert(j.as_str().to_string(), Status::Unknown);
+                basis.insert(j.as_str().to_string(), StatusBasis::none());
+                reasons.insert(j.as_str().to_string(), reason.to_string());
+            }
+            status_map = Some(map);
+            basis_map = Some(basis);
+            reasons_map = Some(reasons);
+            best_out = Some(None);
+        }
+    }
     if drug.is_none() && cond.is_none() && !q.class && q.foreign_medicine.is_none() {
         lines.push(w.pick(
             "The pack did not recognise a medicine or a condition in this question, so it gives no answer rather than guess. It covers ruxolitinib (cream and tablets), baricitinib, upadacitinib, abrocitinib and tofacitinib in skin disease; try naming one of them, a condition, or both.",
@@ -962,6 +1131,7 @@ fn compose(pack: &Pack, q: &Question, text: &str) -> Answer {
         drug,
         condition: cond,
         status: status_map,
+        status_basis: basis_map,
         status_reasons: reasons_map,
         best_evidence: best_out,
         options,

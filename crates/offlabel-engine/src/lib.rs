@@ -12,6 +12,7 @@ pub mod answer;
 pub mod check;
 mod cues;
 pub mod lexicon;
+mod outside;
 pub mod patient;
 pub mod question;
 pub mod reason;
@@ -44,13 +45,19 @@ pub enum AskError {
 pub struct Engine {
     pack: Pack,
     lexicon: lexicon::Lexicon,
+    /// The Disease Ontology layer, built on the first question that needs it.
+    vocabulary: outside::VocabularyIndex,
 }
 
 impl Engine {
     /// Builds the engine (and its lexicon) for a pack.
     pub fn new(pack: Pack) -> Engine {
         let lexicon = lexicon::Lexicon::new(&pack);
-        Engine { pack, lexicon }
+        Engine {
+            pack,
+            lexicon,
+            vocabulary: outside::VocabularyIndex::default(),
+        }
     }
 
     /// The pack the engine reasons over.
@@ -72,7 +79,12 @@ impl Engine {
         if chars > MAX_QUESTION_CHARS {
             return Err(AskError::TooLong(chars));
         }
-        Ok(answer::answer(&self.pack, &self.lexicon, question))
+        Ok(answer::answer(
+            &self.pack,
+            &self.lexicon,
+            &self.vocabulary,
+            question,
+        ))
     }
 
     /// Parses a question without answering it.
