@@ -1,0 +1,20 @@
+//! Regulators' indication text, read: split into separate indications, and the population each
+//! states read into fields.
+//!
+//! Pure text: no I/O, no pack, no vocabulary. [`split`] (or [`split_with_names`] when the
+//! medicine's names are known) cuts a text into [`Clause`]s whose ranges point into the text, so
+//! a quote is always the regulator's exact words. [`read_population`] reads one clause: age
+//! bounds, body weight, severity, line of therapy, regimen, qualifiers and exclusions; what it
+//! cannot interpret stays in [`Reading::unread`] and makes the reading not full, so a consumer
+//! never reads a population broader than written.
+
+mod population;
+mod split;
+
+pub use population::{Reading, read_population};
+pub use split::{Clause, split, split_with_names};
+
+/// Reads the population of a [`Clause`] of `text` (its lead, if any, and its quote).
+pub fn read_clause(text: &str, clause: &Clause) -> Reading {
+    read_population(clause.lead_text(text), clause.quote_text(text))
+}

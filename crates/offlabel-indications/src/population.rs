@@ -1,0 +1,621 @@
+//! Reading the population an indication clause states.
+//!
+//! The reader works on a lowercased copy of the clause. Each recogniser finds its phrases,
+//! records them in the [`Population`] and blanks them out; what is left once the frame
+//! ("X is indicated for the treatment of"), the condition phrase and plain function words are
+//! removed is `unread`. Anything unread makes the reading not full: a consumer must then not
+//! treat the population as known, so an unread restriction never widens it.
+
+use offlabel_regulatory::{AgeGroup, Population, PriorTherapy, PriorTherapyKind, Severity};
+use regex::{Captures, Regex};
+use std::sync::LazyLock;
+
+/// What the reader made of one clause.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Reading {
+    /// The population read.
+    pub population: Population,
+    /// The words naming the condition (lowercased), for the condition matcher.
+    pub condition_text: Option<String>,
+    /// Phrases the reader did not interpret.
+    pub unread: Vec<String>,
+    /// True when nothing is unread and a condition phrase was found.
+    pub fully_read: bool,
+}
+
+/// The working copy: lowercase text where consumed phrases are blanked with spaces.
+struct Work {
+    text: String,
+}
+
+impl Work {
+    fn blank(&mut self, start: usize, end: usize) {
+        let spaces = " ".repeat(end - start);
+        self.text.replace_range(start..end, &spaces);
+    }
+
+    /// Runs `re` over the text, hands each match to `f`, and blanks it.
+    fn take(&mut self, re: &Regex, mut f: impl FnMut(&Captures)) {
+        let spans: Vec<(usize, usize)> = re
+            .captures_iter(&self.text)
+            .map(|c| {
+                f(&c);
+                c.get(0).map_or((0, 0), |m| (m.start(), m.end()))
+            })
+            .collect();
+        for (s, e) in spans {
+            self.blank(s, e);
+        }
+    }
+}
+
+fn re(pattern: &str) -> Regex {
+    // The patterns are constants of this file, tested below: a bad one is a programming error.
+    #[allow(clippy::expect_used)]
+    Regex::new(pattern).expect("constant pattern")
+}
+
+macro_rules! pattern {
+    ($name:ident, $p:expr) => {
+        static $name: LazyLock<Regex> = LazyLock::new(|| re($p));
+    };
+}
+
+pattern!(
+    REFERENCE,
+    r"\(?\s*(?:see|refer to)\s+(?:also\s+)?sections?\s+[\d.,\s and]+(?:for [^)]*)?\)?\.?|\(see section[^)]*\)|for further information[^.]*(?:section \d\.\d)?[^.]*\.?|please refer to section[^.]*\.?|\si\s"
+);
+pattern!(
+    BOILERPLATE,
+    r"(?:the use of [^.]*? should be (?:in accordance with|based on) official (?:recommendations|guidance)[^.]*\.?|[^.]*should be used in accordance with official (?:recommendations|guidance)[^.]*\.?|[^.]*has been shown to [^.]*\.?)"
+);
+pattern!(
+    AGE_RANGE,
+    r"(?:aged\s+|from\s+)?(\d+)\s*(?:-|to|–)\s*(?:less than\s+)?(\d+)\s*(years?|months?)(?:\s+of age)?(?:\s+old)?"
+);
+pattern!(
+    AGE_MIN,
+    r"(?:(?:from|aged|at least|of|≥|>=)\s+(?:the age of\s+)?)?(\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|sixteen)\s*(years?|months?|weeks?|days?)(?:\s+of\s+age)?(?:\s+old)?\s*(?:and|or)\s+(?:older|over|above)|(?:from|aged|at least|≥|>=)\s+(?:the age of\s+)?(\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|sixteen)\s*(years?|months?|weeks?|days?)(?:\s+of\s+age)?(?:\s+old)?|(?:from|aged) (?:the age of )?(\d+)(?:\s+of age)?\b"
+);
+pattern!(
+    AGE_MAX,
+    r"(?:below|under|less than|<|younger than|up to)\s+(\d+)\s*(years?|months?)(?:\s+of age)?"
+);
+pattern!(FROM_BIRTH, r"\bfrom birth\b");
+pattern!(
+    AGE_GROUP,
+    r"\b(adults?|adult patients|adolescents?|adolescent patients|children|child|paediatric|pediatric|infants?|neonates?|newborns?|toddlers|elderly|older adults|individuals|persons|subjects)\b(?:\s+(?:and\s+)?patients)?(?:\s+population)?"
+);
+pattern!(
+    WEIGHT_MIN,
+    r"(?:weighing|body ?weight(?: of)?|weight(?: of)?)\s*(?:at least|≥|>=|of at least|more than|greater than|>)?\s*(\d+(?:\.\d+)?)\s*kg(?:\s+(?:or|and) (?:more|above|over))?"
+);
+pattern!(
+    SEVERITY,
+    r"\b(mild|moderate|severe)(?:ly)?\b(?:\s*(?:-|to)\s*|\s+or\s+|,\s*)?(?:(mild|moderate|severe)(?:ly)?\b)?(?:\s*,?\s*(?:and\s+)?(active))?"
+);
+pattern!(ACTIVE, r"\bactive\b(?:\s+disease)?");
+pattern!(
+    MONO_IF,
+    r"(?:can|may) be given as monotherapy (?:in case of|when)[^.]*(?:inappropriate|intoleran\w+)[^.]*\.?"
+);
+pattern!(
+    MONO_OR_COMBO,
+    r"(?:[a-z]+ )?(?:may|can) be (?:used|given) (?:as monotherapy|alone) (?:or|and/or) in combination with ([^.;]+)\.?"
+);
+pattern!(
+    COMBO,
+    r"(?:alone or |either alone or )?in combination with ([^,.;()]+(?:\([^)]*\))?(?:\s*(?:and|or)\s+[^,.;()]+)?)"
+);
+pattern!(MONO, r"\bas monotherapy\b|\balone\b|\bmonotherapy\b");
+pattern!(
+    ADD_ON,
+    r"as (?:an )?add-on (?:therapy |treatment )?to ([^,.;]+)"
+);
+pattern!(
+    EXCLUSION,
+    r"(?:is |are )?not indicated (?:for|in) [^.;]*|with the exception of [^.;)]*\)?|excluding [^.;]*"
+);
+pattern!(
+    CANDIDATE,
+    r"(?:who are )?candidates for (?:systemic therapy|systemic treatment|phototherapy|systemic therapy or phototherapy)"
+);
+pattern!(
+    INADEQUATE,
+    r"(?:who|which)\s+(?:have|has|had)\s+(?:had\s+|shown\s+)?(?:responded inadequately|an inadequate response|inadequate response|an insufficient response|insufficient response|lost response|failed to respond|not responded|been intolerant|an intolerance|a contraindication)[^.;]*|(?:who|which)\s+(?:are|were)\s+(?:intolerant|inadequately controlled|not adequately controlled|not controlled)[^.;]*|(?:when|where) the response to [^.;]*? (?:has been |is |was )?inadequate|(?:with|after) (?:an )?inadequate response to [^.;]*|(?:who|which) (?:are|were) (?:resistant|refractory) to [^.;]*"
+);
+pattern!(
+    AFTER_FAILURE,
+    r"(?:who have (?:progressed|relapsed)|(?:after|following) (?:failure of|progression on|prior|at least one|treatment with|previous))[^.;]*"
+);
+pattern!(
+    PREVIOUSLY,
+    r"(?:who have|who has|whose disease has) (?:received|been (?:previously )?treated with|previously received|had prior)[^.;]*|previously treated with [^.;]*|\bpre-?treated\b"
+);
+pattern!(
+    FIRST_LINE,
+    r"\b(?:not previously treated(?: with [^.;,]*)?|newly diagnosed|treatment-na[iï]ve|previously untreated|first-line|front-line|first line)\b"
+);
+pattern!(
+    QUALIFIER,
+    r"\bwith (?:facial|scalp|nail|genital|palmoplantar|[a-z]+) involvement\b|\bnon-segmental\b|\b(?:hr|her2|egfr|alk|ros1|braf v600|braf|kras g12c|pd-l1|ret|ntrk|msi-h|dmmr|brca)(?:\s*\([a-z0-9]+\))?[- ]?(?:positive|negative|mutant|mutated|mutation-positive|fusion-positive|expressing)\b|\bwith objective signs of inflammation[^,]*(?:\([^)]*\))?[^,]*|\b(?:unresectable|metastatic|locally advanced|advanced|recurrent|relapsed|refractory|early|high-risk|at high risk of recurrence)\b"
+);
+pattern!(
+    FRAME,
+    r"\b(?:is|are) (?:also |only )?indicated\b(?:\s+(?:for|in|as|to))?(?:\s+use\s+in)?|\b(?:for |in )?(?:the )?(?:first-line |adjuvant |neoadjuvant |symptomatic |long-term |short-term |maintenance |regular |supportive |)?(?:treatment|prevention|prophylaxis|management|therapy|reduction|relief|control|reversal|induction|replacement treatment|immuni[sz]ation|vaccination)(?:\s+(?:of|in|against|for))?\b|\bactive immuni[sz]ation(?:\s+against)?\b"
+);
+pattern!(
+    CONDITION_AFTER_FRAME,
+    r"(?:treatment|prevention|prophylaxis|management|therapy|reduction|relief|control|reversal|induction|immuni[sz]ation|vaccination) (?:of|in|against|for)\s+([^,.;:]+)"
+);
+pattern!(
+    PATIENTS_WITH,
+    r"\bpatients?\s+with\s+([^,.;:]+)|\b(?:adults?|children|adolescents)\s+with\s+([^,.;:]+)"
+);
+pattern!(
+    CONDITION_STOP,
+    r"\s+(?:in|who|whose|when|where|after|following|that|which|at|for whom|for|requiring|as|and in|receiving|undergoing|treated)\s+|\(see|$"
+);
+
+const STOPWORDS: &[&str] = &[
+    "the",
+    "a",
+    "an",
+    "and",
+    "or",
+    "of",
+    "in",
+    "with",
+    "who",
+    "whom",
+    "patients",
+    "patient",
+    "for",
+    "to",
+    "as",
+    "is",
+    "are",
+    "be",
+    "by",
+    "at",
+    "on",
+    "also",
+    "both",
+    "either",
+    "whose",
+    "that",
+    "have",
+    "has",
+    "been",
+    "had",
+    "were",
+    "was",
+    "and/or",
+    "use",
+    "used",
+    "indicated",
+    "disease",
+    "its",
+    "their",
+    "it",
+    "this",
+    "these",
+    "all",
+    "any",
+    "can",
+    "may",
+    "should",
+    "other",
+    "aged",
+    "age",
+    "years",
+    "year",
+    "older",
+    "those",
+    "including",
+    "such",
+    "from",
+    "medicinal",
+    "product",
+    "products",
+    "medicine",
+    "i.e",
+    "e.g",
+    "etc",
+    "well",
+    "when",
+    "not",
+];
+
+fn number(word: &str) -> Option<f32> {
+    let n = match word {
+        "one" => 1.0,
+        "two" => 2.0,
+        "three" => 3.0,
+        "four" => 4.0,
+        "five" => 5.0,
+        "six" => 6.0,
+        "seven" => 7.0,
+        "eight" => 8.0,
+        "nine" => 9.0,
+        "ten" => 10.0,
+        "eleven" => 11.0,
+        "twelve" => 12.0,
+        "sixteen" => 16.0,
+        w => w.parse().ok()?,
+    };
+    Some(n)
+}
+
+fn months(n: f32, unit: &str) -> Option<u32> {
+    let m = if unit.starts_with("year") {
+        n * 12.0
+    } else if unit.starts_with("month") {
+        n
+    } else if unit.starts_with("week") {
+        n / 4.345
+    } else {
+        n / 30.44
+    };
+    if !(0.0..=1_600.0).contains(&m) {
+        return None;
+    }
+    Some(m.floor() as u32)
+}
+
+fn normalise(text: &str) -> String {
+    text.replace("&nbsp;", " ")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+        .replace(['’', '‘'], "'")
+        .replace(['–', '‑'], "-")
+        .to_lowercase()
+}
+
+fn cap(c: &Captures, i: usize) -> Option<String> {
+    c.get(i).map(|m| m.as_str().trim().to_string())
+}
+
+/// Reads the population of a clause given as its lead (if any) and its quote.
+pub fn read_population(lead: Option<&str>, quote: &str) -> Reading {
+    let joined = match lead {
+        Some(l) => format!("{l} {quote}"),
+        None => quote.to_string(),
+    };
+    let mut w = Work {
+        text: normalise(&joined),
+    };
+    let mut p = Population::default();
+    let mut min_age: Option<u32> = None;
+    let mut max_age: Option<u32> = None;
+    let mut bounded = false;
+    w.take(&REFERENCE, |_| {});
+    w.take(&BOILERPLATE, |_| {});
+    w.take(&EXCLUSION, |c| p.exclusions.extend(cap(c, 0)));
+    w.take(&MONO_IF, |_| {
+        p.regimen.monotherapy_if_partner_unsuitable = true
+    });
+    w.take(&MONO_OR_COMBO, |c| {
+        p.regimen.monotherapy = true;
+        p.regimen.combinations.extend(cap(c, 1));
+    });
+    w.take(&ADD_ON, |c| p.regimen.add_on_to.extend(cap(c, 1)));
+    w.take(&COMBO, |c| {
+        if c.get(0).is_some_and(|m| m.as_str().contains("alone")) {
+            p.regimen.monotherapy = true;
+        }
+        p.regimen.combinations.extend(cap(c, 1));
+    });
+    w.take(&MONO, |_| p.regimen.monotherapy = true);
+    w.take(&AGE_RANGE, |c| {
+        let unit = c.get(3).map_or("years", |m| m.as_str());
+        let lo = c
+            .get(1)
+            .and_then(|m| number(m.as_str()))
+            .and_then(|n| months(n, unit));
+        let hi = c
+            .get(2)
+            .and_then(|m| number(m.as_str()))
+            .and_then(|n| months(n + 1.0, unit));
+        min_age = lo.map(|l| min_age.map_or(l, |m: u32| m.min(l)));
+        max_age = hi.map(|h| max_age.map_or(h, |m: u32| m.max(h)));
+        bounded = true;
+    });
+    w.take(&AGE_MIN, |c| {
+        let (n, unit) = if c.get(1).is_some() {
+            (c.get(1), c.get(2).map_or("years", |m| m.as_str()))
+        } else if c.get(3).is_some() {
+            (c.get(3), c.get(4).map_or("years", |m| m.as_str()))
+        } else {
+            (c.get(5), "years")
+        };
+        if let Some(m) = n
+            .and_then(|m| number(m.as_str()))
+            .and_then(|n| months(n, unit))
+        {
+            min_age = Some(min_age.map_or(m, |x| x.min(m)));
+            bounded = true;
+        }
+    });
+    w.take(&FROM_BIRTH, |_| {
+        min_age = Some(0);
+        bounded = true;
+    });
+    w.take(&AGE_MAX, |c| {
+        let unit = c.get(2).map_or("years", |m| m.as_str());
+        if let Some(m) = c
+            .get(1)
+            .and_then(|m| number(m.as_str()))
+            .and_then(|n| months(n, unit))
+        {
+            max_age = Some(max_age.map_or(m, |x| x.max(m)));
+        }
+    });
+    w.take(&AGE_GROUP, |c| {
+        let word = c.get(1).map_or("", |m| m.as_str());
+        let g = match word {
+            "adult" | "adults" | "adult patients" => Some(AgeGroup::Adults),
+            "adolescent" | "adolescents" | "adolescent patients" => Some(AgeGroup::Adolescents),
+            "children" | "child" => Some(AgeGroup::Children),
+            "paediatric" | "pediatric" => Some(AgeGroup::Paediatric),
+            "infant" | "infants" | "toddlers" => Some(AgeGroup::Infants),
+            "neonate" | "neonates" | "newborn" | "newborns" => Some(AgeGroup::Neonates),
+            "elderly" | "older adults" => Some(AgeGroup::Elderly),
+            _ => None,
+        };
+        if let Some(g) = g
+            && !p.age_groups.contains(&g)
+        {
+            p.age_groups.push(g);
+        }
+    });
+    w.take(&WEIGHT_MIN, |c| {
+        p.min_weight_kg = c.get(1).and_then(|m| m.as_str().parse().ok());
+    });
+    w.take(&CANDIDATE, |c| {
+        p.prior_therapy.extend(cap(c, 0).map(|text| PriorTherapy {
+            kind: PriorTherapyKind::CandidateForSystemicTherapy,
+            text,
+        }));
+    });
+    for (re, kind) in [
+        (&*INADEQUATE, PriorTherapyKind::InadequateResponse),
+        (&*AFTER_FAILURE, PriorTherapyKind::AfterFailure),
+        (&*PREVIOUSLY, PriorTherapyKind::PreviouslyTreated),
+        (&*FIRST_LINE, PriorTherapyKind::FirstLine),
+    ] {
+        w.take(re, |c| {
+            let text = c
+                .get(0)
+                .map_or("", |m| m.as_str())
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            let kind = if kind == PriorTherapyKind::InadequateResponse
+                && (text.contains("resistant") || text.contains("refractory"))
+            {
+                PriorTherapyKind::Refractory
+            } else {
+                kind
+            };
+            p.prior_therapy.push(PriorTherapy { kind, text });
+        });
+    }
+    w.take(&SEVERITY, |c| {
+        for i in [1, 2] {
+            let s = match c.get(i).map(|m| m.as_str()) {
+                Some("mild") => Some(Severity::Mild),
+                Some("moderate") => Some(Severity::Moderate),
+                Some("severe") => Some(Severity::Severe),
+                _ => None,
+            };
+            if let Some(s) = s
+                && !p.severity.contains(&s)
+            {
+                p.severity.push(s);
+            }
+        }
+        if c.get(3).is_some() {
+            p.active_disease = true;
+        }
+    });
+    // "active immunisation" is a vaccine's frame, not active disease.
+    w.text = w.text.replace("active immunisation", "       immunisation");
+    w.text = w.text.replace("active immunization", "       immunization");
+    w.take(&ACTIVE, |_| p.active_disease = true);
+    w.take(&QUALIFIER, |c| p.qualifiers.extend(cap(c, 0)));
+
+    let condition_text = find_condition(&mut w);
+    w.take(&FRAME, |_| {});
+    drop_subject(&mut w);
+
+    let unread = leftovers(&w.text);
+    finish_ages(&mut p, min_age, max_age, bounded);
+    p.severity.sort();
+    p.age_groups.sort();
+    let fully_read = unread.is_empty() && condition_text.is_some();
+    Reading {
+        population: p,
+        condition_text,
+        unread,
+        fully_read,
+    }
+}
+
+/// The condition phrase: after "treatment of" (or "patients with" when what follows the frame
+/// names patients), up to the first word that starts the patient description.
+fn find_condition(w: &mut Work) -> Option<String> {
+    let mut found: Option<(usize, usize)> = None;
+    for c in CONDITION_AFTER_FRAME.captures_iter(&w.text) {
+        if let Some(m) = c.get(1) {
+            let (s, e) = cut_at_stop(&w.text, m.start(), m.end());
+            if w.text[s..e].trim().is_empty() {
+                continue;
+            }
+            found = Some((s, e));
+            break;
+        }
+    }
+    if found.is_none() {
+        for c in PATIENTS_WITH.captures_iter(&w.text) {
+            if let Some(m) = c.get(1).or_else(|| c.get(2)) {
+                let (s, e) = cut_at_stop(&w.text, m.start(), m.end());
+                if !w.text[s..e].trim().is_empty() {
+                    found = Some((s, e));
+                    break;
+                }
+            }
+        }
+    }
+    if found.is_none() && !w.text.contains("indicated") {
+        // Old-style text with no frame ("Hypertension."): the whole remainder names it.
+        let t = w.text.trim();
+        if !t.is_empty() && t.split_whitespace().count() <= 8 {
+            let s = w.text.find(t).unwrap_or(0);
+            let e = s + t.len();
+            let e = if w.text[..e].ends_with('.') { e - 1 } else { e };
+            found = Some((s, e));
+        }
+    }
+    let (s, e) = found?;
+    let phrase = w.text[s..e]
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let phrase = phrase
+        .trim_matches(|c: char| c == ',' || c == '.' || c == ' ')
+        .to_string();
+    w.blank(s, e);
+    if phrase.is_empty() {
+        None
+    } else {
+        Some(phrase)
+    }
+}
+
+fn cut_at_stop(text: &str, start: usize, end: usize) -> (usize, usize) {
+    let piece = &text[start..end];
+    let stop = CONDITION_STOP
+        .find(piece)
+        .map_or(piece.len(), |m| m.start());
+    (start, start + stop)
+}
+
+/// Blanks the subject before "is indicated" when it is a short name ("Olumiant").
+fn drop_subject(w: &mut Work) {
+    let t = w.text.trim_start();
+    let offset = w.text.len() - t.len();
+    // After the frame was blanked the subject is the first run of words followed by a gap.
+    if let Some(gap) = t.find("   ") {
+        let subject = &t[..gap];
+        let words = subject.split_whitespace().count();
+        if (1..=4).contains(&words) && !subject.contains(',') {
+            w.blank(offset, offset + gap);
+        }
+    }
+}
+
+fn leftovers(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut phrase: Vec<&str> = Vec::new();
+    for raw in text.split(|c: char| c.is_whitespace()) {
+        if raw.is_empty() {
+            // A blank (consumed text) ends a phrase only when it was a run of spaces.
+            if !phrase.is_empty() {
+                out.push(phrase.join(" "));
+                phrase.clear();
+            }
+            continue;
+        }
+        let word = raw.trim_matches(|c: char| !c.is_alphanumeric());
+        let in_brackets = raw.starts_with('(') && raw.ends_with(')') && raw.len() <= 12;
+        if word.is_empty()
+            || in_brackets
+            || STOPWORDS.contains(&word)
+            || word.chars().all(|c| c.is_ascii_digit())
+        {
+            continue;
+        }
+        phrase.push(raw.trim_matches(|c: char| c == ',' || c == '.' || c == ';' || c == ':'));
+    }
+    if !phrase.is_empty() {
+        out.push(phrase.join(" "));
+    }
+    out
+}
+
+/// Age bounds: an explicit number wins; otherwise the groups named give them, taking the
+/// narrowest reading ("children" alone ends at 12).
+fn finish_ages(p: &mut Population, min_age: Option<u32>, max_age: Option<u32>, bounded: bool) {
+    let g = &p.age_groups;
+    let young = [
+        AgeGroup::Children,
+        AgeGroup::Paediatric,
+        AgeGroup::Infants,
+        AgeGroup::Neonates,
+    ];
+    let has_young = g.iter().any(|x| young.contains(x));
+    let group_min = if has_young {
+        None
+    } else if g.contains(&AgeGroup::Adolescents) {
+        Some(144)
+    } else if g.contains(&AgeGroup::Adults) || g.contains(&AgeGroup::Elderly) {
+        Some(216)
+    } else {
+        None
+    };
+    let group_max =
+        if g.is_empty() || g.contains(&AgeGroup::Adults) || g.contains(&AgeGroup::Elderly) {
+            None
+        } else if g.contains(&AgeGroup::Adolescents) || g.contains(&AgeGroup::Paediatric) {
+            Some(216)
+        } else if g.contains(&AgeGroup::Children) {
+            Some(144)
+        } else if g.contains(&AgeGroup::Infants) {
+            Some(24)
+        } else {
+            Some(1)
+        };
+    p.min_age_months = if bounded { min_age } else { group_min };
+    p.max_age_months = max_age.or(group_max);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_compile() {
+        for r in [
+            &*REFERENCE,
+            &*BOILERPLATE,
+            &*AGE_RANGE,
+            &*AGE_MIN,
+            &*AGE_MAX,
+            &*FROM_BIRTH,
+            &*AGE_GROUP,
+            &*WEIGHT_MIN,
+            &*SEVERITY,
+            &*ACTIVE,
+            &*MONO_IF,
+            &*MONO_OR_COMBO,
+            &*COMBO,
+            &*MONO,
+            &*ADD_ON,
+            &*EXCLUSION,
+            &*CANDIDATE,
+            &*INADEQUATE,
+            &*AFTER_FAILURE,
+            &*PREVIOUSLY,
+            &*FIRST_LINE,
+            &*QUALIFIER,
+            &*FRAME,
+            &*CONDITION_AFTER_FRAME,
+            &*PATIENTS_WITH,
+            &*CONDITION_STOP,
+        ] {
+            assert!(!r.as_str().is_empty());
+        }
+    }
+}
