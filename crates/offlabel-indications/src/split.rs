@@ -381,7 +381,11 @@ fn list_items(
             '.' => i + 1 < rest.end && !bytes[i + 1].is_ascii_digit() && !is_abbreviation(text, i),
             '-' | '–' => {
                 // A bullet dash stands between spaces; a hyphen in a word does not.
-                let before_ws = i > 0 && ws_len(text, i - 1) > 0 || text[..i].ends_with(NBSP);
+                let before_ws = text[..i]
+                    .chars()
+                    .next_back()
+                    .is_some_and(char::is_whitespace)
+                    || text[..i].ends_with(NBSP);
                 let after_ws = i + clen < text.len() && ws_len(text, i + clen) > 0;
                 before_ws && after_ws
             }
@@ -416,6 +420,60 @@ fn list_items(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    fn squeeze(s: &str) -> String {
+        s.replace(NBSP, "")
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect()
+    }
+
+    /// Every piece of the text, once, in order: headings and leads shared by several clauses
+    /// count once.
+    fn pieces(text: &str, clauses: &[Clause]) -> String {
+        let mut ranges: Vec<Range<usize>> = Vec::new();
+        for c in clauses {
+            for r in [c.heading.clone(), c.lead.clone(), Some(c.quote.clone())]
+                .into_iter()
+                .flatten()
+            {
+                if !ranges.contains(&r) {
+                    ranges.push(r);
+                }
+            }
+        }
+        ranges.sort_by_key(|r| r.start);
+        ranges.iter().map(|r| squeeze(&text[r.clone()])).collect()
+    }
+
+    proptest! {
+        #[test]
+        fn split_loses_and_reorders_nothing(
+            parts in proptest::collection::vec(
+                prop_oneof![
+                    Just("Rheumatoid arthritis".to_string()),
+                    Just("Olumiant is indicated for the treatment of".to_string()),
+                    Just("Treatment of".to_string()),
+                    Just("psoriasis.".to_string()),
+                    Just(":".to_string()),
+                    Just(" - ".to_string()),
+                    Just(";".to_string()),
+                    Just("&nbsp;".to_string()),
+                    Just("as indicated by".to_string()),
+                    Just("in adults.".to_string()),
+                    "[a-zA-Z\u{ad}é’ .,;:()-]{0,12}",
+                ],
+                0..14,
+            ),
+            names in proptest::collection::vec("[A-Za-zé]{0,8}", 0..3),
+        ) {
+            let text = parts.join("");
+            let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+            let clauses = split_with_names(&text, &refs);
+            prop_assert_eq!(pieces(&text, &clauses), squeeze(&text));
+        }
+    }
 
     fn quotes(text: &str, names: &[&str]) -> Vec<(Option<String>, String)> {
         split_with_names(text, names)
