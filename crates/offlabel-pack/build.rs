@@ -10,7 +10,10 @@ fn collect(dir: &Path, base: &Path, out: &mut Vec<(String, PathBuf)>) {
     };
     for entry in entries.flatten() {
         let path = entry.path();
-        if path.is_dir() {
+        if path.is_dir() && dir == base && path.file_name().is_some_and(|n| n == "layers") {
+            // Generated layers (knowledge/layers/<name>/) have their own format and loader.
+            continue;
+        } else if path.is_dir() {
             collect(&path, base, out);
         } else if path.extension().is_some_and(|e| e == "toml") {
             let rel = path

@@ -92,12 +92,12 @@ pattern!(
 );
 pattern!(
     SEVERITY,
-    r"\b(mild|moderate|severe)(?:ly)?\b(?:\s*(?:-|to)\s*|\s+or\s+|,\s*)?(?:(mild|moderate|severe)(?:ly)?\b)?(?:\s*,?\s*(?:and\s+)?(active))?"
+    r"\b(mild|moderate|severe)(?:ly)?\b(?:\s*-?\s*to\s*-?\s*|\s*-\s*|\s+or\s+|,\s*)?(?:(mild|moderate|severe)(?:ly)?\b)?(?:\s*,?\s*(?:and\s+)?(active))?"
 );
 pattern!(ACTIVE, r"\bactive\b(?:\s+disease)?");
 pattern!(
     MONO_IF,
-    r"(?:can|may) be given as monotherapy (?:in case of|when)[^.]*(?:inappropriate|intoleran\w+)[^.]*\.?"
+    r"(?:[a-z]+ )?(?:can|may) be (?:given|used) (?:in combination with ([^.]*?) or )?as monotherapy (?:in case of|when|where|if)[^.]*(?:inappropriate|intoleran\w+|contraindicated|not tolerated)[^.]*\.?"
 );
 pattern!(
     MONO_OR_COMBO,
@@ -105,7 +105,11 @@ pattern!(
 );
 pattern!(
     COMBO,
-    r"(?:alone or |either alone or )?in combination with ([^,.;()]+(?:\([^)]*\))?(?:\s*(?:and|or)\s+[^,.;()]+)?)"
+    r"(?:alone or |either alone or )?in combination with "
+);
+pattern!(
+    COMBO_END,
+    r",|\.|;|\(see|\s(?:is|are|for|in|as|where|when|who|to|at|and is)\s"
 );
 pattern!(MONO, r"\bas monotherapy\b|\balone\b|\bmonotherapy\b");
 pattern!(
@@ -146,11 +150,11 @@ pattern!(
 );
 pattern!(
     CONDITION_AFTER_FRAME,
-    r"(?:treatment|prevention|prophylaxis|management|therapy|reduction|relief|control|reversal|induction|immuni[sz]ation|vaccination) (?:of|in|against|for)\s+([^,.;:]+)"
+    r"(?:treatment|prevention|prophylaxis|management|therapy|reduction|relief|control|reversal|induction|immuni[sz]ation|vaccination) (?:of|in|against|for)\s+([^.;:]+)"
 );
 pattern!(
     PATIENTS_WITH,
-    r"\bpatients?\s+with\s+([^,.;:]+)|\b(?:adults?|children|adolescents)\s+with\s+([^,.;:]+)"
+    r"\bpatients?\s+with\s+([^.;:]+)|\b(?:adults?|children|adolescents)\s+with\s+([^.;:]+)"
 );
 pattern!(
     CONDITION_STOP,
@@ -247,7 +251,9 @@ fn number(word: &str) -> Option<f32> {
     Some(n)
 }
 
-fn months(n: f32, unit: &str) -> Option<u32> {
+/// An age in months: a lower bound rounds up and an upper bound down, so a bound in days or
+/// weeks never widens the population.
+fn months(n: f32, unit: &str, lower_bound: bool) -> Option<u32> {
     let m = if unit.starts_with("year") {
         n * 12.0
     } else if unit.starts_with("month") {
@@ -260,7 +266,7 @@ fn months(n: f32, unit: &str) -> Option<u32> {
     if !(0.0..=1_600.0).contains(&m) {
         return None;
     }
-    Some(m.floor() as u32)
+    Some(if lower_bound { m.ceil() } else { m.floor() } as u32)
 }
 
 fn normalise(text: &str) -> String {
@@ -293,31 +299,27 @@ pub fn read_population(lead: Option<&str>, quote: &str) -> Reading {
     w.take(&REFERENCE, |_| {});
     w.take(&BOILERPLATE, |_| {});
     w.take(&EXCLUSION, |c| p.exclusions.extend(cap(c, 0)));
-    w.take(&MONO_IF, |_| {
-        p.regimen.monotherapy_if_partner_unsuitable = true
+    w.take(&MONO_IF, |c| {
+        p.regimen.monotherapy_if_partner_unsuitable = true;
+        p.regimen.combinations.extend(cap(c, 1));
     });
     w.take(&MONO_OR_COMBO, |c| {
         p.regimen.monotherapy = true;
         p.regimen.combinations.extend(cap(c, 1));
     });
     w.take(&ADD_ON, |c| p.regimen.add_on_to.extend(cap(c, 1)));
-    w.take(&COMBO, |c| {
-        if c.get(0).is_some_and(|m| m.as_str().contains("alone")) {
-            p.regimen.monotherapy = true;
-        }
-        p.regimen.combinations.extend(cap(c, 1));
-    });
+    take_combinations(&mut w, &mut p);
     w.take(&MONO, |_| p.regimen.monotherapy = true);
     w.take(&AGE_RANGE, |c| {
         let unit = c.get(3).map_or("years", |m| m.as_str());
         let lo = c
             .get(1)
             .and_then(|m| number(m.as_str()))
-            .and_then(|n| months(n, unit));
+            .and_then(|n| months(n, unit, true));
         let hi = c
             .get(2)
             .and_then(|m| number(m.as_str()))
-            .and_then(|n| months(n + 1.0, unit));
+            .and_then(|n| months(n + 1.0, unit, false));
         min_age = lo.map(|l| min_age.map_or(l, |m: u32| m.min(l)));
         max_age = hi.map(|h| max_age.map_or(h, |m: u32| m.max(h)));
         bounded = true;
@@ -332,7 +334,7 @@ pub fn read_population(lead: Option<&str>, quote: &str) -> Reading {
         };
         if let Some(m) = n
             .and_then(|m| number(m.as_str()))
-            .and_then(|n| months(n, unit))
+            .and_then(|n| months(n, unit, true))
         {
             min_age = Some(min_age.map_or(m, |x| x.min(m)));
             bounded = true;
@@ -347,7 +349,7 @@ pub fn read_population(lead: Option<&str>, quote: &str) -> Reading {
         if let Some(m) = c
             .get(1)
             .and_then(|m| number(m.as_str()))
-            .and_then(|n| months(n, unit))
+            .and_then(|n| months(n, unit, false))
         {
             max_age = Some(max_age.map_or(m, |x| x.max(m)));
         }
@@ -443,6 +445,27 @@ pub fn read_population(lead: Option<&str>, quote: &str) -> Reading {
     }
 }
 
+/// "in combination with X": X runs to the first comma, full stop or word that starts another
+/// part of the sentence ("is indicated", "in adults"), keeping one bracketed abbreviation.
+fn take_combinations(w: &mut Work, p: &mut Population) {
+    let starts: Vec<(usize, usize, bool)> = COMBO
+        .find_iter(&w.text)
+        .map(|m| (m.start(), m.end(), m.as_str().contains("alone")))
+        .collect();
+    for (start, end, alone) in starts {
+        let rest = &w.text[end..];
+        let stop = COMBO_END.find(rest).map_or(rest.len(), |m| m.start());
+        let partner = rest[..stop].trim().to_string();
+        if !partner.is_empty() {
+            p.regimen.combinations.push(partner);
+        }
+        if alone {
+            p.regimen.monotherapy = true;
+        }
+        w.blank(start, end + stop);
+    }
+}
+
 /// The condition phrase: after "treatment of" (or "patients with" when what follows the frame
 /// names patients), up to the first word that starts the patient description.
 fn find_condition(w: &mut Work) -> Option<String> {
@@ -483,9 +506,29 @@ fn find_condition(w: &mut Work) -> Option<String> {
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ");
-    let phrase = phrase
+    let mut phrase = phrase
         .trim_matches(|c: char| c == ',' || c == '.' || c == ' ')
         .to_string();
+    // "treatment of adult patients with X": the age words are blanked, "patients with" stays.
+    loop {
+        let before = phrase.len();
+        for lead in [
+            "and ",
+            "with ",
+            "patients ",
+            "patient ",
+            "of ",
+            "in ",
+            "the ",
+        ] {
+            if let Some(r) = phrase.strip_prefix(lead) {
+                phrase = r.to_string();
+            }
+        }
+        if phrase.len() == before {
+            break;
+        }
+    }
     w.blank(s, e);
     if phrase.is_empty() {
         None
@@ -496,9 +539,20 @@ fn find_condition(w: &mut Work) -> Option<String> {
 
 fn cut_at_stop(text: &str, start: usize, end: usize) -> (usize, usize) {
     let piece = &text[start..end];
-    let stop = CONDITION_STOP
+    let mut stop = CONDITION_STOP
         .find(piece)
         .map_or(piece.len(), |m| m.start());
+    // A comma ends the phrase unless a list of conditions goes on ("A, and B").
+    let mut from = 0;
+    while let Some(k) = piece[from..stop].find(',') {
+        let at = from + k;
+        let after = piece[at + 1..].trim_start();
+        if !(after.starts_with("and ") || after.starts_with("or ")) {
+            stop = at;
+            break;
+        }
+        from = at + 1;
+    }
     (start, start + stop)
 }
 

@@ -177,6 +177,24 @@ enum PackCommand {
         /// The folder.
         dir: Option<PathBuf>,
     },
+    /// Import a regulator's or vocabulary's published data into a generated layer.
+    Import {
+        #[command(subcommand)]
+        source: ImportSource,
+    },
+}
+
+/// The sources `pack import` reads; each writes its own layer under `knowledge/layers/`.
+#[derive(Subcommand)]
+enum ImportSource {
+    /// The EMA's "Medicines output: medicines" table (xlsx) → the EU layer. Source: European Medicines Agency.
+    Ema {
+        /// The xlsx export (medicines-output-medicines-report_en.xlsx).
+        file: PathBuf,
+        /// The layer folder to write.
+        #[arg(long, default_value = "knowledge/layers/ema")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Args)]
@@ -307,6 +325,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
     {
         return pack_check(dir.as_ref().or(cli.pack.as_ref()), &mut out);
     }
+    if let Command::Pack {
+        command: PackCommand::Import { source },
+    } = &cli.command
+    {
+        return pack_import(source, &mut out);
+    }
     let engine = Engine::new(load_pack(cli.pack.as_ref())?);
     match cli.command {
         Command::Ask(args) => ask(&engine, args, &mut out)?,
@@ -330,6 +354,29 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Signals(a) => signals_cmd::signals(&engine, *a, &mut out)?,
         Command::Rate(a) => signals_cmd::rate(a, &mut out)?,
         Command::Export { command } => export_cmd::run(&engine, command, &mut out)?,
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn pack_import(source: &ImportSource, out: &mut impl Write) -> Result<ExitCode> {
+    match source {
+        ImportSource::Ema { file, out: dir } => {
+            let s = offlabel_import_ema::import(file, dir).map_err(|e| usage(e.to_string()))?;
+            for row in &s.skipped {
+                writeln!(out, "skipped row {}: {}", row.row_number, row.reason)?;
+            }
+            writeln!(
+                out,
+                "EMA layer written to {}: {} medicines, {} products, {} indication clauses ({} with a fully read population), {} rows skipped. Source: European Medicines Agency.",
+                dir.display(),
+                s.medicines,
+                s.products,
+                s.indications,
+                s.fully_read,
+                s.skipped.len()
+            )?;
+        }
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
@@ -394,7 +441,15 @@ fn collect(
 ) -> Result<()> {
     for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
         let path = entry?.path();
-        if path.is_dir() {
+        if path.is_dir()
+            && dir == base
+            && path
+                .file_name()
+                .is_some_and(|n| n == offlabel_pack::LAYERS_DIR)
+        {
+            // Generated layers have their own format and loader.
+            continue;
+        } else if path.is_dir() {
             collect(&path, base, out)?;
         } else if path.extension().is_some_and(|e| e == "toml") {
             let text = std::fs::read_to_string(&path)
