@@ -8,7 +8,7 @@
 pub mod report;
 pub mod table;
 
-use offlabel_indications::{read_clause, split_with_names};
+use offlabel_indications::{read_clause_with_names, split_with_names};
 use offlabel_regulatory::{IndicationClause, RegulatedMedicine, RegulatedProduct};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -237,7 +237,7 @@ fn clauses_of(row: &Row, medicine: &str) -> (Vec<IndicationClause>, usize) {
             dups += 1;
             continue;
         }
-        let reading = read_clause(text, &clause);
+        let reading = read_clause_with_names(text, &clause, &name_refs);
         out.push(IndicationClause {
             id: format!("{}-{}", row.product_number, out.len() + 1),
             medicine: medicine.to_string(),

@@ -14,19 +14,31 @@ fn input() -> Option<PathBuf> {
     if p.exists() {
         Some(p)
     } else {
-        println!("note: {} is absent; the EMA table test is skipped", p.display());
+        println!(
+            "note: {} is absent; the EMA table test is skipped",
+            p.display()
+        );
         None
     }
 }
 
-const FILES: &[&str] = &["layer.toml", "medicines.jsonl", "indications.jsonl", "REPORT.md"];
+const FILES: &[&str] = &[
+    "layer.toml",
+    "medicines.jsonl",
+    "indications.jsonl",
+    "REPORT.md",
+];
 
 #[test]
 fn committed_layer_is_reproduced_byte_for_byte() -> Result<(), Box<dyn std::error::Error>> {
     let Some(input) = input() else { return Ok(()) };
     let out = tempfile::tempdir()?;
     let summary = offlabel_import_ema::import(&input, out.path())?;
-    assert!(summary.skipped.is_empty(), "rows skipped: {:?}", summary.skipped);
+    assert!(
+        summary.skipped.is_empty(),
+        "rows skipped: {:?}",
+        summary.skipped
+    );
     let committed = root().join("knowledge/layers/ema");
     for f in FILES {
         let fresh = std::fs::read(out.path().join(f))?;
@@ -47,7 +59,11 @@ fn import_is_deterministic_and_sane() -> Result<(), Box<dyn std::error::Error>> 
     let sa = offlabel_import_ema::import(&input, a.path())?;
     offlabel_import_ema::import(&input, b.path())?;
     for f in FILES {
-        assert_eq!(std::fs::read(a.path().join(f))?, std::fs::read(b.path().join(f))?, "{f}");
+        assert_eq!(
+            std::fs::read(a.path().join(f))?,
+            std::fs::read(b.path().join(f))?,
+            "{f}"
+        );
     }
     // The README of the shared data: 2,271 human rows, 1,537 authorised.
     assert_eq!(sa.products + 47, 2271);
@@ -60,7 +76,14 @@ fn import_is_deterministic_and_sane() -> Result<(), Box<dyn std::error::Error>> 
     let mut sorted = ids.clone();
     sorted.sort();
     assert_eq!(ids, sorted, "medicines sorted by id");
-    for id in ["baricitinib", "upadacitinib", "abrocitinib", "ruxolitinib-oral", "ruxolitinib-topical", "tofacitinib"] {
+    for id in [
+        "baricitinib",
+        "upadacitinib",
+        "abrocitinib",
+        "ruxolitinib-oral",
+        "ruxolitinib-topical",
+        "tofacitinib",
+    ] {
         assert!(ids.iter().any(|i| i == id), "{id} missing");
     }
     let inds = std::fs::read_to_string(a.path().join("indications.jsonl"))?;
@@ -74,6 +97,11 @@ fn import_is_deterministic_and_sane() -> Result<(), Box<dyn std::error::Error>> 
     assert_eq!(c.medicine, "ruxolitinib-topical");
     assert_eq!(c.population.min_age_months, Some(144));
     assert!(c.population.qualifiers.iter().any(|q| q == "non-segmental"));
-    assert!(c.population.qualifiers.iter().any(|q| q == "with facial involvement"));
+    assert!(
+        c.population
+            .qualifiers
+            .iter()
+            .any(|q| q == "with facial involvement")
+    );
     Ok(())
 }

@@ -11,10 +11,15 @@
 mod population;
 mod split;
 
-pub use population::{Reading, read_population};
+pub use population::{Reading, read_population, read_population_with_names};
 pub use split::{Clause, split, split_with_names};
 
 /// Reads the population of a [`Clause`] of `text` (its lead, if any, and its quote).
 pub fn read_clause(text: &str, clause: &Clause) -> Reading {
     read_population(clause.lead_text(text), clause.quote_text(text))
+}
+
+/// Like [`read_clause`], with the medicine's names treated as read.
+pub fn read_clause_with_names(text: &str, clause: &Clause, names: &[&str]) -> Reading {
+    read_population_with_names(clause.lead_text(text), clause.quote_text(text), names)
 }

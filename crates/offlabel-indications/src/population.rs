@@ -26,6 +26,8 @@ pub struct Reading {
 /// The working copy: lowercase text where consumed phrases are blanked with spaces.
 struct Work {
     text: String,
+    /// Where a list item starts after its lead (0 when the clause has no lead).
+    item_start: usize,
 }
 
 impl Work {
@@ -63,7 +65,7 @@ macro_rules! pattern {
 
 pattern!(
     REFERENCE,
-    r"\(?\s*(?:see|refer to)\s+(?:also\s+)?sections?\s+[\d.,\s and]+(?:for [^)]*)?\)?\.?|\(see section[^)]*\)|for further information[^.]*(?:section \d\.\d)?[^.]*\.?|please refer to section[^.]*\.?|\si\s"
+    r"\(?\s*(?:see|refer to)\s+(?:also\s+)?sections?\s+[\d.,\s and]+(?:for [^)]*)?\)?\.?|\(see section[^)]*\)|for further information[^.]*(?:section \d\.\d)?[^.]*\.?|please refer to section[^.]*\.?|\si\s|\((?:e\.g\.?|i\.e\.?|for example|such as)[^)]*\)"
 );
 pattern!(
     BOILERPLATE,
@@ -114,7 +116,7 @@ pattern!(
 pattern!(MONO, r"\bas monotherapy\b|\balone\b|\bmonotherapy\b");
 pattern!(
     ADD_ON,
-    r"as (?:an )?add-on (?:therapy |treatment )?to ([^,.;]+)"
+    r"as (?:an )?add-on (?:therapy |treatment )?to ([^,.;]+)|(?:as )?an adjunct to (diet and exercise|diet|[^,.;]+? therapy)(?: to improve glycaemic control)?|(?:as )?(?:an )?adjunct(?:ive)? (?:therapy|treatment)(?: to| in)?"
 );
 pattern!(
     EXCLUSION,
@@ -126,11 +128,11 @@ pattern!(
 );
 pattern!(
     INADEQUATE,
-    r"(?:who|which)\s+(?:have|has|had)\s+(?:had\s+|shown\s+)?(?:responded inadequately|an inadequate response|inadequate response|an insufficient response|insufficient response|lost response|failed to respond|not responded|been intolerant|an intolerance|a contraindication)[^.;]*|(?:who|which)\s+(?:are|were)\s+(?:intolerant|inadequately controlled|not adequately controlled|not controlled)[^.;]*|(?:when|where) the response to [^.;]*? (?:has been |is |was )?inadequate|(?:with|after) (?:an )?inadequate response to [^.;]*|(?:who|which) (?:are|were) (?:resistant|refractory) to [^.;]*"
+    r"(?:who|which)\s+(?:have|has|had)\s+(?:had\s+|shown\s+)?(?:responded inadequately|an inadequate response|inadequate response|an insufficient response|insufficient response|lost response|failed to respond|not responded|been intolerant|an intolerance|a contraindication)[^.;]*|(?:who|which)\s+(?:are|were)\s+(?:intolerant|inadequately controlled|not adequately controlled|not controlled)[^.;]*|(?:when|where) the response to [^.;]*? (?:has been |is |was )?inadequate|(?:with|after) (?:an )?inadequate response to [^.;]*|(?:who|which) (?:are|were) (?:resistant|refractory) to [^.;]*|(?:who are |which is )?(?:insufficiently|inadequately|not adequately) controlled (?:on|by|with) [^.;]*|(?:when|where|for whom) [^.;]*? (?:is|are) (?:considered )?(?:inappropriate|not appropriate|not tolerated|contraindicated|not suitable|unsuitable)(?: due to [^.;]*)?|(?:who are )?intolerant (?:to|of) [^.;,]*"
 );
 pattern!(
     AFTER_FAILURE,
-    r"(?:who have (?:progressed|relapsed)|(?:after|following) (?:failure of|progression on|prior|at least one|treatment with|previous))[^.;]*"
+    r"(?:who have (?:progressed|relapsed)|(?:after|following) (?:failure of|progression on|progression|disease progression|prior|at least|one or more|two or more|treatment with|previous|standard))[^.;]*|(?:who have|with) (?:received|had) (?:at least )?(?:one|two|three|1|2|3) (?:or more )?(?:prior|previous|lines)[^.;]*"
 );
 pattern!(
     PREVIOUSLY,
@@ -142,11 +144,11 @@ pattern!(
 );
 pattern!(
     QUALIFIER,
-    r"\bwith (?:facial|scalp|nail|genital|palmoplantar|[a-z]+) involvement\b|\bnon-segmental\b|\b(?:hr|her2|egfr|alk|ros1|braf v600|braf|kras g12c|pd-l1|ret|ntrk|msi-h|dmmr|brca)(?:\s*\([a-z0-9]+\))?[- ]?(?:positive|negative|mutant|mutated|mutation-positive|fusion-positive|expressing)\b|\bwith objective signs of inflammation[^,]*(?:\([^)]*\))?[^,]*|\b(?:unresectable|metastatic|locally advanced|advanced|recurrent|relapsed|refractory|early|high-risk|at high risk of recurrence)\b"
+    r"\bwith (?:facial|scalp|nail|genital|palmoplantar|[a-z]+) involvement\b|\bnon-segmental\b|\b(?:hr|her2|egfr|alk|ros1|braf v600|braf|kras g12c|pd-l1|ret|ntrk|msi-h|dmmr|brca)(?:\s*\([a-z0-9]+\))?[- ]?(?:positive|negative|mutant|mutated|mutation-positive|fusion-positive|expressing)\b|\bwith objective signs of inflammation[^,]*(?:\([^)]*\))?[^,]*|\b(?:unresectable|metastatic|locally advanced|advanced|recurrent|relapsed|refractory|early|high-risk|at high risk of recurrence)\b|\b(?:postmenopausal |premenopausal |pre- or perimenopausal |perimenopausal )?(?:women|men)\b|\bat (?:high |increased |low |moderate |low to moderate )?risk (?:of|for) [^,.;]*"
 );
 pattern!(
     FRAME,
-    r"\b(?:is|are) (?:also |only )?indicated\b(?:\s+(?:for|in|as|to))?(?:\s+use\s+in)?|\b(?:for |in )?(?:the )?(?:first-line |adjuvant |neoadjuvant |symptomatic |long-term |short-term |maintenance |regular |supportive |)?(?:treatment|prevention|prophylaxis|management|therapy|reduction|relief|control|reversal|induction|replacement treatment|immuni[sz]ation|vaccination)(?:\s+(?:of|in|against|for))?\b|\bactive immuni[sz]ation(?:\s+against)?\b"
+    r"\b(?:is|are) (?:also |only )?indicated\b(?:\s+(?:for|in|as|to))?(?:\s+use\s+in)?|\b(?:for |in )?(?:the )?(?:first-line |adjuvant |neoadjuvant |symptomatic |long-term |short-term |maintenance |regular |supportive |routine |)?(?:treatment|prevention|prophylaxis|management|therapy|reduction|relief|control|reversal|induction|replacement treatment|immuni[sz]ation|vaccination)(?:\s+(?:of|in|against|for))?\b|\bactive immuni[sz]ation(?:\s+against)?\b|\bto improve glycaemic control\b"
 );
 pattern!(
     CONDITION_AFTER_FRAME,
@@ -160,6 +162,47 @@ pattern!(
     CONDITION_STOP,
     r"\s+(?:in|who|whose|when|where|after|following|that|which|at|for whom|for|requiring|as|and in|receiving|undergoing|treated)\s+|\(see|$"
 );
+
+/// Words that, after a comma, start the patient description rather than continue a list of
+/// conditions or qualifiers.
+const COMMA_STOP: &[&str] = &[
+    "who",
+    "whose",
+    "in",
+    "when",
+    "where",
+    "after",
+    "following",
+    "that",
+    "which",
+    "including",
+    "as",
+    "with",
+    "for",
+    "particularly",
+    "especially",
+    "requiring",
+    "not",
+    "adults",
+    "adult",
+    "patients",
+    "children",
+    "adolescents",
+    "aged",
+    "alone",
+    "either",
+    "if",
+    "but",
+    "previously",
+    "at",
+    "to",
+    "whether",
+    "irrespective",
+    "regardless",
+    "e.g",
+    "i.e",
+    "such",
+];
 
 const STOPWORDS: &[&str] = &[
     "the",
@@ -285,17 +328,30 @@ fn cap(c: &Captures, i: usize) -> Option<String> {
 
 /// Reads the population of a clause given as its lead (if any) and its quote.
 pub fn read_population(lead: Option<&str>, quote: &str) -> Reading {
-    let joined = match lead {
-        Some(l) => format!("{l} {quote}"),
-        None => quote.to_string(),
+    read_population_with_names(lead, quote, &[])
+}
+
+/// Reads the population of a clause, treating the medicine's names (brand, INN) as read
+/// wherever they stand ("Truxima, in combination with…", "RINVOQ may be used…").
+pub fn read_population_with_names(lead: Option<&str>, quote: &str, names: &[&str]) -> Reading {
+    // A ";" between lead and item stops the phrase patterns from running into the item.
+    let (joined, item_start) = match lead {
+        Some(l) => {
+            let l = normalise(l);
+            let n = l.len() + 2;
+            (format!("{l}; {}", normalise(quote)), n)
+        }
+        None => (normalise(quote), 0),
     };
     let mut w = Work {
-        text: normalise(&joined),
+        text: joined,
+        item_start,
     };
     let mut p = Population::default();
     let mut min_age: Option<u32> = None;
     let mut max_age: Option<u32> = None;
     let mut bounded = false;
+    blank_names(&mut w, names);
     w.take(&REFERENCE, |_| {});
     w.take(&BOILERPLATE, |_| {});
     w.take(&EXCLUSION, |c| p.exclusions.extend(cap(c, 0)));
@@ -426,9 +482,12 @@ pub fn read_population(lead: Option<&str>, quote: &str) -> Reading {
     w.text = w.text.replace("active immunisation", "       immunisation");
     w.text = w.text.replace("active immunization", "       immunization");
     w.take(&ACTIVE, |_| p.active_disease = true);
+    let condition_text = find_condition(&mut w, &mut p.qualifiers);
+    if let Some(c) = &condition_text {
+        p.qualifiers
+            .extend(QUALIFIER.find_iter(c).map(|m| m.as_str().to_string()));
+    }
     w.take(&QUALIFIER, |c| p.qualifiers.extend(cap(c, 0)));
-
-    let condition_text = find_condition(&mut w);
     w.take(&FRAME, |_| {});
     drop_subject(&mut w);
 
@@ -468,28 +527,24 @@ fn take_combinations(w: &mut Work, p: &mut Population) {
 
 /// The condition phrase: after "treatment of" (or "patients with" when what follows the frame
 /// names patients), up to the first word that starts the patient description.
-fn find_condition(w: &mut Work) -> Option<String> {
-    let mut found: Option<(usize, usize)> = None;
-    for c in CONDITION_AFTER_FRAME.captures_iter(&w.text) {
-        if let Some(m) = c.get(1) {
-            let (s, e) = cut_at_stop(&w.text, m.start(), m.end());
-            if w.text[s..e].trim().is_empty() {
-                continue;
+fn find_condition(w: &mut Work, qualifiers: &mut Vec<String>) -> Option<String> {
+    let mut found = None;
+    if w.item_start > 0 {
+        // A list item names its own condition, or is a condition ("- Enthesitis related
+        // arthritis"), or only narrows the lead's patients.
+        found = condition_in(w, w.item_start);
+        if found.is_none() {
+            found = item_remainder(w);
+            if found.is_some()
+                && let Some((s, e)) = condition_in(w, 0)
+            {
+                qualifiers.push(clean_phrase(&w.text[s..e]));
+                w.blank(s, e);
             }
-            found = Some((s, e));
-            break;
         }
     }
     if found.is_none() {
-        for c in PATIENTS_WITH.captures_iter(&w.text) {
-            if let Some(m) = c.get(1).or_else(|| c.get(2)) {
-                let (s, e) = cut_at_stop(&w.text, m.start(), m.end());
-                if !w.text[s..e].trim().is_empty() {
-                    found = Some((s, e));
-                    break;
-                }
-            }
-        }
+        found = condition_in(w, 0);
     }
     if found.is_none() && !w.text.contains("indicated") {
         // Old-style text with no frame ("Hypertension."): the whole remainder names it.
@@ -502,18 +557,70 @@ fn find_condition(w: &mut Work) -> Option<String> {
         }
     }
     let (s, e) = found?;
-    let phrase = w.text[s..e]
+    let phrase = clean_phrase(&w.text[s..e]);
+    w.blank(s, e);
+    if phrase.is_empty() {
+        None
+    } else {
+        Some(phrase)
+    }
+}
+
+/// The first condition phrase at or after `from`: after the frame, else after "patients with".
+fn condition_in(w: &Work, from: usize) -> Option<(usize, usize)> {
+    for c in CONDITION_AFTER_FRAME.captures_iter(&w.text) {
+        if let Some(m) = c.get(1).filter(|m| m.start() >= from) {
+            let (s, e) = cut_at_stop(&w.text, m.start(), m.end());
+            if !w.text[s..e].trim().is_empty() {
+                return Some((s, e));
+            }
+        }
+    }
+    for c in PATIENTS_WITH.captures_iter(&w.text) {
+        if let Some(m) = c.get(1).or_else(|| c.get(2)).filter(|m| m.start() >= from) {
+            let (s, e) = cut_at_stop(&w.text, m.start(), m.end());
+            if !w.text[s..e].trim().is_empty() {
+                return Some((s, e));
+            }
+        }
+    }
+    None
+}
+
+/// What is left of a list item once the population phrases are blanked, when it is short
+/// enough to be a condition's name.
+fn item_remainder(w: &Work) -> Option<(usize, usize)> {
+    let item = &w.text[w.item_start..];
+    let words: Vec<&str> = item
         .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+        .map(|t| t.trim_matches(|c: char| !c.is_alphanumeric()))
+        .filter(|t| !t.is_empty() && !STOPWORDS.contains(t))
+        .collect();
+    if words.is_empty() || words.len() > 12 {
+        return None;
+    }
+    let t = item.trim_end();
+    let lead_ws = item.len() - item.trim_start().len();
+    Some((w.item_start + lead_ws, w.item_start + t.len()))
+}
+
+/// A phrase without its bullets, connectors and leading patient words.
+fn clean_phrase(raw: &str) -> String {
+    let phrase = raw.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut phrase = phrase
-        .trim_matches(|c: char| c == ',' || c == '.' || c == ' ')
+        .trim_matches(|c: char| c == ',' || c == '.' || c == ' ' || c == '-' || c == ';')
         .to_string();
+    for tail in [", and", ", or", " and", " or", ","] {
+        if let Some(r) = phrase.strip_suffix(tail) {
+            phrase = r.to_string();
+        }
+    }
     // "treatment of adult patients with X": the age words are blanked, "patients with" stays.
     loop {
         let before = phrase.len();
         for lead in [
             "and ",
+            "or ",
             "with ",
             "patients ",
             "patient ",
@@ -529,12 +636,7 @@ fn find_condition(w: &mut Work) -> Option<String> {
             break;
         }
     }
-    w.blank(s, e);
-    if phrase.is_empty() {
-        None
-    } else {
-        Some(phrase)
-    }
+    phrase
 }
 
 fn cut_at_stop(text: &str, start: usize, end: usize) -> (usize, usize) {
@@ -547,13 +649,44 @@ fn cut_at_stop(text: &str, start: usize, end: usize) -> (usize, usize) {
     while let Some(k) = piece[from..stop].find(',') {
         let at = from + k;
         let after = piece[at + 1..].trim_start();
-        if !(after.starts_with("and ") || after.starts_with("or ")) {
+        let next = after.split_whitespace().next().unwrap_or("");
+        if COMMA_STOP.contains(&next) || next.is_empty() {
             stop = at;
             break;
         }
         from = at + 1;
     }
     (start, start + stop)
+}
+
+/// Blanks every whole-word occurrence of the medicine's names.
+fn blank_names(w: &mut Work, names: &[&str]) {
+    let mut names: Vec<String> = names
+        .iter()
+        .map(|n| normalise(n.trim()))
+        .filter(|n| n.len() >= 3)
+        .collect();
+    // Longest first, so "pregabalin zentiva" goes before "pregabalin".
+    names.sort_by_key(|n| std::cmp::Reverse(n.len()));
+    for name in names {
+        let mut from = 0;
+        while let Some(k) = w.text[from..].find(&name) {
+            let at = from + k;
+            let end = at + name.len();
+            let before_ok = w.text[..at]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !c.is_alphanumeric());
+            let after_ok = w.text[end..]
+                .chars()
+                .next()
+                .is_none_or(|c| !c.is_alphanumeric());
+            if before_ok && after_ok {
+                w.blank(at, end);
+            }
+            from = end;
+        }
+    }
 }
 
 /// Blanks the subject before "is indicated" when it is a short name ("Olumiant").

@@ -97,7 +97,8 @@ fn is_abbreviation(text: &str, dot: usize) -> bool {
         .find(|(_, c)| !(c.is_alphanumeric() || *c == '.'))
         .map_or(0, |(i, c)| i + c.len_utf8());
     let word = before[word_start..].to_lowercase();
-    ABBREVIATIONS.contains(&word.as_str())
+    // Single letters are initials or parts of "i.e." / "e.g.".
+    word.chars().count() == 1 || ABBREVIATIONS.contains(&word.as_str())
 }
 
 /// Sentence ranges: a `.` followed (after optional whitespace) by an uppercase letter ends a
