@@ -69,11 +69,11 @@ pattern!(
 );
 pattern!(
     BOILERPLATE,
-    r"(?:the use of [^.]*? should be (?:in accordance with|based on) official (?:recommendations|guidance)[^.]*\.?|[^.]*should be used in accordance with official (?:recommendations|guidance)[^.]*\.?|[^.]*has been shown to [^.]*\.?)"
+    r"(?:the use of [^.]*? should be (?:in accordance with|based on) official (?:recommendations|guidance)[^.]*\.?|[^.]*should be used in accordance with official (?:recommendations|guidance)[^.]*\.?|[^.]*has been shown to [^.]*\.?|for study results with respect to [^.]*\.?)"
 );
 pattern!(
     AGE_RANGE,
-    r"(?:aged\s+|from\s+)?(\d+)\s*(?:-|to|–)\s*(?:less than\s+)?(\d+)\s*(years?|months?)(?:\s+of age)?(?:\s+old)?"
+    r"(?:aged\s+|from\s+)?(\d+)\s*(years?|months?|weeks?|days?)?\s*(?:-|to|–)\s*(less than\s+|under\s+|below\s+)?(\d+)\s*(years?|months?)(?:\s+of age)?(?:\s+old)?"
 );
 pattern!(
     AGE_MIN,
@@ -116,7 +116,7 @@ pattern!(
 pattern!(MONO, r"\bas monotherapy\b|\balone\b|\bmonotherapy\b");
 pattern!(
     ADD_ON,
-    r"as (?:an )?add-on (?:therapy |treatment )?to ([^,.;]+)|(?:as )?an adjunct to (diet and exercise|diet|[^,.;]+? therapy)(?: to improve glycaemic control)?|(?:as )?(?:an )?adjunct(?:ive)? (?:therapy|treatment)(?: to| in)?"
+    r"as (?:an )?add-on (?:maintenance )?(?:therapy |treatment )?to ([^,.;]+)|as (?:an )?add-on (?:therapy |treatment )?with ([^,.;]+?)(?: for|,|$)|as (?:an )?add-on\b|(?:as )?an adjunct to (diet and exercise|diet|[^,.;]+? therapy)(?: to improve glycaemic control)?|(?:as )?(?:an )?adjunct(?:ive)? (?:therapy|treatment)(?: to| in)?"
 );
 pattern!(
     EXCLUSION,
@@ -128,11 +128,11 @@ pattern!(
 );
 pattern!(
     INADEQUATE,
-    r"(?:who|which)\s+(?:have|has|had)\s+(?:had\s+|shown\s+)?(?:responded inadequately|an inadequate response|inadequate response|an insufficient response|insufficient response|lost response|failed to respond|not responded|been intolerant|an intolerance|a contraindication)[^.;]*|(?:who|which)\s+(?:are|were)\s+(?:intolerant|inadequately controlled|not adequately controlled|not controlled)[^.;]*|(?:when|where) the response to [^.;]*? (?:has been |is |was )?inadequate|(?:with|after) (?:an )?inadequate response to [^.;]*|(?:who|which) (?:are|were) (?:resistant|refractory) to [^.;]*|(?:who are |which is )?(?:insufficiently|inadequately|not adequately) controlled (?:on|by|with) [^.;]*|(?:when|where|for whom) [^.;]*? (?:is|are) (?:considered )?(?:inappropriate|not appropriate|not tolerated|contraindicated|not suitable|unsuitable)(?: due to [^.;]*)?|(?:who are )?intolerant (?:to|of) [^.;,]*"
+    r"(?:who|which)\s+(?:have|has|had)\s+(?:had\s+|shown\s+)?(?:failed to respond|responded inadequately|an inadequate response|inadequate response|an insufficient response|insufficient response|lost response|failed to respond|not responded|been intolerant|an intolerance|a contraindication)[^.;]*|(?:who|which)\s+(?:are|were)\s+(?:intolerant|inadequately controlled|not adequately controlled|not controlled)[^.;]*|(?:when|where) the response to [^.;]*? (?:has been |is |was )?inadequate|(?:with|after) (?:an )?inadequate response to [^.;]*|(?:who|which) (?:are|were) (?:resistant|refractory) to [^.;]*|(?:who are |which is )?(?:insufficiently|inadequately|not adequately) controlled (?:on|by|with) [^.;]*|(?:when|where|for whom) [^.;]*? (?:is|are) (?:considered )?(?:inappropriate|not appropriate|not tolerated|contraindicated|not suitable|unsuitable)(?: due to [^.;]*)?|(?:who are )?intolerant (?:to|of) [^.;,]*"
 );
 pattern!(
     AFTER_FAILURE,
-    r"(?:who have (?:progressed|relapsed)|(?:after|following) (?:failure of|progression on|progression|disease progression|prior|at least|one or more|two or more|treatment with|previous|standard))[^.;]*|(?:who have|with) (?:received|had) (?:at least )?(?:one|two|three|1|2|3) (?:or more )?(?:prior|previous|lines)[^.;]*"
+    r"(?:who (?:have|has) (?:had )?(?:progressed|relapsed|disease progression)|(?:after|following) (?:failure of|progression on|progression|disease progression|prior|at least|one or more|two or more|treatment with|previous|standard))[^.;]*|(?:who have|with) (?:received|had) (?:at least )?(?:one|two|three|1|2|3) (?:or more )?(?:prior|previous|lines)[^.;]*"
 );
 pattern!(
     PREVIOUSLY,
@@ -145,6 +145,14 @@ pattern!(
 pattern!(
     QUALIFIER,
     r"\bwith (?:facial|scalp|nail|genital|palmoplantar|[a-z]+) involvement\b|\bnon-segmental\b|\b(?:hr|her2|egfr|alk|ros1|braf v600|braf|kras g12c|pd-l1|ret|ntrk|msi-h|dmmr|brca)(?:\s*\([a-z0-9]+\))?[- ]?(?:positive|negative|mutant|mutated|mutation-positive|fusion-positive|expressing)\b|\bwith objective signs of inflammation[^,]*(?:\([^)]*\))?[^,]*|\b(?:unresectable|metastatic|locally advanced|advanced|recurrent|relapsed|refractory|early|high-risk|at high risk of recurrence)\b|\b(?:postmenopausal |premenopausal |pre- or perimenopausal |perimenopausal )?(?:women|men)\b|\bat (?:high |increased |low |moderate |low to moderate )?risk (?:of|for) [^,.;]*"
+);
+pattern!(
+    PRE_CONDITION_QUALIFIER,
+    r"\bat (?:high |increased |low |moderate |low to moderate )?risk (?:of|for) [^,.;]*|\b(?:insufficiently|inadequately|not adequately|poorly) controlled\b(?: (?:on|by|with) [^,.;]*)?|\buncontrolled\b"
+);
+pattern!(
+    CONDITION_TAIL,
+    r"\s(?:characterised by|characterized by|caused by|associated with|due to|despite|on a combination of|on treatment with|on|receiving|requiring|eligible for)\s"
 );
 pattern!(
     FRAME,
@@ -363,19 +371,28 @@ pub fn read_population_with_names(lead: Option<&str>, quote: &str, names: &[&str
         p.regimen.monotherapy = true;
         p.regimen.combinations.extend(cap(c, 1));
     });
-    w.take(&ADD_ON, |c| p.regimen.add_on_to.extend(cap(c, 1)));
+    w.take(&ADD_ON, |c| {
+        let partner = cap(c, 1).or_else(|| cap(c, 2)).or_else(|| cap(c, 3));
+        p.regimen.add_on_to.push(partner.unwrap_or_else(|| {
+            // "as add-on maintenance treatment": kept in the text's words.
+            cap(c, 0).unwrap_or_default()
+        }));
+    });
     take_combinations(&mut w, &mut p);
     w.take(&MONO, |_| p.regimen.monotherapy = true);
     w.take(&AGE_RANGE, |c| {
-        let unit = c.get(3).map_or("years", |m| m.as_str());
+        let hi_unit = c.get(5).map_or("years", |m| m.as_str());
+        let lo_unit = c.get(2).map_or(hi_unit, |m| m.as_str());
+        // "6 to 11 years" includes 11-year-olds; "2 to less than 18 years" stops at 18.
+        let inclusive = if c.get(3).is_some() { 0.0 } else { 1.0 };
         let lo = c
             .get(1)
             .and_then(|m| number(m.as_str()))
-            .and_then(|n| months(n, unit, true));
+            .and_then(|n| months(n, lo_unit, true));
         let hi = c
-            .get(2)
+            .get(4)
             .and_then(|m| number(m.as_str()))
-            .and_then(|n| months(n + 1.0, unit, false));
+            .and_then(|n| months(n + inclusive, hi_unit, false));
         min_age = lo.map(|l| min_age.map_or(l, |m: u32| m.min(l)));
         max_age = hi.map(|h| max_age.map_or(h, |m: u32| m.max(h)));
         bounded = true;
@@ -482,6 +499,7 @@ pub fn read_population_with_names(lead: Option<&str>, quote: &str, names: &[&str
     w.text = w.text.replace("active immunisation", "       immunisation");
     w.text = w.text.replace("active immunization", "       immunization");
     w.take(&ACTIVE, |_| p.active_disease = true);
+    w.take(&PRE_CONDITION_QUALIFIER, |c| p.qualifiers.extend(cap(c, 0)));
     let condition_text = find_condition(&mut w, &mut p.qualifiers);
     if let Some(c) = &condition_text {
         p.qualifiers
@@ -557,7 +575,21 @@ fn find_condition(w: &mut Work, qualifiers: &mut Vec<String>) -> Option<String> 
         }
     }
     let (s, e) = found?;
-    let phrase = clean_phrase(&w.text[s..e]);
+    let mut phrase = clean_phrase(&w.text[s..e]);
+    // What follows "characterised by", "caused by"… restricts the patients: a qualifier, not
+    // part of the condition's name.
+    if let Some(m) = CONDITION_TAIL.find(&phrase) {
+        qualifiers.push(phrase[m.start()..].trim().to_string());
+        phrase = phrase[..m.start()].trim().to_string();
+    }
+    // "asthma with type 2 inflammation": the "with" part may narrow the condition, and the
+    // matcher may recognise only what precedes it; kept as a qualifier so it is never lost.
+    if let Some(k) = phrase.find(" with ") {
+        let part = phrase[k + 1..].to_string();
+        if !qualifiers.contains(&part) {
+            qualifiers.push(part);
+        }
+    }
     w.blank(s, e);
     if phrase.is_empty() {
         None
@@ -601,7 +633,11 @@ fn item_remainder(w: &Work) -> Option<(usize, usize)> {
     }
     let t = item.trim_end();
     let lead_ws = item.len() - item.trim_start().len();
-    Some((w.item_start + lead_ws, w.item_start + t.len()))
+    Some(cut_at_stop(
+        &w.text,
+        w.item_start + lead_ws,
+        w.item_start + t.len(),
+    ))
 }
 
 /// A phrase without its bullets, connectors and leading patient words.
@@ -797,6 +833,8 @@ mod tests {
             &*PREVIOUSLY,
             &*FIRST_LINE,
             &*QUALIFIER,
+            &*PRE_CONDITION_QUALIFIER,
+            &*CONDITION_TAIL,
             &*FRAME,
             &*CONDITION_AFTER_FRAME,
             &*PATIENTS_WITH,
