@@ -73,7 +73,7 @@ pattern!(
 );
 pattern!(
     AGE_RANGE,
-    r"(?:aged\s+|from\s+)?(\d+)\s*(years?|months?|weeks?|days?)?\s*(?:-|to|–)\s*(less than\s+|under\s+|below\s+)?(\d+)\s*(years?|months?)(?:\s+of age)?(?:\s+old)?"
+    r"(?:aged\s+|from\s+)?(\d+)\s*(years?|months?|weeks?|days?)?\s*(?:-|to|–|through)\s*(less than\s+|under\s+|below\s+)?(\d+)\s*(years?|months?)(?:\s+of age)?(?:\s+old)?"
 );
 pattern!(
     AGE_MIN,
@@ -261,11 +261,6 @@ const STOPWORDS: &[&str] = &[
     "may",
     "should",
     "other",
-    "aged",
-    "age",
-    "years",
-    "year",
-    "older",
     "those",
     "including",
     "such",
@@ -359,6 +354,8 @@ pub fn read_population_with_names(lead: Option<&str>, quote: &str, names: &[&str
     let mut min_age: Option<u32> = None;
     let mut max_age: Option<u32> = None;
     let mut bounded = false;
+    // Where the verb stands before anything is blanked: a subject can only come before it.
+    let verb_at = w.text.find(" indicated");
     blank_names(&mut w, names);
     w.take(&REFERENCE, |_| {});
     w.take(&BOILERPLATE, |_| {});
@@ -507,7 +504,9 @@ pub fn read_population_with_names(lead: Option<&str>, quote: &str, names: &[&str
     }
     w.take(&QUALIFIER, |c| p.qualifiers.extend(cap(c, 0)));
     w.take(&FRAME, |_| {});
-    drop_subject(&mut w);
+    if names.is_empty() {
+        drop_subject(&mut w, verb_at);
+    }
 
     let unread = leftovers(&w.text);
     finish_ages(&mut p, min_age, max_age, bounded);
@@ -628,7 +627,10 @@ fn item_remainder(w: &Work) -> Option<(usize, usize)> {
         .map(|t| t.trim_matches(|c: char| !c.is_alphanumeric()))
         .filter(|t| !t.is_empty() && !STOPWORDS.contains(t))
         .collect();
-    if words.is_empty() || words.len() > 12 {
+    let ageish = words.iter().any(|w| {
+        w.chars().any(|c| c.is_ascii_digit()) || w.starts_with("year") || w.starts_with("month")
+    });
+    if words.is_empty() || words.len() > 12 || ageish {
         return None;
     }
     let t = item.trim_end();
@@ -726,14 +728,17 @@ fn blank_names(w: &mut Work, names: &[&str]) {
 }
 
 /// Blanks the subject before "is indicated" when it is a short name ("Olumiant").
-fn drop_subject(w: &mut Work) {
+fn drop_subject(w: &mut Work, verb_at: Option<usize>) {
+    let Some(verb_at) = verb_at else {
+        return;
+    };
     let t = w.text.trim_start();
     let offset = w.text.len() - t.len();
     // After the frame was blanked the subject is the first run of words followed by a gap.
     if let Some(gap) = t.find("   ") {
         let subject = &t[..gap];
         let words = subject.split_whitespace().count();
-        if (1..=4).contains(&words) && !subject.contains(',') {
+        if (1..=4).contains(&words) && !subject.contains(',') && offset + gap <= verb_at {
             w.blank(offset, offset + gap);
         }
     }
@@ -753,11 +758,7 @@ fn leftovers(text: &str) -> Vec<String> {
         }
         let word = raw.trim_matches(|c: char| !c.is_alphanumeric());
         let in_brackets = raw.starts_with('(') && raw.ends_with(')') && raw.len() <= 12;
-        if word.is_empty()
-            || in_brackets
-            || STOPWORDS.contains(&word)
-            || word.chars().all(|c| c.is_ascii_digit())
-        {
+        if word.is_empty() || in_brackets || STOPWORDS.contains(&word) {
             continue;
         }
         phrase.push(raw.trim_matches(|c: char| c == ',' || c == '.' || c == ';' || c == ':'));
