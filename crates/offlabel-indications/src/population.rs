@@ -144,7 +144,7 @@ pattern!(
 );
 pattern!(
     QUALIFIER,
-    r"\bwith (?:facial|scalp|nail|genital|palmoplantar|[a-z]+) involvement\b|\bnon-segmental\b|\b(?:hr|her2|egfr|alk|ros1|braf v600|braf|kras g12c|pd-l1|ret|ntrk|msi-h|dmmr|brca)(?:\s*\([a-z0-9]+\))?[- ]?(?:positive|negative|mutant|mutated|mutation-positive|fusion-positive|expressing)\b|\bwith objective signs of inflammation[^,]*(?:\([^)]*\))?[^,]*|\b(?:unresectable|metastatic|locally advanced|advanced|recurrent|relapsed|refractory|early|high-risk|at high risk of recurrence)\b|\b(?:postmenopausal |premenopausal |pre- or perimenopausal |perimenopausal )?(?:women|men)\b|\bat (?:high |increased |low |moderate |low to moderate )?risk (?:of|for) [^,.;]*"
+    r"\bwith (?:facial|scalp|nail|genital|palmoplantar|[a-z]+) involvement\b|\bnon-segmental\b|\b(?:hr|her2|egfr|alk|ros1|braf v600|braf|kras g12c|pd-l1|ret|ntrk|msi-h|dmmr|brca)(?:\s*\([a-z0-9]+\))?[- ]?(?:positive|negative|mutant|mutated|mutation-positive|fusion-positive|expressing)\b|\bwith objective signs of inflammation[^,]*(?:\([^)]*\))?[^,]*|\b(?:unresectable|metastatic|locally advanced|advanced|recurrent|relapsed|refractory|early|high-risk|at high risk of recurrence)\b|\b(?:postmenopausal |post-menopausal |premenopausal |pre-menopausal |pre- or perimenopausal |perimenopausal )?(?:women|men)\b|\bat (?:high |increased |low |moderate |low to moderate )?risk (?:of|for) [^,.;]*"
 );
 pattern!(
     PRE_CONDITION_QUALIFIER,
@@ -155,12 +155,20 @@ pattern!(
     r"\s(?:characterised by|characterized by|caused by|associated with|due to|despite|on a combination of|on treatment with|on|receiving|requiring|eligible for)\s"
 );
 pattern!(
+    GLYCAEMIC,
+    r"(?:when|where|in patients in whom|in whom|who) [^.;]*?(?:do|does|did) not provide adequate glycaemic control|(?:with )?(?:insufficient|inadequate) glycaemic control\b|(?:to |and )?(?:improve|achieve) glycaemic control\b"
+);
+pattern!(
+    LATER_LINE,
+    r"\b(?:second|third|second or third|second- or third|second and third|later)[- ]line\b|\b(?:who (?:have )?)?failed to respond to [^.;]*"
+);
+pattern!(
     FRAME,
     r"\b(?:is|are) (?:also |only )?indicated\b(?:\s+(?:for|in|as|to))?(?:\s+use\s+in)?|\b(?:for |in )?(?:the )?(?:first-line |adjuvant |neoadjuvant |symptomatic |long-term |short-term |maintenance |regular |supportive |routine |)?(?:treatment|prevention|prophylaxis|management|therapy|reduction|relief|control|reversal|induction|replacement treatment|immuni[sz]ation|vaccination)(?:\s+(?:of|in|against|for))?\b|\bactive immuni[sz]ation(?:\s+against)?\b|\bto improve glycaemic control\b"
 );
 pattern!(
     CONDITION_AFTER_FRAME,
-    r"(?:treatment|prevention|prophylaxis|management|therapy|reduction|relief|control|reversal|induction|immuni[sz]ation|vaccination) (?:of|in|against|for)\s+([^.;:]+)"
+    r"(?:(?:treatment|prevention|prophylaxis|management|therapy|reduction|relief|control|reversal|induction|immuni[sz]ation|vaccination) (?:of|in|against|for)|\bto prevent)\s+([^.;:]+)"
 );
 pattern!(
     PATIENTS_WITH,
@@ -444,6 +452,26 @@ pub fn read_population_with_names(lead: Option<&str>, quote: &str, names: &[&str
     });
     w.take(&WEIGHT_MIN, |c| {
         p.min_weight_kg = c.get(1).and_then(|m| m.as_str().parse().ok());
+    });
+    w.take(&GLYCAEMIC, |c| {
+        let text = cap(c, 0).unwrap_or_default();
+        if text.contains("not provide") {
+            p.prior_therapy.push(PriorTherapy {
+                kind: PriorTherapyKind::InadequateResponse,
+                text,
+            });
+        } else if text.contains("insufficient") || text.contains("inadequate") {
+            p.qualifiers.push(text);
+        }
+    });
+    w.take(&LATER_LINE, |c| {
+        let text = cap(c, 0).unwrap_or_default();
+        let kind = if text.contains("failed to respond") {
+            PriorTherapyKind::InadequateResponse
+        } else {
+            PriorTherapyKind::AfterFailure
+        };
+        p.prior_therapy.push(PriorTherapy { kind, text });
     });
     w.take(&CANDIDATE, |c| {
         p.prior_therapy.extend(cap(c, 0).map(|text| PriorTherapy {
@@ -834,6 +862,8 @@ mod tests {
             &*PREVIOUSLY,
             &*FIRST_LINE,
             &*QUALIFIER,
+            &*GLYCAEMIC,
+            &*LATER_LINE,
             &*PRE_CONDITION_QUALIFIER,
             &*CONDITION_TAIL,
             &*FRAME,
