@@ -391,3 +391,31 @@ fn whole_texts_split_and_read() {
         ]
     );
 }
+
+mod properties {
+    use offlabel_indications::{read_population, read_population_with_names};
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn reading_any_text_never_panics(
+            lead in proptest::option::of("\\PC{0,80}"),
+            quote in "\\PC{0,200}",
+            name in "\\PC{0,10}",
+        ) {
+            let r = read_population_with_names(lead.as_deref(), &quote, &[name.as_str()]);
+            prop_assert!(!(r.fully_read && !r.unread.is_empty()));
+        }
+
+        /// A restriction the reader does not know, added to a fully read clause, makes it not
+        /// fully read: an unread restriction never widens the population.
+        #[test]
+        fn an_unknown_restriction_is_never_dropped(word in "[b-df-hj-np-tv-z]{6,10}") {
+            let base = "Cibinqo is indicated for the treatment of moderate-to-severe atopic dermatitis in adults and adolescents 12 years and older who are candidates for systemic therapy.";
+            prop_assert!(read_population(None, base).fully_read);
+            let with = format!("{base} Patients must be {word} positive.");
+            let r = read_population(None, &with);
+            prop_assert!(!r.fully_read, "{:?}", r);
+        }
+    }
+}
