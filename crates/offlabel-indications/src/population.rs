@@ -77,11 +77,11 @@ pattern!(
 );
 pattern!(
     AGE_MIN,
-    r"(?:(?:from|aged|at least|of|≥|>=)\s+(?:the age of\s+)?)?(\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|sixteen)\s*(years?|months?|weeks?|days?)(?:\s+of\s+age)?(?:\s+old)?\s*(?:and|or)\s+(?:older|over|above)|(?:from|aged|at least|≥|>=)\s+(?:the age of\s+)?(\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|sixteen)\s*(years?|months?|weeks?|days?)(?:\s+of\s+age)?(?:\s+old)?|(?:from|aged) (?:the age of )?(\d+)(?:\s+of age)?\b"
+    r"(?:(?:from|aged|at least|of|≥|>=)\s+(?:the age of\s+)?)?(\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|sixteen)\s*(years?|months?|weeks?|days?)(?:\s+of\s+age)?(?:\s+old)?\s*(?:and|or)\s+(?:older|over|above)|(?:from|aged|at least|over|older than|above|≥|>=)\s+(?:the age of\s+)?(\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|sixteen)\s*(years?|months?|weeks?|days?)(?:\s+of\s+age)?(?:\s+old)?|(?:from|aged) (?:the age of )?(\d+)(?:\s+of age)?\b"
 );
 pattern!(
     AGE_MAX,
-    r"(?:below|under|less than|<|younger than|up to)\s+(\d+)\s*(years?|months?)(?:\s+of age)?"
+    r"(?:below|under|less than|<|younger than|up to)\s+(\d+)\s*(years?|months?)(?:\s+of age)?(?:\s+old)?"
 );
 pattern!(FROM_BIRTH, r"\bfrom birth\b");
 pattern!(
@@ -163,8 +163,12 @@ pattern!(
     r"\b(?:second|third|second or third|second- or third|second and third|later)[- ]line\b|\b(?:who (?:have )?)?failed to respond to [^.;]*"
 );
 pattern!(
+    REMISSION,
+    r"\b(?:the )?(?:induction|maintenance)(?: and maintenance)? of (?:sustained |clinical )?(?:response and )?remission\b|\bin (?:antiretroviral )?combination therapy\b"
+);
+pattern!(
     FRAME,
-    r"\b(?:is|are) (?:also |only )?indicated\b(?:\s+(?:for|in|as|to))?(?:\s+use\s+in)?|\b(?:for |in )?(?:the )?(?:first-line |adjuvant |neoadjuvant |symptomatic |long-term |short-term |maintenance |regular |supportive |routine |)?(?:treatment|prevention|prophylaxis|management|therapy|reduction|relief|control|reversal|induction|replacement treatment|immuni[sz]ation|vaccination)(?:\s+(?:of|in|against|for))?\b|\bactive immuni[sz]ation(?:\s+against)?\b|\bto improve glycaemic control\b"
+    r"\b(?:is|are) (?:also |only )?indicated\b(?:\s+(?:for|in|as|to))?(?:\s+use\s+in)?|\b(?:for |in )?(?:the )?(?:first-line |adjuvant |neoadjuvant |symptomatic |long-term |short-term |maintenance |regular |supportive |routine |replacement |)?(?:treatment|prevention|prophylaxis|management|therapy|reduction|relief|control|reversal|induction|replacement treatment|immuni[sz]ation|vaccination)(?:\s+(?:of|in|against|for))?\b|\bactive immuni[sz]ation(?:\s+against)?\b|\bto improve glycaemic control\b"
 );
 pattern!(
     CONDITION_AFTER_FRAME,
@@ -524,6 +528,12 @@ pub fn read_population_with_names(lead: Option<&str>, quote: &str, names: &[&str
     w.text = w.text.replace("active immunisation", "       immunisation");
     w.text = w.text.replace("active immunization", "       immunization");
     w.take(&ACTIVE, |_| p.active_disease = true);
+    w.take(&REMISSION, |c| {
+        let text = cap(c, 0).unwrap_or_default();
+        if let Some(rest) = text.strip_prefix("in ") {
+            p.regimen.combinations.push(rest.to_string());
+        }
+    });
     w.take(&PRE_CONDITION_QUALIFIER, |c| p.qualifiers.extend(cap(c, 0)));
     let condition_text = find_condition(&mut w, &mut p.qualifiers);
     if let Some(c) = &condition_text {
@@ -685,6 +695,10 @@ fn clean_phrase(raw: &str) -> String {
     loop {
         let before = phrase.len();
         for lead in [
+            "the treatment of ",
+            "treatment of ",
+            "the prevention of ",
+            "prevention of ",
             "and ",
             "or ",
             "with ",
@@ -862,6 +876,7 @@ mod tests {
             &*PREVIOUSLY,
             &*FIRST_LINE,
             &*QUALIFIER,
+            &*REMISSION,
             &*GLYCAEMIC,
             &*LATER_LINE,
             &*PRE_CONDITION_QUALIFIER,
