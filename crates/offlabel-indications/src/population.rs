@@ -65,11 +65,11 @@ macro_rules! pattern {
 
 pattern!(
     REFERENCE,
-    r"\(?\s*(?:see|refer to)\s+(?:also\s+)?sections?\s+[\d.,\s and]+(?:for [^)]*)?\)?\.?|\(see section[^)]*\)|for further information[^.]*(?:section \d\.\d)?[^.]*\.?|please refer to section[^.]*\.?|\si\s|\((?:e\.g\.?|i\.e\.?|for example|such as)[^)]*\)"
+    r"\(?\s*(?:see|refer to)\s+(?:also\s+)?sections?\s+\d+(?:\.\d+)?(?:\s*(?:,|and|or)\s*\d+(?:\.\d+)?)*(?:\s+for [^)]*)?\)?|\(see section[^)]*\)|for further information[^.]*(?:section \d\.\d)?[^.]*|please refer to section \d+(?:\.\d+)?|\si\s|\((?:e\.g\.?|i\.e\.?|for example|such as)[^)]*\)"
 );
 pattern!(
     BOILERPLATE,
-    r"(?:the use of [^.]*? should be (?:in accordance with|based on) official (?:recommendations|guidance)[^.]*\.?|[^.]*should be used in accordance with official (?:recommendations|guidance)[^.]*\.?|[^.]*has been shown to [^.]*\.?|for study results with respect to [^.]*\.?)"
+    r"(?:the use of [^.]{0,60}? should be (?:in accordance with|based on) official (?:recommendations|guidance)[^.]*|[^.;]{0,40}\bshould be used in accordance with official (?:recommendations|guidance)[^.]*|[^.;]{0,60}\bhas been shown to [^.]*|for study results with respect to [^.]*\.?)"
 );
 pattern!(
     AGE_RANGE,
@@ -99,11 +99,11 @@ pattern!(
 pattern!(ACTIVE, r"\bactive\b(?:\s+disease)?");
 pattern!(
     MONO_IF,
-    r"(?:[a-z]+ )?(?:can|may) be (?:given|used) (?:in combination with ([^.]*?) or )?as monotherapy (?:in case of|when|where|if)[^.]*(?:inappropriate|intoleran\w+|contraindicated|not tolerated)[^.]*\.?"
+    r"(?:[a-z]+ )?(?:can|may) be (?:given|used) (?:in combination with ([^.]*?) or )?as monotherapy (?:in case of|when|where|if)[^.]*(?:inappropriate|intoleran\w+|contraindicated|not tolerated)[^.]*"
 );
 pattern!(
     MONO_OR_COMBO,
-    r"(?:[a-z]+ )?(?:may|can) be (?:used|given) (?:as monotherapy|alone) (?:or|and/or) in combination with ([^.;]+)\.?"
+    r"(?:[a-z]+ )?(?:may|can) be (?:used|given) (?:as monotherapy|alone) (?:or|and/or) in combination with ([^.;]+)"
 );
 pattern!(
     COMBO,
@@ -668,7 +668,10 @@ fn item_remainder(w: &Work) -> Option<(usize, usize)> {
     let ageish = words.iter().any(|w| {
         w.chars().any(|c| c.is_ascii_digit()) || w.starts_with("year") || w.starts_with("month")
     });
-    if words.is_empty() || words.len() > 12 || ageish {
+    // "a sulphonylurea when…", "as combination therapy…": a regimen, not a condition.
+    let first = item.split_whitespace().next().unwrap_or("");
+    let regimen_like = ["a", "an", "as", "with", "in", "when", "where"].contains(&first);
+    if words.is_empty() || words.len() > 12 || ageish || regimen_like {
         return None;
     }
     let t = item.trim_end();

@@ -340,6 +340,38 @@ fn real_sentences_read_as_a_clinician_would() {
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
 
+/// A sentence after a section reference is still read on its own: the reference's full stop
+/// is not consumed, so a restriction after it cannot be swallowed by the phrase before.
+#[test]
+fn restrictions_after_references_stay_unread() {
+    let pandemrix = "Prophylaxis of influenza caused by A (H1N1)v 2009 virus. Pandemrix should only be used if the recommended annual seasonal trivalent / quadrivalent influenza vaccines are not available and if immunisation against (H1N1)v is considered necessary (see sections 4.4 and 4.8). Pandemrix should be used in accordance with Official Guidance.";
+    let r = read_population_with_names(None, pandemrix, &["Pandemrix"]);
+    assert!(!r.fully_read, "{r:?}");
+    let halaven = "Halaven monotherapy is indicated for the treatment of patients with locally advanced or metastatic breast cancer who have progressed after at least one chemotherapeutic regimens for advanced disease (see section 5.1). Prior therapy should have included an anthracycline and a taxane unless patients were not suitable for these treatments.";
+    let r = read_population_with_names(None, halaven, &["Halaven", "eribulin"]);
+    assert!(!r.fully_read, "{r:?}");
+    assert!(
+        r.unread.iter().any(|u| u.contains("anthracycline")),
+        "{:?}",
+        r.unread
+    );
+}
+
+#[test]
+fn a_regimen_item_keeps_the_leads_condition() {
+    let r = read_population_with_names(
+        Some(
+            "Trajenta is indicated in the treatment of type 2 diabetes mellitus to improve glycaemic control in adults:",
+        ),
+        "as combination therapy in combination with metformin when diet and exercise plus metformin alone do not provide adequate glycaemic control.",
+        &["Trajenta", "linagliptin"],
+    );
+    assert_eq!(
+        r.condition_text.as_deref(),
+        Some("type 2 diabetes mellitus")
+    );
+}
+
 #[test]
 fn paediatric_words_set_groups() {
     let r = read_population_with_names(None, "Treatment of X in paediatric patients.", &[]);
