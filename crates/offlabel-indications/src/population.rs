@@ -764,7 +764,26 @@ fn blank_names(w: &mut Work, names: &[&str]) {
                 .chars()
                 .next()
                 .is_none_or(|c| !c.is_alphanumeric());
-            if before_ok && after_ok {
+            // Only where the name is the subject: a name inside a restriction ("controlled on
+            // metformin alone") stays part of that restriction's words.
+            let rest = w.text[end..].trim_start_matches([',', ' ']);
+            let subject = [
+                "is ",
+                "are ",
+                "may ",
+                "can ",
+                "should ",
+                "in combination",
+                "as ",
+                "alone",
+                "monotherapy",
+                "has ",
+                "was ",
+                "(",
+            ]
+            .iter()
+            .any(|v| rest.starts_with(v));
+            if before_ok && after_ok && subject {
                 w.blank(at, end);
             }
             from = end;
