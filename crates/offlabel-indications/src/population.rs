@@ -176,7 +176,7 @@ pattern!(
 );
 pattern!(
     PATIENTS_WITH,
-    r"\bpatients?\s+with\s+([^.;:]+)|\b(?:adults?|children|adolescents)\s+with\s+([^.;:]+)"
+    r"(?:\bpatients?|\b(?:adults?|children|adolescents)|\s{3})\s*(?:with|suffering from|infected with)\s+([^.;:]+)"
 );
 pattern!(
     CONDITION_STOP,
@@ -646,7 +646,7 @@ fn condition_in(w: &Work, from: usize) -> Option<(usize, usize)> {
         }
     }
     for c in PATIENTS_WITH.captures_iter(&w.text) {
-        if let Some(m) = c.get(1).or_else(|| c.get(2)).filter(|m| m.start() >= from) {
+        if let Some(m) = c.get(1).filter(|m| m.start() >= from) {
             let (s, e) = cut_at_stop(&w.text, m.start(), m.end());
             if !w.text[s..e].trim().is_empty() {
                 return Some((s, e));
