@@ -116,6 +116,19 @@ pub fn markdown(table: &Table, layer: &Layer) -> String {
         "\nConditions (`conditions`) are empty until the condition matcher (`offlabel indications`) fills them.\n"
     );
 
+    let splits = salt_splits(layer);
+    if !splits.is_empty() {
+        let _ = writeln!(o, "## Ids that may name one substance twice\n");
+        let _ = writeln!(
+            o,
+            "The table's INN column names a salt or form for these products, so their id differs from the base's (salts are folded only where the INN is the base). A reviewer decides whether they are one medicine:\n"
+        );
+        for (base, salt) in &splits {
+            let _ = writeln!(o, "- `{base}` / `{salt}`");
+        }
+        let _ = writeln!(o);
+    }
+
     if !layer.unattached.is_empty() {
         let _ = writeln!(
             o,
@@ -251,6 +264,47 @@ pub fn markdown(table: &Table, layer: &Layer) -> String {
         }
     }
     o
+}
+
+/// Salt and form words the EMA's INN column sometimes keeps.
+const SALT_WORDS: &[&str] = &[
+    "rdna",
+    "hydrochloride",
+    "dihydrochloride",
+    "sodium",
+    "potassium",
+    "calcium",
+    "magnesium",
+    "mesilate",
+    "maleate",
+    "citrate",
+    "acetate",
+    "succinate",
+    "fumarate",
+    "tartrate",
+    "besilate",
+    "monohydrate",
+    "hydrobromide",
+    "phosphate",
+    "sulfate",
+    "bromide",
+];
+
+/// Pairs of ids where one is the other plus a salt or form word.
+fn salt_splits(layer: &Layer) -> Vec<(String, String)> {
+    let ids: std::collections::BTreeSet<&str> =
+        layer.medicines.iter().map(|m| m.id.as_str()).collect();
+    let mut out = Vec::new();
+    for id in &ids {
+        for w in SALT_WORDS {
+            if let Some(base) = id.strip_suffix(&format!("-{w}"))
+                && ids.contains(base)
+            {
+                out.push((base.to_string(), id.to_string()));
+            }
+        }
+    }
+    out
 }
 
 fn format_regimen(c: &IndicationClause) -> String {
