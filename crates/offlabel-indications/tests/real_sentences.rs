@@ -436,7 +436,7 @@ mod properties {
             name in "\\PC{0,10}",
         ) {
             let r = read_population_with_names(lead.as_deref(), &quote, &[name.as_str()]);
-            prop_assert!(!(r.fully_read && !r.unread.is_empty()));
+            prop_assert!(!r.fully_read || r.unread.is_empty());
         }
 
         /// A restriction the reader does not know, added to a fully read clause, makes it not
