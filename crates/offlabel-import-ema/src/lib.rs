@@ -245,6 +245,11 @@ fn clauses_of(row: &Row, medicine: &str) -> (Vec<IndicationClause>, usize) {
             heading,
             lead,
             quote,
+            shared: clause
+                .shared_texts(text)
+                .into_iter()
+                .map(str::to_string)
+                .collect(),
             condition_text: reading.condition_text,
             conditions: Vec::new(),
             population: reading.population,

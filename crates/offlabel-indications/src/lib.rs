@@ -14,12 +14,18 @@ mod split;
 pub use population::{Reading, read_population, read_population_with_names};
 pub use split::{Clause, split, split_with_names};
 
-/// Reads the population of a [`Clause`] of `text` (its lead, if any, and its quote).
+/// Reads the population of a [`Clause`] of `text`: its lead, if any, its quote and the
+/// sentences shared by every clause.
 pub fn read_clause(text: &str, clause: &Clause) -> Reading {
-    read_population(clause.lead_text(text), clause.quote_text(text))
+    read_clause_with_names(text, clause, &[])
 }
 
 /// Like [`read_clause`], with the medicine's names treated as read.
 pub fn read_clause_with_names(text: &str, clause: &Clause, names: &[&str]) -> Reading {
-    read_population_with_names(clause.lead_text(text), clause.quote_text(text), names)
+    let shared = clause.shared_texts(text);
+    if shared.is_empty() {
+        return read_population_with_names(clause.lead_text(text), clause.quote_text(text), names);
+    }
+    let whole = format!("{} {}", clause.quote_text(text), shared.join(" "));
+    read_population_with_names(clause.lead_text(text), &whole, names)
 }

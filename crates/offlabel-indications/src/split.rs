@@ -16,6 +16,9 @@ pub struct Clause {
     pub lead: Option<Range<usize>>,
     /// The clause's own words: the indication sentence and the sentences that qualify it.
     pub quote: Range<usize>,
+    /// Sentences that state the population of every indication of the text
+    /// ("Cymbalta is indicated in adults."), wherever they stand.
+    pub shared: Vec<Range<usize>>,
 }
 
 impl Clause {
@@ -32,6 +35,14 @@ impl Clause {
     /// The quote's text.
     pub fn quote_text<'a>(&self, text: &'a str) -> &'a str {
         text.get(self.quote.clone()).unwrap_or("")
+    }
+
+    /// The shared sentences' texts.
+    pub fn shared_texts<'a>(&self, text: &'a str) -> Vec<&'a str> {
+        self.shared
+            .iter()
+            .filter_map(|r| text.get(r.clone()))
+            .collect()
     }
 }
 
@@ -302,6 +313,7 @@ pub fn split(text: &str) -> Vec<Clause> {
 pub fn split_with_names(text: &str, names: &[&str]) -> Vec<Clause> {
     let mut clauses: Vec<Clause> = Vec::new();
     let mut preamble: Option<Range<usize>> = None;
+    let mut shared: Vec<Range<usize>> = Vec::new();
     for s in sentences(text) {
         let stext = &text[s.clone()];
         let verb = indicated_at(stext);
@@ -310,7 +322,11 @@ pub fn split_with_names(text: &str, names: &[&str]) -> Vec<Clause> {
             None => opens_with_indication_noun(stext),
         };
         if !starts_clause {
-            if let Some(last) = clauses.last_mut() {
+            if verb.is_some() && !clauses.is_empty() {
+                // "X is indicated in adults." bounds every indication of the text, not only
+                // the one before it: attached to all below.
+                shared.push(s.clone());
+            } else if let Some(last) = clauses.last_mut() {
                 last.quote.end = s.end;
             } else {
                 preamble = Some(preamble.map_or(s.clone(), |p| p.start..s.end));
@@ -340,6 +356,7 @@ pub fn split_with_names(text: &str, names: &[&str]) -> Vec<Clause> {
                         heading: heading.clone(),
                         lead: Some(lead.clone()),
                         quote: item,
+                        shared: Vec::new(),
                     });
                 }
             }
@@ -347,6 +364,7 @@ pub fn split_with_names(text: &str, names: &[&str]) -> Vec<Clause> {
                 heading,
                 lead: None,
                 quote: trim(text, body),
+                shared: Vec::new(),
             }),
         }
     }
@@ -355,7 +373,11 @@ pub fn split_with_names(text: &str, names: &[&str]) -> Vec<Clause> {
             heading: None,
             lead: None,
             quote: p,
+            shared: Vec::new(),
         });
+    }
+    for c in &mut clauses {
+        c.shared = shared.clone();
     }
     clauses
 }
@@ -435,10 +457,8 @@ mod tests {
     fn pieces(text: &str, clauses: &[Clause]) -> String {
         let mut ranges: Vec<Range<usize>> = Vec::new();
         for c in clauses {
-            for r in [c.heading.clone(), c.lead.clone(), Some(c.quote.clone())]
-                .into_iter()
-                .flatten()
-            {
+            let own = [c.heading.clone(), c.lead.clone(), Some(c.quote.clone())];
+            for r in own.into_iter().flatten().chain(c.shared.iter().cloned()) {
                 if !ranges.contains(&r) {
                     ranges.push(r);
                 }
@@ -540,7 +560,23 @@ mod tests {
     #[test]
     fn population_sentence_joins_its_clause() {
         let t = "Caprelsa is indicated for the treatment of medullary thyroid cancer. Caprelsa is indicated in adults, children and adolescents aged 5 years and older.";
-        assert_eq!(split(t).len(), 1);
+        let c = split(t);
+        assert_eq!(c.len(), 1);
+        assert_eq!(
+            c[0].shared_texts(t),
+            ["Caprelsa is indicated in adults, children and adolescents aged 5 years and older."]
+        );
+    }
+
+    #[test]
+    fn a_population_sentence_bounds_every_indication() {
+        let t = "Treatment of major depressive disorder. Treatment of diabetic peripheral neuropathic pain. Treatment of generalised anxiety disorder. Cymbalta is indicated in adults.";
+        let c = split(t);
+        assert_eq!(c.len(), 3);
+        assert!(
+            c.iter()
+                .all(|c| c.shared_texts(t) == ["Cymbalta is indicated in adults."])
+        );
     }
 
     #[test]

@@ -159,6 +159,9 @@ pub struct IndicationClause {
     pub lead: Option<String>,
     /// The regulator's exact words for this indication.
     pub quote: String,
+    /// Sentences of the text that bound every indication ("Cymbalta is indicated in adults."),
+    /// read with the quote.
+    pub shared: Vec<String>,
     /// The words naming the condition, as the reader found them (for the condition matcher).
     pub condition_text: Option<String>,
     /// The conditions (vocabulary ids) the clause names; empty until the matcher fills it.
