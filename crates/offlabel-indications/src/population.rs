@@ -866,7 +866,14 @@ fn finish_ages(p: &mut Population, min_age: Option<u32>, max_age: Option<u32>, b
             Some(1)
         };
     p.min_age_months = if bounded { min_age } else { group_min };
-    p.max_age_months = max_age.or(group_max);
+    let adults = g.contains(&AgeGroup::Adults) || g.contains(&AgeGroup::Elderly);
+    // "Adults, adolescents and children (6 - 11 years)": the range bounds the children, not
+    // the whole population; an upper bound below 18 years with adults named is not the top.
+    p.max_age_months = match max_age {
+        Some(m) if adults && m < 216 => None,
+        Some(m) => Some(m),
+        None => group_max,
+    };
 }
 
 #[cfg(test)]

@@ -296,6 +296,29 @@ fn glued_heading_end(region: &str) -> Option<usize> {
     found
 }
 
+/// True when a sentence names patients or ages, so it bounds a population.
+fn states_population(s: &str) -> bool {
+    let lower = s.to_lowercase();
+    [
+        "adult",
+        "child",
+        "adolescent",
+        "paediatric",
+        "pediatric",
+        "infant",
+        "neonate",
+        "newborn",
+        "year",
+        "month",
+        "patient",
+        "elderly",
+        "women",
+        "men ",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
+}
+
 /// Splits an indication text into clauses (see [`split_with_names`]; this one knows no names
 /// and finds headings only where they are glued to their sentence).
 pub fn split(text: &str) -> Vec<Clause> {
@@ -345,7 +368,13 @@ pub fn split_with_names(text: &str, names: &[&str]) -> Vec<Clause> {
             }
         }
         if let Some(p) = preamble.take() {
-            heading = Some(p.start..heading.map_or(p.end, |h| h.end));
+            if states_population(&text[p.clone()]) {
+                // "Adults, adolescents (12 years and over) and children (6 - 11 years). X is
+                // indicated for…": the opening sentences bound every indication.
+                shared.push(p);
+            } else {
+                heading = Some(p.start..heading.map_or(p.end, |h| h.end));
+            }
         }
         let body = body_start..s.end;
         let items = verb.and_then(|v| list_items(text, body.clone(), s.start + v));
@@ -576,6 +605,18 @@ mod tests {
         assert!(
             c.iter()
                 .all(|c| c.shared_texts(t) == ["Cymbalta is indicated in adults."])
+        );
+    }
+
+    #[test]
+    fn an_opening_population_sentence_bounds_the_clauses() {
+        let t = "Adults, adolescents (12 years and over) and children (6 - 11 years). Alisade is indicated for the treatment of the symptoms of allergic rhinitis.";
+        let c = split(t);
+        assert_eq!(c.len(), 1);
+        assert_eq!(c[0].heading, None);
+        assert_eq!(
+            c[0].shared_texts(t),
+            ["Adults, adolescents (12 years and over) and children (6 - 11 years)."]
         );
     }
 

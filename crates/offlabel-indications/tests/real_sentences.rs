@@ -373,6 +373,17 @@ fn a_regimen_item_keeps_the_leads_condition() {
 }
 
 #[test]
+fn a_childrens_range_does_not_cap_adults() {
+    let r = read_population_with_names(
+        None,
+        "Alisade is indicated for the treatment of the symptoms of allergic rhinitis. Adults, adolescents (12 years and over) and children (6 - 11 years).",
+        &["Alisade"],
+    );
+    assert_eq!(r.population.min_age_months, Some(72));
+    assert_eq!(r.population.max_age_months, None);
+}
+
+#[test]
 fn paediatric_words_set_groups() {
     let r = read_population_with_names(None, "Treatment of X in paediatric patients.", &[]);
     assert_eq!(r.population.age_groups, vec![AgeGroup::Paediatric]);
