@@ -113,7 +113,7 @@ pattern!(
     COMBO_END,
     r",|\.|;|\(see|\s(?:is|are|for|in|as|where|when|who|to|at|and is)\s"
 );
-pattern!(MONO, r"\bas monotherapy\b|\balone\b|\bmonotherapy\b");
+pattern!(MONO, r"\bas monotherapy\b|\bmonotherapy\b");
 pattern!(
     ADD_ON,
     r"as (?:an )?add-on (?:maintenance )?(?:therapy |treatment )?to ([^,.;]+)|as (?:an )?add-on (?:therapy |treatment )?with ([^,.;]+?)(?: for|,|$)|as (?:an )?add-on\b|(?:as )?an adjunct to (diet and exercise|diet|[^,.;]+? therapy)(?: to improve glycaemic control)?|(?:as )?(?:an )?adjunct(?:ive)? (?:therapy|treatment)(?: to| in)?"
