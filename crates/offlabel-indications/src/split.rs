@@ -108,8 +108,10 @@ fn is_abbreviation(text: &str, dot: usize) -> bool {
         .find(|(_, c)| !(c.is_alphanumeric() || *c == '.'))
         .map_or(0, |(i, c)| i + c.len_utf8());
     let word = before[word_start..].to_lowercase();
-    // Single letters are initials or parts of "i.e." / "e.g.".
-    word.chars().count() == 1 || ABBREVIATIONS.contains(&word.as_str())
+    // Single letters are initials or parts of "i.e." / "e.g."; a single digit ends a
+    // sentence ("with a CPS ≥ 1. Keytruda is indicated…").
+    (word.chars().count() == 1 && word.chars().all(char::is_alphabetic))
+        || ABBREVIATIONS.contains(&word.as_str())
 }
 
 /// Sentence ranges: a `.` followed (after optional whitespace) by an uppercase letter ends a
@@ -201,6 +203,19 @@ const INDICATION_NOUNS: &[&str] = &[
 /// True when a sentence opens with an indication noun ("Treatment of…"), the old style of
 /// texts without "is indicated".
 fn opens_with_indication_noun(s: &str) -> bool {
+    // A heading run into an old-style sentence: "Type 2 diabetes mellitus For the treatment of…".
+    if [
+        " For the treatment",
+        " Treatment of",
+        " For the prevention",
+        " Prevention of",
+        " Prophylaxis of",
+    ]
+    .iter()
+    .any(|p| s.contains(p))
+    {
+        return true;
+    }
     let lower = s.to_lowercase();
     let mut rest = lower.as_str();
     for prefix in ["for the ", "in the ", "for ", "in "] {
@@ -362,13 +377,26 @@ pub fn split_with_names(text: &str, names: &[&str]) -> Vec<Clause> {
             && let Some(subj) = subject_start(text, s.clone(), v, names)
         {
             let h = trim(text, s.start..subj);
-            if !h.is_empty() && !text[h.clone()].ends_with(',') {
+            let h_text = text[h.clone()].to_lowercase();
+            // "In patients with moderate to high-risk TIA Clopidogrel is indicated…": the words
+            // before the subject restrict the patients; they stay in the quote to be read.
+            let restricts = h_text.starts_with("in ") || h_text.starts_with("for ");
+            if !h.is_empty() && !h_text.ends_with(',') && !restricts {
                 heading = Some(h);
                 body_start = subj;
             }
         }
         if let Some(p) = preamble.take() {
-            if states_population(&text[p.clone()]) {
+            if text[p.clone()].split_whitespace().count() > 12 {
+                // Too long for a heading: an indication of its own in words the splitter did
+                // not recognise; kept as a clause so it is read (and reported), not hidden.
+                clauses.push(Clause {
+                    heading: None,
+                    lead: None,
+                    quote: p,
+                    shared: Vec::new(),
+                });
+            } else if states_population(&text[p.clone()]) {
                 // "Adults, adolescents (12 years and over) and children (6 - 11 years). X is
                 // indicated for…": the opening sentences bound every indication.
                 shared.push(p);
@@ -618,6 +646,23 @@ mod tests {
             c[0].shared_texts(t),
             ["Adults, adolescents (12 years and over) and children (6 - 11 years)."]
         );
+    }
+
+    #[test]
+    fn a_number_ends_a_sentence() {
+        let t = "Keytruda is indicated for the treatment of HNSCC in adults whose tumours express PD-L1 with a CPS ≥ 1. Keytruda is indicated for the treatment of urothelial carcinoma.";
+        let c = split_with_names(t, &["Keytruda"]);
+        assert_eq!(c.len(), 2);
+        assert!(c[0].quote_text(t).ends_with("CPS ≥ 1."));
+        assert_eq!(c[1].heading, None);
+    }
+
+    #[test]
+    fn restricting_words_before_the_subject_stay_in_the_quote() {
+        let t = "In patients with moderate to high-risk Transient Ischemic Attack (TIA) Clopidogrel is indicated in combination with ASA for the prevention of stroke.";
+        let c = split_with_names(t, &["Clopidogrel", "clopidogrel"]);
+        assert_eq!(c[0].heading, None);
+        assert_eq!(c[0].quote_text(t), t);
     }
 
     #[test]
