@@ -21,11 +21,31 @@ pub fn read_clause(text: &str, clause: &Clause) -> Reading {
 }
 
 /// Like [`read_clause`], with the medicine's names treated as read.
+///
+/// A heading that names patients ("Paediatric patients 3 years of age and older", "Adults")
+/// bounds the clause too: its ages are intersected with the clause's.
 pub fn read_clause_with_names(text: &str, clause: &Clause, names: &[&str]) -> Reading {
     let shared = clause.shared_texts(text);
-    if shared.is_empty() {
-        return read_population_with_names(clause.lead_text(text), clause.quote_text(text), names);
+    let mut reading = if shared.is_empty() {
+        read_population_with_names(clause.lead_text(text), clause.quote_text(text), names)
+    } else {
+        let whole = format!("{} {}", clause.quote_text(text), shared.join(" "));
+        read_population_with_names(clause.lead_text(text), &whole, names)
+    };
+    if let Some(h) = clause.heading_text(text) {
+        let from_heading = read_population(None, h).population;
+        let p = &mut reading.population;
+        p.min_age_months = match (p.min_age_months, from_heading.min_age_months) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        p.max_age_months = match (p.max_age_months, from_heading.max_age_months) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        if p.age_groups.is_empty() {
+            p.age_groups = from_heading.age_groups;
+        }
     }
-    let whole = format!("{} {}", clause.quote_text(text), shared.join(" "));
-    read_population_with_names(clause.lead_text(text), &whole, names)
+    reading
 }

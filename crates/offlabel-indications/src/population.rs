@@ -73,7 +73,7 @@ pattern!(
 );
 pattern!(
     AGE_RANGE,
-    r"(?:aged\s+|from\s+)?(\d+)\s*(years?|months?|weeks?|days?)?\s*(?:-|to|–|through)\s*(less than\s+|under\s+|below\s+)?(\d+)\s*(years?|months?)(?:\s+of age)?(?:\s+old)?"
+    r"(?:aged\s+|from\s+)?(\d+)\s*(years?|months?|weeks?|days?)?\s*(?:-|to|–|through)\s*(less than\s+|under\s+|below\s+|<\s*)?(\d+)\s*(years?|months?)(?:\s+of age)?(?:\s+old)?"
 );
 pattern!(
     AGE_MIN,

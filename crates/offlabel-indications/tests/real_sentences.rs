@@ -384,6 +384,20 @@ fn a_childrens_range_does_not_cap_adults() {
 }
 
 #[test]
+fn a_heading_that_names_patients_bounds_the_clause() {
+    let text = "AdultsX is indicated for the treatment of asthma. Children (6 to &lt;12&nbsp;years of age)X is indicated for the treatment of asthma.";
+    let clauses = split_with_names(text, &["X"]);
+    assert_eq!(clauses.len(), 2);
+    let adults = read_clause_with_names(text, &clauses[0], &["X"]).population;
+    assert_eq!(adults.min_age_months, Some(216));
+    let children = read_clause_with_names(text, &clauses[1], &["X"]).population;
+    assert_eq!(
+        (children.min_age_months, children.max_age_months),
+        (Some(72), Some(144))
+    );
+}
+
+#[test]
 fn paediatric_words_set_groups() {
     let r = read_population_with_names(None, "Treatment of X in paediatric patients.", &[]);
     assert_eq!(r.population.age_groups, vec![AgeGroup::Paediatric]);
