@@ -550,6 +550,12 @@ pub fn read_population_with_names(lead: Option<&str>, quote: &str, names: &[&str
     finish_ages(&mut p, min_age, max_age, bounded);
     p.severity.sort();
     p.age_groups.sort();
+    let mut seen = Vec::new();
+    p.qualifiers.retain(|q| {
+        let new = !seen.contains(q);
+        seen.push(q.clone());
+        new
+    });
     let fully_read = unread.is_empty() && condition_text.is_some();
     Reading {
         population: p,
