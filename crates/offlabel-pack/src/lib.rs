@@ -387,6 +387,9 @@ fn locate<'a, T: 'a>(file: &'a str, records: Vec<T>) -> impl Iterator<Item = Loc
     })
 }
 
+/// The folder of generated layers under a pack root, not read as pack files.
+pub const LAYERS_DIR: &str = "layers";
+
 fn read_tree(dir: &Path, base: &Path, out: &mut Vec<(String, String)>) -> Result<(), PackError> {
     let io = |path: &Path, source| PackError::Io {
         path: path.display().to_string(),
@@ -394,11 +397,10 @@ fn read_tree(dir: &Path, base: &Path, out: &mut Vec<(String, String)>) -> Result
     };
     for entry in std::fs::read_dir(dir).map_err(|e| io(dir, e))? {
         let path = entry.map_err(|e| io(dir, e))?.path();
-        if path.is_dir() {
-            // Generated vocabulary layers (`layers/`, JSON Lines) have their own loader.
-            if dir == base && path.file_name().is_some_and(|n| n == "layers") {
-                continue;
-            }
+        if path.is_dir() && dir == base && path.file_name().is_some_and(|n| n == LAYERS_DIR) {
+            // Generated layers (knowledge/layers/<name>/) have their own format and loader.
+            continue;
+        } else if path.is_dir() {
             read_tree(&path, base, out)?;
         } else if path.extension().is_some_and(|e| e == "toml") {
             let text = std::fs::read_to_string(&path).map_err(|e| io(&path, e))?;

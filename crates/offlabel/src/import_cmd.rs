@@ -20,6 +20,14 @@ pub enum ImportSource {
         #[arg(long, default_value = offlabel_vocabulary::DO_LAYER_DIR)]
         out: PathBuf,
     },
+    /// The EMA's "Medicines output: medicines" table (xlsx) → the EU layer. Source: European Medicines Agency.
+    Ema {
+        /// The xlsx export (medicines-output-medicines-report_en.xlsx).
+        file: PathBuf,
+        /// The layer folder to write.
+        #[arg(long, default_value = "knowledge/layers/ema")]
+        out: PathBuf,
+    },
 }
 
 /// Runs an importer and says what it wrote.
@@ -42,6 +50,22 @@ pub fn import(source: ImportSource, out: &mut impl Write) -> Result<()> {
                 c.parent_links,
                 c.retired,
                 codes.join(", ")
+            )?;
+        }
+        ImportSource::Ema { file, out: dir } => {
+            let s = offlabel_import_ema::import(&file, &dir).map_err(|e| usage(e.to_string()))?;
+            for row in &s.skipped {
+                writeln!(out, "skipped row {}: {}", row.row_number, row.reason)?;
+            }
+            writeln!(
+                out,
+                "EMA layer written to {}: {} medicines, {} products, {} indication clauses ({} with a fully read population), {} rows skipped. Source: European Medicines Agency.",
+                dir.display(),
+                s.medicines,
+                s.products,
+                s.indications,
+                s.fully_read,
+                s.skipped.len()
             )?;
         }
     }

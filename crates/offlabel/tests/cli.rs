@@ -192,3 +192,52 @@ fn browsing_commands() {
     let o = offlabel(&["drug", "nope-not-a-drug"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn pack_import_ema_refuses_a_file_that_is_not_the_export() {
+    let o = offlabel(&[
+        "pack",
+        "import",
+        "ema",
+        "/nonexistent/ema.xlsx",
+        "--out",
+        "/nonexistent/out",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("medicines-output-medicines-report_en.xlsx"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn pack_import_ema_writes_the_layer() {
+    let input = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/ema/medicines-output-medicines-report_en.xlsx");
+    if !input.exists() {
+        println!("note: {} is absent; skipped", input.display());
+        return;
+    }
+    let out = std::env::temp_dir().join(format!("offlabel-ema-cli-{}", std::process::id()));
+    let o = offlabel(&[
+        "pack",
+        "import",
+        "ema",
+        &input.to_string_lossy(),
+        "--out",
+        &out.to_string_lossy(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("Source: European Medicines Agency"));
+    for f in [
+        "layer.toml",
+        "medicines.jsonl",
+        "indications.jsonl",
+        "REPORT.md",
+    ] {
+        assert!(out.join(f).exists(), "{f}");
+    }
+    let _ = std::fs::remove_dir_all(&out);
+}
