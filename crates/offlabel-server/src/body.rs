@@ -1,0 +1,118 @@
+//! Reading request bodies before a handler runs: a deadline (408) and the route's size
+//! limit (413), both answered as JSON.
+//!
+//! This runs outside the concurrency limit and the request timeout, so a body still
+//! arriving holds no handler slot and a never-sent body gets 408 rather than the
+//! handler timeout's 503.
+
+use crate::ServerConfig;
+use crate::error::ApiError;
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use bytes::{Bytes, BytesMut};
+use http_body_util::BodyExt;
+use std::time::Duration;
+
+/// Per-route body limits and the body deadline.
+#[derive(Debug, Clone)]
+pub(crate) struct BodyLimits {
+    default: usize,
+    timeout: Duration,
+}
+
+impl BodyLimits {
+    pub(crate) fn new(config: &ServerConfig) -> BodyLimits {
+        BodyLimits {
+            default: config.body_limit,
+            timeout: config.body_timeout,
+        }
+    }
+
+    /// The limit of the route at `path` (routes with their own limit keep it).
+    fn for_path(&self, path: &str) -> usize {
+        if path == "/v1/reports" {
+            offlabel_reports::MAX_REPORT_BYTES
+        } else if path.starts_with("/cds-services/") && path.ends_with("/feedback") {
+            offlabel_cdshooks::MAX_FEEDBACK_BYTES
+        } else if path.starts_with("/cds-services/") {
+            crate::cds::HOOK_BODY_LIMIT
+        } else {
+            self.default
+        }
+    }
+}
+
+fn too_large(limit: usize) -> Response {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+        format!(
+            "the body is larger than this endpoint's limit of {limit} bytes; send a smaller body"
+        ),
+    )
+    .into_response()
+}
+
+fn closing(mut res: Response) -> Response {
+    res.headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    res
+}
+
+/// Reads the whole body within the deadline and the limit, then runs the route with it.
+pub(crate) async fn read_body(limits: &BodyLimits, req: Request, next: Next) -> Response {
+    let headers = req.headers();
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let chunked = headers.contains_key(header::TRANSFER_ENCODING);
+    if !chunked && declared.unwrap_or(0) == 0 {
+        return next.run(req).await;
+    }
+    let limit = limits.for_path(req.uri().path());
+    if declared.is_some_and(|n| n > limit as u64) {
+        // The rest of the body will not be read: close rather than parse it as a request.
+        return closing(too_large(limit));
+    }
+    let (parts, body) = req.into_parts();
+    let read = async {
+        let mut body = body;
+        let mut buf = BytesMut::with_capacity(declared.map_or(0, |n| n as usize).min(limit));
+        while let Some(frame) = body.frame().await {
+            let frame = frame.map_err(|_| None)?;
+            if let Ok(data) = frame.into_data() {
+                if buf.len() + data.len() > limit {
+                    return Err(Some(limit));
+                }
+                buf.extend_from_slice(&data);
+            }
+        }
+        Ok::<Bytes, Option<usize>>(buf.freeze())
+    };
+    match tokio::time::timeout(limits.timeout, read).await {
+        Ok(Ok(bytes)) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
+        Ok(Err(Some(limit))) => closing(too_large(limit)),
+        Ok(Err(None)) => closing(
+            ApiError::bad_request(
+                "unreadable_body",
+                "the request body could not be read (the connection broke or the chunked encoding is wrong); send it again",
+            )
+            .into_response(),
+        ),
+        Err(_) => closing(
+            ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "body_timeout",
+                format!(
+                    "the request body did not arrive within {} s; send the whole body at once",
+                    limits.timeout.as_secs_f64()
+                ),
+            )
+            .into_response(),
+        ),
+    }
+}
