@@ -58,6 +58,40 @@ pub fn from_slice<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Stri
     Ok(serde_json::from_slice(body)?)
 }
 
+/// [`from_slice`] for types with integer fields that people write as `80.0`: numbers
+/// with a zero fraction become integers before deserializing (JSON Schema counts `80.0`
+/// as an integer too), so the HTTP API and the command line read a body the same way.
+///
+/// # Errors
+/// [`StrictJsonError`].
+pub fn from_slice_integral<T: serde::de::DeserializeOwned>(
+    body: &[u8],
+) -> Result<T, StrictJsonError> {
+    check_no_duplicate_keys(body)?;
+    let mut value: serde_json::Value = serde_json::from_slice(body)?;
+    integral_numbers(&mut value);
+    Ok(serde_json::from_value(value)?)
+}
+
+/// Writes numbers with a zero fraction (`80.0`) as integers; fields that take decimals
+/// accept integers too.
+pub fn integral_numbers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) => {
+            let integral = n
+                .as_f64()
+                .filter(|f| n.is_f64() && f.fract() == 0.0 && f.abs() < 9.0e15);
+            if let Some(f) = integral {
+                *value = Value::from(f as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_numbers),
+        Value::Object(map) => map.values_mut().for_each(integral_numbers),
+        _ => {}
+    }
+}
+
 fn cut(s: &str) -> String {
     s.chars().take(40).collect()
 }
@@ -204,6 +238,19 @@ mod tests {
             serde_json::from_slice(body).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(lenient["serious"], true);
         assert!(from_slice::<serde_json::Value>(body).is_err());
+    }
+
+    #[test]
+    fn integral_numbers_read_as_integers() {
+        #[derive(serde::Deserialize)]
+        struct P {
+            age: u32,
+            weight: f64,
+        }
+        let p: P = from_slice_integral(br#"{"age": 80.0, "weight": 70}"#)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((p.age, p.weight), (80, 70.0));
+        assert!(from_slice_integral::<P>(br#"{"age": 80.5, "weight": 70}"#).is_err());
     }
 
     proptest::proptest! {

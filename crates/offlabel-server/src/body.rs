@@ -45,7 +45,19 @@ impl BodyLimits {
     }
 }
 
-fn too_large(limit: usize) -> Response {
+/// The web page's form posts get pages; everything else JSON.
+fn is_page(path: &str) -> bool {
+    !(path.starts_with("/v1") || path.starts_with("/cds-services") || path.starts_with("/fhir"))
+}
+
+fn too_large(path: &str, limit: usize) -> Response {
+    if is_page(path) {
+        return crate::web::error_page(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "Form too large",
+            "The form sent more than this server accepts. Shorten the text fields and send it again.",
+        );
+    }
     ApiError::new(
         StatusCode::PAYLOAD_TOO_LARGE,
         "payload_too_large",
@@ -76,8 +88,10 @@ pub(crate) async fn read_body(limits: &BodyLimits, req: Request, next: Next) -> 
     let limit = limits.for_path(req.uri().path());
     if declared.is_some_and(|n| n > limit as u64) {
         // The rest of the body will not be read: close rather than parse it as a request.
-        return closing(too_large(limit));
+        return closing(too_large(req.uri().path(), limit));
     }
+    let page = is_page(req.uri().path());
+    let path = req.uri().path().to_string();
     let (parts, body) = req.into_parts();
     let read = async {
         let mut body = body;
@@ -95,7 +109,7 @@ pub(crate) async fn read_body(limits: &BodyLimits, req: Request, next: Next) -> 
     };
     match tokio::time::timeout(limits.timeout, read).await {
         Ok(Ok(bytes)) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
-        Ok(Err(Some(limit))) => closing(too_large(limit)),
+        Ok(Err(Some(limit))) => closing(too_large(&path, limit)),
         Ok(Err(None)) => closing(
             ApiError::bad_request(
                 "unreadable_body",
@@ -103,6 +117,11 @@ pub(crate) async fn read_body(limits: &BodyLimits, req: Request, next: Next) -> 
             )
             .into_response(),
         ),
+        Err(_) if page => closing(crate::web::error_page(
+            StatusCode::REQUEST_TIMEOUT,
+            "Form not received",
+            "The form did not arrive in time. Send it again.",
+        )),
         Err(_) => closing(
             ApiError::new(
                 StatusCode::REQUEST_TIMEOUT,

@@ -169,6 +169,14 @@ fn cors_layer(origins: &[String]) -> Result<Option<CorsLayer>, ConfigError> {
 /// A [`ConfigError`] when a CORS origin is not a valid header value.
 pub fn try_app(engine: Arc<Engine>, config: ServerConfig) -> Result<Router, ConfigError> {
     let cors = cors_layer(&config.cors_origins)?;
+    if let Some(reports) = &config.reports {
+        reports.store.check_writable().map_err(|e| {
+            ConfigError(format!(
+                "the report store cannot be written ({}): every report would fail. Give the server write access to the store's file and folder, or choose another with --store PATH",
+                e
+            ))
+        })?;
+    }
     let cds_routes = cds::routes(engine.clone(), &config.cds)?;
     let state = AppState {
         openapi: openapi::document(&engine),

@@ -83,6 +83,18 @@ struct ServeArgs {
     /// Longest time one request may take, in seconds [default: 10].
     #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
     timeout: Option<std::time::Duration>,
+    /// Longest time a client may take to send a request's headers (also closes idle
+    /// kept-alive connections), in seconds [default: 10].
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
+    header_timeout: Option<std::time::Duration>,
+    /// Close a connection on which nothing moves and no request runs for this long, in
+    /// seconds [default: 60].
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
+    idle_timeout: Option<std::time::Duration>,
+    /// Longest time a client may take to send a request body (408 after), in seconds
+    /// [default: 30].
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
+    body_timeout: Option<std::time::Duration>,
     /// Requests handled at once; more wait their turn [default: 256].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     concurrency: Option<u32>,
@@ -116,6 +128,9 @@ fn serve(engine: Engine, a: ServeArgs) -> Result<()> {
         body_limit: a.body_limit.unwrap_or(defaults.body_limit),
         timeout: a.timeout.unwrap_or(defaults.timeout),
         concurrency: a.concurrency.map_or(defaults.concurrency, |n| n as usize),
+        header_read_timeout: a.header_timeout.unwrap_or(defaults.header_read_timeout),
+        idle_timeout: a.idle_timeout.unwrap_or(defaults.idle_timeout),
+        body_timeout: a.body_timeout.unwrap_or(defaults.body_timeout),
         cors_origins: a.cors_origins,
         cache_bytes: a
             .cache_mib
@@ -412,30 +427,82 @@ fn collect(
     Ok(())
 }
 
+/// Longest batch line kept, in bytes: a question of the engine's longest (4096
+/// characters) in 4-byte UTF-8, plus its line ending. Longer lines are answered with an
+/// error that gives their length and never echoes them.
+const MAX_BATCH_LINE: usize = 4 * 4096 + 2;
+
+/// Reads one line (up to and including `\n`) into `line`, keeping at most
+/// [`MAX_BATCH_LINE`] + 1 bytes of it and skipping the rest; returns its full length
+/// without the `\n`, or `None` at the end of input.
+fn read_line_capped(
+    input: &mut impl BufRead,
+    line: &mut Vec<u8>,
+) -> std::io::Result<Option<usize>> {
+    line.clear();
+    let mut length = 0usize;
+    loop {
+        let buf = match input.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if buf.is_empty() {
+            return Ok((length > 0).then_some(length));
+        }
+        let (chunk, done) = match buf.iter().position(|&b| b == b'\n') {
+            Some(i) => (&buf[..=i], true),
+            None => (buf, false),
+        };
+        let room = (MAX_BATCH_LINE + 1).saturating_sub(line.len());
+        line.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        let n = chunk.len();
+        length = length.saturating_add(n);
+        input.consume(n);
+        if done {
+            return Ok(Some(length - 1));
+        }
+    }
+}
+
 fn ask(engine: &Engine, args: AskArgs, out: &mut impl Write) -> Result<()> {
     if args.batch {
         let mut input = std::io::BufReader::with_capacity(64 * 1024, std::io::stdin().lock());
-        let mut line = String::new();
+        let mut line = Vec::new();
+        let mut number = 0u64;
         loop {
-            line.clear();
-            if input
-                .read_line(&mut line)
-                .context("reading questions from stdin")?
-                == 0
-            {
+            let Some(length) =
+                read_line_capped(&mut input, &mut line).context("reading questions from stdin")?
+            else {
                 return Ok(());
-            }
-            let question = line.trim_end_matches(['\n', '\r']);
-            if !question.trim().is_empty() {
-                match engine.ask(question) {
-                    Ok(a) => serde_json::to_writer(&mut *out, &a)?,
-                    Err(e) => serde_json::to_writer(
-                        &mut *out,
-                        &serde_json::json!({"query": question, "error": e.to_string()}),
-                    )?,
+            };
+            number += 1;
+            // One output line per input line, always: a line that cannot be answered gets
+            // an error object, and the batch goes on.
+            let reply = match std::str::from_utf8(&line) {
+                _ if length > MAX_BATCH_LINE => serde_json::json!({
+                    "line": number,
+                    "error": format!("the line is {length} bytes long; a question is at most {} characters", offlabel_engine::MAX_QUESTION_CHARS),
+                }),
+                Err(_) => serde_json::json!({
+                    "line": number,
+                    "error": "the line is not UTF-8 text; save the questions as UTF-8",
+                }),
+                Ok(text) => {
+                    let question = text.trim_end_matches(['\n', '\r']);
+                    match engine.ask(question) {
+                        Ok(a) => serde_json::to_value(&a)?,
+                        Err(e @ AskError::TooLong(_)) => {
+                            serde_json::json!({"line": number, "error": e.to_string()})
+                        }
+                        Err(e) => {
+                            serde_json::json!({"line": number, "query": question, "error": e.to_string()})
+                        }
+                    }
                 }
-                out.write_all(b"\n")?;
-            }
+            };
+            serde_json::to_writer(&mut *out, &reply)?;
+            out.write_all(b"\n")?;
             // Answer a caller that waits for each reply before asking the next question
             // as soon as its questions are used up; stream in blocks otherwise.
             if input.buffer().is_empty() {
@@ -470,7 +537,8 @@ fn check(engine: &Engine, a: CheckArgs, out: &mut impl Write) -> Result<()> {
                 std::fs::read_to_string(file)
                     .map_err(|e| usage(format!("--profile {file}: {e}")))?
             };
-            serde_json::from_str::<CheckRequest>(&text).map_err(|e| usage(format!("--profile: {e}; expected a JSON object such as {{\"drug\": \"baricitinib\", \"age\": 80}}")))?
+            // The reader of POST /v1/check: duplicate keys refused, `80.0` read as 80.
+            offlabel_json::from_slice_integral::<CheckRequest>(text.as_bytes()).map_err(|e| usage(format!("--profile: {e}; expected a JSON object such as {{\"drug\": \"baricitinib\", \"age\": 80}}")))?
         }
         None => {
             let Some(drug) = a.drug.clone() else {

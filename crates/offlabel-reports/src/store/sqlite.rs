@@ -280,6 +280,19 @@ impl Store for SqliteStore {
             .optional()?)
     }
 
+    fn check_writable(&self) -> Result<(), StoreError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // Rewrites one row with its own value: the page must be written, so a read-only
+        // file or folder fails here; the rollback leaves the file as it was.
+        tx.execute(
+            "UPDATE schema_migrations SET name = name WHERE version = (SELECT MAX(version) FROM schema_migrations)",
+            [],
+        )?;
+        tx.rollback()?;
+        Ok(())
+    }
+
     fn count(&self) -> Result<u64, StoreError> {
         let n: i64 = self
             .lock()
