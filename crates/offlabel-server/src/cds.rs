@@ -211,17 +211,20 @@ fn unknown_service() -> Response {
 }
 
 /// The body, or the JSON error for one that could not be read (too large: 413).
-fn read_body(body: Result<Bytes, BytesRejection>, limit: usize) -> Result<Bytes, Response> {
+fn read_body(
+    body: Result<Bytes, BytesRejection>,
+    limit: usize,
+) -> Result<Bytes, (StatusCode, String)> {
     body.map_err(|rejection| {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            json_error(
+            (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 format!("the body is larger than the limit of {limit} bytes"),
             )
         } else {
-            json_error(
+            (
                 rejection.status(),
-                "the request body could not be read; send it again",
+                "the request body could not be read; send it again".into(),
             )
         }
     })
@@ -248,7 +251,7 @@ async fn invoke(
     }
     let body = match read_body(body, HOOK_BODY_LIMIT) {
         Ok(b) => b,
-        Err(r) => return r,
+        Err((status, message)) => return json_error(status, message),
     };
     let req: HookRequest = match offlabel_json::from_slice(&body) {
         Ok(r) => r,
@@ -292,7 +295,7 @@ async fn feedback(
     }
     let body = match read_body(body, offlabel_cdshooks::MAX_FEEDBACK_BYTES) {
         Ok(b) => b,
-        Err(r) => return r,
+        Err((status, message)) => return json_error(status, message),
     };
     let counted =
         offlabel_cdshooks::parse_feedback(&body).and_then(|req| state.feedback.record(&id, &req));
