@@ -114,6 +114,10 @@ pub(crate) struct AppState {
     pub(crate) openapi: bytes::Bytes,
     /// One signal run at a time: each uses every core (see `signals.rs`).
     pub(crate) signal_runs: Arc<tokio::sync::Semaphore>,
+    /// Bodies of recent signal runs, by query and store state (see `signals.rs`).
+    pub(crate) signal_cache: Arc<quick_cache::sync::Cache<String, bytes::Bytes>>,
+    /// How long the last signal run took, in milliseconds (for `Retry-After`).
+    pub(crate) signal_last_run_ms: Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// Why the server could not be started.
@@ -183,6 +187,8 @@ pub fn try_app(engine: Arc<Engine>, config: ServerConfig) -> Result<Router, Conf
         cache: Arc::new(cache::AnswerCache::new(config.cache_bytes)),
         config: Arc::new(config.clone()),
         signal_runs: Arc::new(tokio::sync::Semaphore::new(1)),
+        signal_cache: Arc::new(quick_cache::sync::Cache::new(16)),
+        signal_last_run_ms: Arc::new(std::sync::atomic::AtomicU64::new(0)),
         engine,
     };
     let health = api::health_routes().with_state(state.clone());
