@@ -149,7 +149,8 @@ struct AskArgs {
     /// Print the contract JSON object.
     #[arg(long)]
     json: bool,
-    /// Read one question per line from stdin and write one JSON object per line.
+    /// Read one question per line from stdin and write one JSON object per line, always:
+    /// a blank, non-UTF-8 or over-long line gets `{"line", "error"}` and the batch goes on.
     #[arg(long, conflicts_with = "question")]
     batch: bool,
     /// The question.
