@@ -79,9 +79,9 @@ class Server:
         )
         try:
             with urllib.request.urlopen(req, timeout=timeout) as res:
-                return res.status, dict(res.headers), res.read()
+                return res.status, {k.lower(): v for k, v in res.headers.items()}, res.read()
         except urllib.error.HTTPError as e:
-            return e.code, dict(e.headers), e.read()
+            return e.code, {k.lower(): v for k, v in e.headers.items()}, e.read()
 
     def stop(self):
         self.proc.terminate()
@@ -258,7 +258,7 @@ def probe5_6_8(tmp):
     open(os.path.join(q, "REAC24Q2.txt"), "w").write("primaryid$caseid$pt\n1$1$Nausea\n2$2$Rash\n")
     r = subprocess.run([BIN, "faers", "import", "--store", os.path.join(tmp, "f.sqlite"), "--json", os.path.join(tmp, "faers")], capture_output=True)
     summary = json.loads(r.stdout or b"{}")
-    examples = [e for f in summary.get("files", []) for e in f.get("examples", [])]
+    examples = [e for f in summary.get("summary", {}).get("files", []) for e in f.get("examples", [])]
     print(f"probe 6: FAERS import with a cut last line, primaryid -3, role_cod ZZ -> bad lines: {examples}")
     prof = os.path.join(tmp, "p.json")
     open(prof, "w").write('{"drug": "baricitinib", "age": 80.0}')
@@ -288,7 +288,7 @@ def probe7_8_9(store):
         print(f"probe 8: duplicate keys -> POST /v1/reports {st_r}, POST /v1/check {st_c} {json.loads(body_c)['error']['code']}")
         st, h, _ = s.request("POST", f"/cds-services/{SERVICE}", b"{" + b" " * (3 << 20) + b"}", JSON)
         st2, h2, _ = s.request("POST", "/cds-services/nope", b"not json", JSON)
-        print(f"probe 9: 3 MB hook body -> {st} {h.get('Content-Type')}; unknown service -> {st2} {h2.get('Content-Type')}")
+        print(f"probe 9: 3 MB hook body -> {st} {h.get('content-type')}; unknown service -> {st2} {h2.get('content-type')}")
         t0 = time.monotonic()
         n = 0
         while time.monotonic() - t0 < 3:

@@ -16,6 +16,9 @@ use bytes::{Bytes, BytesMut};
 use http_body_util::BodyExt;
 use std::time::Duration;
 
+/// Most bytes of an over-limit body read (and dropped) before answering 413.
+const DRAIN_CAP: usize = 16 << 20;
+
 /// Per-route body limits and the body deadline.
 #[derive(Debug, Clone)]
 pub(crate) struct BodyLimits {
@@ -86,8 +89,8 @@ pub(crate) async fn read_body(limits: &BodyLimits, req: Request, next: Next) -> 
         return next.run(req).await;
     }
     let limit = limits.for_path(req.uri().path());
-    if declared.is_some_and(|n| n > limit as u64) {
-        // The rest of the body will not be read: close rather than parse it as a request.
+    if declared.is_some_and(|n| n > DRAIN_CAP as u64) {
+        // Too much to read just to say no: answer now and close.
         return closing(too_large(req.uri().path(), limit));
     }
     let page = is_page(req.uri().path());
@@ -96,14 +99,24 @@ pub(crate) async fn read_body(limits: &BodyLimits, req: Request, next: Next) -> 
     let read = async {
         let mut body = body;
         let mut buf = BytesMut::with_capacity(declared.map_or(0, |n| n as usize).min(limit));
+        let mut over = 0usize;
         while let Some(frame) = body.frame().await {
             let frame = frame.map_err(|_| None)?;
             if let Ok(data) = frame.into_data() {
-                if buf.len() + data.len() > limit {
-                    return Err(Some(limit));
+                if over > 0 || buf.len() + data.len() > limit {
+                    // Read on (up to a cap) and discard: a client that sends its whole
+                    // body before reading the answer then sees the 413, not a reset.
+                    over = over.saturating_add(data.len());
+                    if over > DRAIN_CAP {
+                        break;
+                    }
+                    continue;
                 }
                 buf.extend_from_slice(&data);
             }
+        }
+        if over > 0 {
+            return Err(Some(limit));
         }
         Ok::<Bytes, Option<usize>>(buf.freeze())
     };
