@@ -59,15 +59,16 @@ const LEEWAY_SECS: u64 = 30;
 const MAX_REMEMBERED: usize = 100_000;
 
 /// The token of an `Authorization` header value: the scheme `Bearer` in any case (RFC
-/// 9110 makes schemes case-insensitive), one or more spaces, then the token, which
-/// must hold no whitespace. `None` for anything else.
+/// 9110 makes schemes case-insensitive), one or more spaces, then the token: visible
+/// ASCII only (RFC 6750's token68 and any other printable character a configured
+/// secret may hold), no whitespace or control characters. `None` for anything else.
 pub fn bearer_token(header: &str) -> Option<&str> {
     let (scheme, rest) = header.split_once(' ')?;
     if !scheme.eq_ignore_ascii_case("bearer") {
         return None;
     }
     let token = rest.trim_start_matches(' ');
-    if token.is_empty() || token.bytes().any(|b| b.is_ascii_whitespace()) {
+    if token.is_empty() || !token.bytes().all(|b| b.is_ascii_graphic()) {
         return None;
     }
     Some(token)

@@ -204,6 +204,12 @@ fn the_bearer_scheme_is_case_insensitive_and_the_token_exact() {
     assert_eq!(bearer_token("Bearer "), None);
     assert_eq!(bearer_token("Basic abc"), None);
     assert_eq!(bearer_token("Bearerabc"), None);
+    assert_eq!(bearer_token("Bearer \u{b}abc"), None);
+    assert_eq!(bearer_token("Bearer a\u{0}bc"), None);
+    assert_eq!(
+        bearer_token("Bearer a.b-c_d~e+f/g=="),
+        Some("a.b-c_d~e+f/g==")
+    );
     let v = verifier();
     let t = token(claims("case"));
     assert!(v.verify(Some(&format!("BEARER {t}")), AUD, now()).is_ok());
