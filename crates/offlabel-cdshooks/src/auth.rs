@@ -3,8 +3,11 @@
 //! Checks, as the specification asks: `alg` is ES384 or RS384 (never `none` or HMAC),
 //! `kid` picks the key from the configured JWK Set (or the one configured PEM key),
 //! `iss` is a trusted issuer, `aud` is exactly the endpoint URL, `exp` is in the future,
-//! `iat` and `jti` are present, and a `jti` is accepted once (replay cache, kept until
-//! the token expires). Failures carry a reason for the log, never for the client.
+//! `nbf` (when present) is past, `iat` and `jti` are present, the token lives at most
+//! [`MAX_LIFETIME_SECS`], and a `jti` is accepted once (replay cache, kept until the token
+//! expires). Failures carry a reason for the log, never for the client; the reason is one
+//! of a fixed set of phrases and never quotes the token, so a forged header cannot write
+//! into the log.
 
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
@@ -18,9 +21,10 @@ pub enum AuthError {
     /// No `Authorization: Bearer` header.
     #[error("no bearer token")]
     Missing,
-    /// Not a JWT, bad signature, wrong algorithm, claims missing or wrong.
+    /// Not a JWT, bad signature, wrong algorithm, claims missing or wrong. The reason is
+    /// one of our own phrases, never text from the token.
     #[error("invalid token: {0}")]
-    Invalid(String),
+    Invalid(&'static str),
     /// The `jti` was seen before.
     #[error("token replayed (jti seen before)")]
     Replayed,
@@ -34,10 +38,64 @@ pub enum AuthError {
 struct Claims {
     iss: String,
     exp: u64,
+    #[serde(default)]
+    nbf: Option<u64>,
     iat: u64,
     jti: String,
     #[serde(default)]
     tenant: Option<String>,
+}
+
+/// Longest accepted token lifetime (`exp` - now), in seconds. CDS Hooks asks for
+/// tokens that expire within five minutes; an hour leaves room for clock skew and slow
+/// EHRs while keeping the replay cache short.
+pub const MAX_LIFETIME_SECS: u64 = 3600;
+
+/// Leeway for `exp`, `nbf` and `iat` against clock skew, in seconds.
+const LEEWAY_SECS: u64 = 30;
+
+/// Most `jti`s the replay cache holds; beyond it new tokens are refused (as replays
+/// cannot then be ruled out) until old ones expire.
+const MAX_REMEMBERED: usize = 100_000;
+
+/// The token of an `Authorization` header value: the scheme `Bearer` in any case (RFC
+/// 9110 makes schemes case-insensitive), one or more spaces, then the token: visible
+/// ASCII only (RFC 6750's token68 and any other printable character a configured
+/// secret may hold), no whitespace or control characters. `None` for anything else.
+pub fn bearer_token(header: &str) -> Option<&str> {
+    let (scheme, rest) = header.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return None;
+    }
+    let token = rest.trim_start_matches(' ');
+    if token.is_empty() || !token.bytes().all(|b| b.is_ascii_graphic()) {
+        return None;
+    }
+    Some(token)
+}
+
+/// A fixed phrase for a library error: its own messages can quote the token (a bad
+/// `alg` value, a JSON fragment), and they go to the log.
+fn jwt_reason(e: &jsonwebtoken::errors::Error) -> &'static str {
+    use jsonwebtoken::errors::ErrorKind;
+    match e.kind() {
+        ErrorKind::InvalidToken => "not a JWT",
+        ErrorKind::InvalidSignature => "bad signature",
+        ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => "algorithm refused",
+        ErrorKind::MissingAlgorithm => "no algorithm",
+        ErrorKind::ExpiredSignature => "expired",
+        ErrorKind::ImmatureSignature => "not yet valid (nbf)",
+        ErrorKind::InvalidIssuer => "issuer not trusted",
+        ErrorKind::InvalidAudience => "wrong audience",
+        ErrorKind::MissingRequiredClaim(_) => "a required claim is missing",
+        ErrorKind::Base64(_) => "not base64url",
+        ErrorKind::Json(_) => "header or claims are not the expected JSON",
+        ErrorKind::Utf8(_) => "not UTF-8",
+        ErrorKind::InvalidKeyFormat | ErrorKind::InvalidEcdsaKey | ErrorKind::InvalidRsaKey(_) => {
+            "key cannot verify this token"
+        }
+        _ => "token refused by the JWT library",
+    }
 }
 
 enum Keys {
@@ -121,36 +179,24 @@ impl Verifier {
         now: u64,
     ) -> Result<Verified, AuthError> {
         let token = authorization
-            .and_then(|h| {
-                h.strip_prefix("Bearer ")
-                    .or_else(|| h.strip_prefix("bearer "))
-            })
-            .map(str::trim)
+            .and_then(bearer_token)
             .ok_or(AuthError::Missing)?;
         let header =
-            jsonwebtoken::decode_header(token).map_err(|e| AuthError::Invalid(e.to_string()))?;
+            jsonwebtoken::decode_header(token).map_err(|e| AuthError::Invalid(jwt_reason(&e)))?;
         if !matches!(header.alg, Algorithm::ES384 | Algorithm::RS384) {
-            return Err(AuthError::Invalid(format!(
-                "algorithm {:?} refused (ES384 or RS384 only)",
-                header.alg
-            )));
+            return Err(AuthError::Invalid(
+                "algorithm refused (ES384 or RS384 only)",
+            ));
         }
         let key = match &self.keys {
             Keys::Set(set) => {
-                let kid = header
-                    .kid
-                    .as_deref()
-                    .ok_or_else(|| AuthError::Invalid("no kid".into()))?;
-                let jwk = set
-                    .find(kid)
-                    .ok_or_else(|| AuthError::Invalid("unknown kid".into()))?;
-                DecodingKey::from_jwk(jwk).map_err(|e| AuthError::Invalid(e.to_string()))?
+                let kid = header.kid.as_deref().ok_or(AuthError::Invalid("no kid"))?;
+                let jwk = set.find(kid).ok_or(AuthError::Invalid("unknown kid"))?;
+                DecodingKey::from_jwk(jwk).map_err(|e| AuthError::Invalid(jwt_reason(&e)))?
             }
             Keys::Single(k, alg) => {
                 if *alg != header.alg {
-                    return Err(AuthError::Invalid(
-                        "algorithm does not match the key".into(),
-                    ));
+                    return Err(AuthError::Invalid("algorithm does not match the key"));
                 }
                 k.clone()
             }
@@ -159,24 +205,43 @@ impl Verifier {
         v.set_audience(&[audience]);
         v.set_issuer(&self.issuers);
         v.set_required_spec_claims(&["exp", "iss", "aud"]);
-        v.leeway = 30;
+        v.leeway = LEEWAY_SECS;
+        // The library compares against the system clock; `now` (the caller's clock, which
+        // tests set) is checked again below with overflow-free arithmetic.
+        v.validate_exp = false;
+        v.validate_nbf = false;
         let data = jsonwebtoken::decode::<Claims>(token, &key, &v)
-            .map_err(|e| AuthError::Invalid(e.to_string()))?;
+            .map_err(|e| AuthError::Invalid(jwt_reason(&e)))?;
         let claims = data.claims;
         if claims.jti.is_empty() {
-            return Err(AuthError::Invalid("empty jti".into()));
+            return Err(AuthError::Invalid("empty jti"));
         }
-        if claims.iat > now + 300 {
-            return Err(AuthError::Invalid("iat in the future".into()));
+        if claims.exp.saturating_add(LEEWAY_SECS) < now {
+            return Err(AuthError::Invalid("expired"));
+        }
+        if claims.exp > now.saturating_add(MAX_LIFETIME_SECS) {
+            return Err(AuthError::Invalid("exp too far ahead (at most one hour)"));
+        }
+        if claims
+            .nbf
+            .is_some_and(|nbf| nbf > now.saturating_add(LEEWAY_SECS))
+        {
+            return Err(AuthError::Invalid("not yet valid (nbf)"));
+        }
+        if claims.iat > now.saturating_add(300) {
+            return Err(AuthError::Invalid("iat in the future"));
         }
         let mut seen = self
             .seen
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        seen.retain(|_, exp| *exp + 60 >= now);
+        seen.retain(|_, exp| exp.saturating_add(LEEWAY_SECS) >= now);
         let key = format!("{}\u{0}{}", claims.iss, claims.jti);
         if seen.contains_key(&key) {
             return Err(AuthError::Replayed);
+        }
+        if seen.len() >= MAX_REMEMBERED {
+            return Err(AuthError::Invalid("replay cache full"));
         }
         seen.insert(key, claims.exp);
         Ok(Verified {

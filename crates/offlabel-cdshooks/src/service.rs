@@ -12,6 +12,16 @@ use std::collections::BTreeMap;
 pub const ORDER_SELECT_ID: &str = "offlabel-order-select";
 /// Id of the `order-sign` service.
 pub const ORDER_SIGN_ID: &str = "offlabel-order-sign";
+/// Every service id [`discovery`] lists.
+pub const SERVICE_IDS: [&str; 2] = [ORDER_SELECT_ID, ORDER_SIGN_ID];
+/// Every override reason code a card may offer (feedback counts only these by name).
+pub const OVERRIDE_CODES: [&str; 5] = [
+    "evidence-supports-use",
+    "dose-already-adjusted",
+    "benefit-outweighs-risk",
+    "patient-informed",
+    "specialist-advice",
+];
 /// Our code system (card topics, override reasons).
 pub const CODE_SYSTEM: &str = "https://offlabel.example/fhir/CodeSystem/offlabel";
 /// Prefetch keys that carry patient data.

@@ -2,7 +2,7 @@
 //! `exp`, `iat`, `jti` once. The key pair in `tests/data` is a throwaway test key.
 
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
-use offlabel_cdshooks::auth::{AuthError, Verifier};
+use offlabel_cdshooks::auth::{AuthError, MAX_LIFETIME_SECS, Verifier, bearer_token};
 use serde_json::json;
 
 const AUD: &str = "https://cds.example.org/cds-services/offlabel-order-select";
@@ -98,7 +98,9 @@ fn bad_tokens_are_refused() {
     assert!(v.verify(Some(&bearer(&none)), AUD, now()).is_err());
     // A tampered signature.
     let good = token(claims("h"));
-    let tampered = format!("{}x", &good[..good.len() - 1]);
+    // A different last character (the same one would leave the token intact).
+    let last = if good.ends_with('x') { 'y' } else { 'x' };
+    let tampered = format!("{}{last}", &good[..good.len() - 1]);
     assert!(v.verify(Some(&bearer(&tampered)), AUD, now()).is_err());
 }
 
@@ -138,4 +140,77 @@ fn b64(s: &str) -> String {
         }
     }
     out
+}
+
+#[test]
+fn an_exp_near_the_top_of_u64_is_refused_not_replayable() {
+    let v = verifier();
+    for exp in [u64::MAX, u64::MAX - 10, 1 << 63] {
+        let mut c = claims(&format!("huge-{exp}"));
+        c["exp"] = json!(exp);
+        let t = token(c);
+        assert!(v.verify(Some(&bearer(&t)), AUD, now()).is_err());
+        assert!(v.verify(Some(&bearer(&t)), AUD, now()).is_err());
+    }
+    // At the limit it passes once, then is a replay.
+    let mut c = claims("long");
+    c["exp"] = json!(now() + MAX_LIFETIME_SECS - 5);
+    let t = token(c);
+    assert!(v.verify(Some(&bearer(&t)), AUD, now()).is_ok());
+    assert_eq!(
+        v.verify(Some(&bearer(&t)), AUD, now()),
+        Err(AuthError::Replayed)
+    );
+}
+
+#[test]
+fn nbf_in_the_future_is_refused() {
+    let v = verifier();
+    let mut c = claims("nbf-future");
+    c["nbf"] = json!(now() + 600);
+    assert_eq!(
+        v.verify(Some(&bearer(&token(c))), AUD, now()),
+        Err(AuthError::Invalid("not yet valid (nbf)"))
+    );
+    let mut c = claims("nbf-past");
+    c["nbf"] = json!(now() - 10);
+    assert!(v.verify(Some(&bearer(&token(c))), AUD, now()).is_ok());
+}
+
+#[test]
+fn refusal_reasons_never_quote_the_token() {
+    let v = verifier();
+    let forged = format!(
+        "{}.{}.sig",
+        b64("{\"alg\":\"ES384\nINFO CDS Hooks token accepted iss=evil\",\"typ\":\"JWT\"}"),
+        b64(&claims("z").to_string())
+    );
+    let e = v
+        .verify(Some(&bearer(&forged)), AUD, now())
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(e.starts_with("invalid token"), "{e}");
+    assert!(!e.contains('\n') && !e.contains("evil"), "{e}");
+}
+
+#[test]
+fn the_bearer_scheme_is_case_insensitive_and_the_token_exact() {
+    assert_eq!(bearer_token("Bearer abc"), Some("abc"));
+    assert_eq!(bearer_token("BEARER abc"), Some("abc"));
+    assert_eq!(bearer_token("bEaReR   abc"), Some("abc"));
+    assert_eq!(bearer_token("Bearer abc "), None);
+    assert_eq!(bearer_token("Bearer a bc"), None);
+    assert_eq!(bearer_token("Bearer "), None);
+    assert_eq!(bearer_token("Basic abc"), None);
+    assert_eq!(bearer_token("Bearerabc"), None);
+    assert_eq!(bearer_token("Bearer \u{b}abc"), None);
+    assert_eq!(bearer_token("Bearer a\u{0}bc"), None);
+    assert_eq!(
+        bearer_token("Bearer a.b-c_d~e+f/g=="),
+        Some("a.b-c_d~e+f/g==")
+    );
+    let v = verifier();
+    let t = token(claims("case"));
+    assert!(v.verify(Some(&format!("BEARER {t}")), AUD, now()).is_ok());
 }

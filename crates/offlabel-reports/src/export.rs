@@ -118,7 +118,7 @@ pub fn export(
                     .iter()
                     .zip(record)
                     .filter(|(c, _)| columns.contains(c))
-                    .map(|(_, v)| v);
+                    .map(|(_, v)| neutralise_formula(v));
                 if let Err(e) = w.write_record(row) {
                     csv_error = Some(e);
                     return Err(StoreError::Corrupt("stopped: output failed".into()));
@@ -151,6 +151,17 @@ fn json_line(r: &StoredReport, no_free_text: bool) -> String {
     let mut line = v.to_string();
     line.push('\n');
     line
+}
+
+/// A cell a spreadsheet would run as a formula (it starts with `=`, `+`, `-`, `@`, a tab
+/// or a carriage return) gets a leading `'`, as OWASP's CSV-injection guidance says, so it
+/// shows as text; the CSV writer quotes cells holding `"`, `,` or line breaks.
+fn neutralise_formula(cell: String) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell
+    }
 }
 
 fn join<'a>(items: impl Iterator<Item = &'a str>) -> String {
@@ -190,4 +201,26 @@ fn csv_row(r: &StoredReport) -> Vec<String> {
         ),
         r.narrative.clone().unwrap_or_default(),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::neutralise_formula;
+
+    #[test]
+    fn formula_cells_become_text() {
+        for (cell, want) in [
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("+1+1", "'+1+1"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=1", "'\t=1"),
+            ("\r=1", "'\r=1"),
+            ("rash", "rash"),
+            ("", ""),
+            ("a=b", "a=b"),
+        ] {
+            assert_eq!(neutralise_formula(cell.to_string()), want, "{cell:?}");
+        }
+    }
 }

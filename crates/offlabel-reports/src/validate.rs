@@ -140,8 +140,10 @@ pub fn parse_report_on(
     if input.len() > MAX_REPORT_BYTES {
         return Err(ReportError::TooLarge(input.len()));
     }
+    // serde_json keeps the last of two equal keys: `"serious": false, "serious": true`
+    // would be stored as serious without a word. Refuse it instead.
     let value: Value =
-        serde_json::from_slice(input).map_err(|e| ReportError::Syntax(e.to_string()))?;
+        offlabel_json::from_slice(input).map_err(|e| ReportError::Syntax(e.to_string()))?;
     validate_value(&value, resolver, today)
 }
 

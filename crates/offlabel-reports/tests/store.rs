@@ -166,6 +166,7 @@ on_both_backends!(
     integrity_check_finds_broken_rows,
     concurrent_writers_lose_nothing_and_duplicate_nothing,
     export_with_and_without_free_text,
+    csv_export_neutralises_formulas,
 );
 
 fn schema_is_created_once_and_matches_the_contract(t: &Target) {
@@ -524,6 +525,32 @@ fn export_with_and_without_free_text(t: &Target) {
     for secret in ["valaciclovir", "Olumiant", "4 mg daily", "exp-1"] {
         assert!(!csv.contains(secret), "{secret} leaked");
     }
+}
+
+fn csv_export_neutralises_formulas(t: &Target) {
+    let s = t.open();
+    let mut v = example(Some("formula"));
+    v["narrative"] = json!("=HYPERLINK(\"http://evil.example\",\"click\")");
+    v["drugs"][0]["dose"] = json!("+cmd|' /C calc'!A0");
+    v["reactions"][0]["term"] = json!("@SUM(1+1)");
+    v["patient"]["initials"] = json!("-X");
+    s.insert(&report(&v)).unwrap_or_else(|e| panic!("{e}"));
+    let mut out = Vec::new();
+    export(&*s, Format::Csv, false, &mut out).unwrap_or_else(|e| panic!("{e}"));
+    let mut rd = csv::Reader::from_reader(out.as_slice());
+    let rows: Vec<csv::StringRecord> = rd
+        .records()
+        .map(|r| r.unwrap_or_else(|e| panic!("{e}")))
+        .collect();
+    for cell in rows.iter().flat_map(|r| r.iter()) {
+        assert!(
+            !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+            "formula cell left as is: {cell:?}"
+        );
+    }
+    let text = String::from_utf8(out).unwrap_or_default();
+    assert!(text.contains("'=HYPERLINK"), "{text}");
+    assert!(text.contains("'+cmd"), "{text}");
 }
 
 #[test]

@@ -589,3 +589,22 @@ fn messages_never_echo_long_values() {
     );
     assert!(m.len() < 200, "{m}");
 }
+
+#[test]
+fn duplicate_keys_are_refused_not_last_one_wins() {
+    let body = issue_example().to_string();
+    // The example says "serious": <x>; add a second, contradicting value.
+    let twice = body.replacen('{', r#"{"serious": false, "#, 1);
+    assert!(twice.matches("\"serious\"").count() >= 2, "{twice}");
+    match parse_report_on(twice.as_bytes(), &*ENGINE, TODAY) {
+        Err(ReportError::Syntax(m)) => assert!(m.contains("twice"), "{m}"),
+        other => panic!("a duplicate key was accepted: {other:?}"),
+    }
+    let nested = body.replacen(r#""reporter": {"#, r#""reporter": {"country": "FR", "#, 1);
+    if nested != body && nested.matches("\"country\"").count() >= 2 {
+        assert!(matches!(
+            parse_report_on(nested.as_bytes(), &*ENGINE, TODAY),
+            Err(ReportError::Syntax(_))
+        ));
+    }
+}

@@ -4,13 +4,13 @@
 //! are the engine's.
 
 use crate::AppState;
-use crate::error::{ApiError, json_rejection, query_rejection};
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use crate::error::{ApiError, query_rejection};
+use axum::Router;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, Uri, header};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
 use bytes::Bytes;
 use offlabel_engine::check::resolve_condition;
 use offlabel_engine::check::resolve_medicine;
@@ -21,7 +21,6 @@ use offlabel_model::{
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
@@ -34,8 +33,12 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/v1/evidence", get(evidence))
         .route("/v1/sources", get(sources))
         .route("/v1/sources/{id}", get(source))
-        .route("/healthz", get(healthz))
         .route("/openapi.json", get(openapi))
+}
+
+/// `/healthz`, mounted outside the concurrency limit so that it answers under load.
+pub(crate) fn health_routes() -> Router<AppState> {
+    Router::new().route("/healthz", get(healthz))
 }
 
 /// Query of `GET /v1/ask`.
@@ -185,36 +188,44 @@ async fn ask(State(state): State<AppState>, uri: Uri) -> Response {
     }
 }
 
-/// Writes numbers with a zero fraction (`80.0`) as integers, as JSON Schema counts them;
-/// fields that take decimals accept integers too.
-fn integral_numbers(value: &mut Value) {
-    match value {
-        Value::Number(n) => {
-            let integral = n
-                .as_f64()
-                .filter(|f| n.is_f64() && f.fract() == 0.0 && f.abs() < 9.0e15);
-            if let Some(f) = integral {
-                *value = Value::from(f as i64);
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(integral_numbers),
-        Value::Object(map) => map.values_mut().for_each(integral_numbers),
-        _ => {}
-    }
-}
-
 /// `POST /v1/check`: the patient check.
 async fn check(
     State(state): State<AppState>,
-    body: Result<Json<Value>, JsonRejection>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let mut value = match body {
-        Ok(Json(v)) => v,
-        Err(e) => return json_rejection(&e, state.config.body_limit).into_response(),
+    if !crate::error::is_json_content(&headers) {
+        return crate::error::not_json().into_response();
+    }
+    let body = match body {
+        Ok(b) => b,
+        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return crate::error::too_large(state.config.body_limit).into_response();
+        }
+        Err(_) => {
+            return ApiError::bad_request(
+                "unreadable_body",
+                "the request body could not be read; send it again",
+            )
+            .into_response();
+        }
     };
-    integral_numbers(&mut value);
-    let request: CheckRequest = match serde_json::from_value(value) {
+    // One reader for the API and `offlabel check --profile`: duplicate keys refused,
+    // `80.0` read as 80.
+    let request: CheckRequest = match offlabel_json::from_slice_integral(&body) {
         Ok(r) => r,
+        Err(offlabel_json::StrictJsonError::Syntax(e)) if e.is_syntax() || e.is_eof() => {
+            return ApiError::bad_request(
+                "invalid_json",
+                format!(
+                    "the body is not valid JSON ({e}); send one object such as {{\"drug\": \"baricitinib\", \"age\": 80}}"
+                ),
+            )
+            .into_response();
+        }
+        Err(e @ offlabel_json::StrictJsonError::DuplicateKey { .. }) => {
+            return ApiError::bad_request("duplicate_key", e.to_string()).into_response();
+        }
         Err(e) => {
             return ApiError::bad_request(
                 "invalid_body",

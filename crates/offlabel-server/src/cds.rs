@@ -8,13 +8,14 @@ use crate::AppState;
 use crate::ConfigError;
 use axum::Router;
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use offlabel_cdshooks::auth::Verifier;
 use offlabel_cdshooks::input::Date;
-use offlabel_cdshooks::{FeedbackCounts, FeedbackRequest, HookError, HookRequest};
+use offlabel_cdshooks::{FeedbackCounts, FeedbackError, HookError, HookRequest};
 use offlabel_engine::Engine;
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -71,7 +72,13 @@ struct CdsState {
     feedback: Arc<FeedbackCounts>,
     public_url: Option<String>,
     fhir: Arc<Vec<Value>>,
+    /// `GET /fhir` bodies, serialized once per base URL (the pack never changes while
+    /// the server runs). Bounded: base URLs come from `Host` headers.
+    bundles: Arc<quick_cache::sync::Cache<String, Bytes>>,
 }
+
+/// Largest hook request body (draft orders plus prefetch), in bytes.
+pub(crate) const HOOK_BODY_LIMIT: usize = 2 << 20;
 
 /// The `/cds-services` and `/fhir` routes, with their own CORS layer.
 pub(crate) fn routes(
@@ -79,6 +86,11 @@ pub(crate) fn routes(
     config: &CdsConfig,
 ) -> Result<Router<AppState>, ConfigError> {
     let verifier = match &config.jwt_keys {
+        None if !config.issuers.is_empty() => {
+            return Err(ConfigError(
+                "OFFLABEL_CDS_ISSUERS is set but no key is: JWT checking would be off. Set OFFLABEL_CDS_JWKS (a JWK Set file) or OFFLABEL_CDS_KEY (a PEM public key file), or unset OFFLABEL_CDS_ISSUERS".into(),
+            ));
+        }
         None => None,
         Some(keys) => {
             if config.public_url.is_none() {
@@ -98,6 +110,7 @@ pub(crate) fn routes(
         verifier,
         feedback: Arc::new(FeedbackCounts::default()),
         public_url: config.public_url.clone(),
+        bundles: Arc::new(quick_cache::sync::Cache::new(8)),
     };
     // CDS Hooks clients (the Sandbox, SMART apps) call from browsers with a bearer token.
     let cors = CorsLayer::new()
@@ -110,9 +123,11 @@ pub(crate) fn routes(
         .route("/cds-services/{id}", post(invoke).options(preflight))
         .route(
             "/cds-services/{id}/feedback",
-            post(feedback).options(preflight),
+            post(feedback)
+                .options(preflight)
+                .layer(DefaultBodyLimit::max(offlabel_cdshooks::MAX_FEEDBACK_BYTES)),
         )
-        .layer(DefaultBodyLimit::max(2 << 20))
+        .layer(DefaultBodyLimit::max(HOOK_BODY_LIMIT))
         .layer(cors);
     let fhir = Router::new()
         .route("/fhir", get(fhir_bundle).options(preflight))
@@ -165,22 +180,54 @@ fn authorize(state: &CdsState, headers: &HeaderMap, path: &str) -> Result<(), St
         .and_then(|h| h.to_str().ok());
     match verifier.verify(auth, &audience, now()) {
         Ok(v) => {
-            tracing::debug!(iss = %v.iss, jti = %v.jti, tenant = ?v.tenant, "CDS Hooks token accepted");
+            // Signed, but still the client's text: Debug escapes newlines and quotes.
+            tracing::debug!(iss = ?v.iss, jti = ?v.jti, tenant = ?v.tenant, "CDS Hooks token accepted");
             Ok(())
         }
         Err(e) => {
-            tracing::info!(reason = %e, "CDS Hooks token refused");
+            // The reason is one of the verifier's fixed phrases, never token text.
+            tracing::info!(reason = ?e.to_string(), "CDS Hooks token refused");
             Err(StatusCode::UNAUTHORIZED)
         }
     }
 }
 
 fn json_error(status: StatusCode, message: impl Into<String>) -> Response {
+    let code = crate::error::code_for(status);
     (
         status,
-        axum::Json(json!({ "error": { "status": status.as_u16(), "message": message.into() } })),
+        axum::Json(
+            json!({ "error": { "status": status.as_u16(), "code": code, "message": message.into() } }),
+        ),
     )
         .into_response()
+}
+
+fn unknown_service() -> Response {
+    json_error(
+        StatusCode::NOT_FOUND,
+        "no CDS service with this id; GET /cds-services lists them",
+    )
+}
+
+/// The body, or the JSON error for one that could not be read (too large: 413).
+fn read_body(
+    body: Result<Bytes, BytesRejection>,
+    limit: usize,
+) -> Result<Bytes, (StatusCode, String)> {
+    body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("the body is larger than the limit of {limit} bytes"),
+            )
+        } else {
+            (
+                rejection.status(),
+                "the request body could not be read; send it again".into(),
+            )
+        }
+    })
 }
 
 async fn discovery(State(state): State<CdsState>, headers: HeaderMap) -> Response {
@@ -194,12 +241,19 @@ async fn invoke(
     State(state): State<CdsState>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
+    if !offlabel_cdshooks::service::SERVICE_IDS.contains(&id.as_str()) {
+        return unknown_service();
+    }
     if let Err(r) = authorize(&state, &headers, &format!("/cds-services/{id}")) {
         return r.into_response();
     }
-    let req: HookRequest = match serde_json::from_slice(&body) {
+    let body = match read_body(body, HOOK_BODY_LIMIT) {
+        Ok(b) => b,
+        Err((status, message)) => return json_error(status, message),
+    };
+    let req: HookRequest = match offlabel_json::from_slice(&body) {
         Ok(r) => r,
         Err(e) => {
             return json_error(
@@ -218,7 +272,7 @@ async fn invoke(
     };
     match offlabel_cdshooks::invoke(env, &id, &req) {
         Ok(resp) => {
-            tracing::debug!(service = %id, cards = resp.cards.len(), "CDS Hooks cards");
+            tracing::debug!(service = ?id, cards = resp.cards.len(), "CDS Hooks cards");
             axum::Json(resp).into_response()
         }
         Err(e @ HookError::UnknownService(_)) => json_error(StatusCode::NOT_FOUND, e.to_string()),
@@ -230,40 +284,42 @@ async fn feedback(
     State(state): State<CdsState>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
+    if !offlabel_cdshooks::service::SERVICE_IDS.contains(&id.as_str()) {
+        return unknown_service();
+    }
+    // The same check as the service itself: feedback changes server state.
     if let Err(r) = authorize(&state, &headers, &format!("/cds-services/{id}/feedback")) {
         return r.into_response();
     }
-    if !offlabel_cdshooks::discovery()
-        .services
-        .iter()
-        .any(|s| s.id == id)
-    {
-        return json_error(
-            StatusCode::NOT_FOUND,
-            format!("no CDS service {id:?}; GET /cds-services lists them"),
-        );
-    }
-    let req: FeedbackRequest = match serde_json::from_slice(&body) {
-        Ok(r) => r,
-        Err(e) => {
-            return json_error(
-                StatusCode::BAD_REQUEST,
-                format!("the body is not CDS Hooks feedback: {e}"),
-            );
-        }
+    let body = match read_body(body, offlabel_cdshooks::MAX_FEEDBACK_BYTES) {
+        Ok(b) => b,
+        Err((status, message)) => return json_error(status, message),
     };
-    match state.feedback.record(&id, &req) {
-        Ok(n) => {
-            for ((service, outcome, reason), count) in state.feedback.snapshot() {
-                if service == id {
-                    tracing::info!(service = %service, outcome = %outcome, reason = %reason, count, "CDS Hooks feedback");
-                }
-            }
-            (StatusCode::OK, axum::Json(json!({ "received": n }))).into_response()
+    let counted =
+        offlabel_cdshooks::parse_feedback(&body).and_then(|req| state.feedback.record(&id, &req));
+    match counted {
+        Ok(summary) => {
+            // Counts only: reason codes are client text and may hold patient details.
+            tracing::info!(
+                service = ?id,
+                accepted = summary.accepted,
+                overridden = summary.overridden,
+                unknown_reasons = summary.other_reasons,
+                "CDS Hooks feedback"
+            );
+            (
+                StatusCode::OK,
+                axum::Json(json!({ "received": summary.total() })),
+            )
+                .into_response()
         }
-        Err(e) => json_error(StatusCode::BAD_REQUEST, e),
+        Err(e @ FeedbackError::UnknownService) => json_error(StatusCode::NOT_FOUND, e.to_string()),
+        Err(e @ FeedbackError::TooLarge) => {
+            json_error(StatusCode::PAYLOAD_TOO_LARGE, e.to_string())
+        }
+        Err(e) => json_error(StatusCode::BAD_REQUEST, e.to_string()),
     }
 }
 
@@ -285,10 +341,23 @@ fn not_found(what: &str) -> Response {
 
 async fn fhir_bundle(State(state): State<CdsState>, headers: HeaderMap) -> Response {
     let base = format!("{}/fhir", base_url(&state, &headers));
-    fhir_json(
+    let body = match state.bundles.get(&base) {
+        Some(b) => b,
+        None => {
+            let b = Bytes::from(
+                serde_json::to_vec(&offlabel_fhir::bundle(state.engine.pack(), &base))
+                    .unwrap_or_default(),
+            );
+            state.bundles.insert(base, b.clone());
+            b
+        }
+    };
+    (
         StatusCode::OK,
-        &offlabel_fhir::bundle(state.engine.pack(), &base),
+        [(header::CONTENT_TYPE, "application/fhir+json")],
+        body,
     )
+        .into_response()
 }
 
 async fn fhir_metadata(State(state): State<CdsState>, headers: HeaderMap) -> Response {

@@ -2,7 +2,7 @@
 //! the web page, and the statuses HTTP prescribes.
 
 use axum::BoxError;
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::rejection::QueryRejection;
 use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use schemars::JsonSchema;
@@ -117,35 +117,25 @@ pub(crate) fn code_for(status: StatusCode) -> &'static str {
     }
 }
 
-/// Maps a JSON body rejection to the API error with the right status.
-pub(crate) fn json_rejection(rejection: &JsonRejection, limit: usize) -> ApiError {
-    match rejection {
-        JsonRejection::MissingJsonContentType(_) => ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            "the body must be JSON: send it with the header Content-Type: application/json",
-        ),
-        JsonRejection::JsonSyntaxError(e) => ApiError::bad_request(
-            "invalid_json",
-            format!(
-                "the body is not valid JSON ({}); send one object such as {{\"drug\": \"baricitinib\", \"age\": 80}}",
-                e.body_text()
-            ),
-        ),
-        JsonRejection::JsonDataError(e) => ApiError::bad_request(
-            "invalid_body",
-            format!(
-                "the body does not fit the patient profile ({}); see the CheckRequest schema at /openapi.json",
-                e.body_text()
-            ),
-        ),
-        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => too_large(limit),
-        other => ApiError::new(
-            other.status(),
-            code_for(other.status()),
-            format!("the body could not be read: {}", other.body_text()),
-        ),
-    }
+/// Whether the request says its body is JSON (`application/json` or `application/*+json`).
+pub(crate) fn is_json_content(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|m| m.trim().to_ascii_lowercase())
+        .is_some_and(|m| {
+            m == "application/json" || (m.starts_with("application/") && m.ends_with("+json"))
+        })
+}
+
+/// 415 for a body that is not declared JSON.
+pub(crate) fn not_json() -> ApiError {
+    ApiError::new(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+        "the body must be JSON: send it with the header Content-Type: application/json",
+    )
 }
 
 /// 413 for a body over the limit.

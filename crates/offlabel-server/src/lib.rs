@@ -16,8 +16,10 @@
 //! latency only.
 
 mod api;
+mod body;
 mod cache;
 mod cds;
+mod conn;
 mod error;
 mod openapi;
 mod reports;
@@ -50,8 +52,20 @@ pub struct ServerConfig {
     /// Longest time one request may take, queueing included; slower ones get 503. Default 10 s.
     pub timeout: Duration,
     /// Requests handled at once across the server; more wait their turn (within the
-    /// timeout). Default 256.
+    /// timeout). Default 256. `/healthz` is outside this limit, and a request enters it
+    /// only once its body has arrived, so slow uploads cannot starve the handlers.
     pub concurrency: usize,
+    /// Longest time a client may take to send a request's headers, in full; slower
+    /// connections are closed. Waiting for the next request on a kept-alive connection
+    /// counts as header reading, so this also closes idle connections. Default 10 s.
+    pub header_read_timeout: Duration,
+    /// Longest time a connection may go with no request in progress and no byte moving
+    /// either way (a client that stops reading its response, say); it is then closed.
+    /// Default 60 s.
+    pub idle_timeout: Duration,
+    /// Longest time a client may take to send a request body, from its first byte to
+    /// its last; slower ones get 408 and the connection is closed. Default 30 s.
+    pub body_timeout: Duration,
     /// Origins allowed to call the API from a browser (CORS). Empty: no CORS headers
     /// (same-origin only). `*`: any origin.
     pub cors_origins: Vec<String>,
@@ -79,6 +93,9 @@ impl Default for ServerConfig {
             body_limit: 64 * 1024,
             timeout: Duration::from_secs(10),
             concurrency: 256,
+            header_read_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(60),
+            body_timeout: Duration::from_secs(30),
             cors_origins: Vec::new(),
             cache_bytes: 8 * 1024 * 1024,
             reports: None,
@@ -97,6 +114,10 @@ pub(crate) struct AppState {
     pub(crate) openapi: bytes::Bytes,
     /// One signal run at a time: each uses every core (see `signals.rs`).
     pub(crate) signal_runs: Arc<tokio::sync::Semaphore>,
+    /// Bodies of recent signal runs, by query and store state (see `signals.rs`).
+    pub(crate) signal_cache: Arc<quick_cache::sync::Cache<String, bytes::Bytes>>,
+    /// How long the last signal run took, in milliseconds (for `Retry-After`).
+    pub(crate) signal_last_run_ms: Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// Why the server could not be started.
@@ -152,14 +173,26 @@ fn cors_layer(origins: &[String]) -> Result<Option<CorsLayer>, ConfigError> {
 /// A [`ConfigError`] when a CORS origin is not a valid header value.
 pub fn try_app(engine: Arc<Engine>, config: ServerConfig) -> Result<Router, ConfigError> {
     let cors = cors_layer(&config.cors_origins)?;
+    if let Some(reports) = &config.reports {
+        reports.store.check_writable().map_err(|e| {
+            ConfigError(format!(
+                "the report store cannot be written ({}): every report would fail. Give the server write access to the store's file and folder, or choose another with --store PATH",
+                e
+            ))
+        })?;
+    }
     let cds_routes = cds::routes(engine.clone(), &config.cds)?;
     let state = AppState {
         openapi: openapi::document(&engine),
         cache: Arc::new(cache::AnswerCache::new(config.cache_bytes)),
         config: Arc::new(config.clone()),
         signal_runs: Arc::new(tokio::sync::Semaphore::new(1)),
+        signal_cache: Arc::new(quick_cache::sync::Cache::new(16)),
+        signal_last_run_ms: Arc::new(std::sync::atomic::AtomicU64::new(0)),
         engine,
     };
+    let health = api::health_routes().with_state(state.clone());
+    let body_limits = Arc::new(body::BodyLimits::new(&config));
     let router = Router::new()
         .merge(api::routes())
         .merge(reports::routes(config.reports.clone()))
@@ -201,6 +234,14 @@ pub fn try_app(engine: Arc<Engine>, config: ServerConfig) -> Result<Router, Conf
     let mut router = router
         .layer(DefaultBodyLimit::max(config.body_limit))
         .layer(limits)
+        // Outside the concurrency limit and the request timeout: a body still arriving
+        // holds no handler slot, and gets its own deadline (408).
+        .layer(axum::middleware::from_fn(move |req: Request, next| {
+            let limits = Arc::clone(&body_limits);
+            async move { body::read_body(&limits, req, next).await }
+        }))
+        // Health checks answer even when every handler slot is taken.
+        .merge(health)
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -256,42 +297,78 @@ pub async fn serve(
     config: ServerConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let grace = config.timeout;
+    let timeouts = Timeouts::of(&config);
     let router = try_app(engine, config).map_err(std::io::Error::other)?;
-    serve_router(listener, router, shutdown, grace).await
+    serve_router(listener, router, shutdown, timeouts).await
 }
 
-/// Serves until `shutdown`, then lets the requests in flight finish for at most `grace`
-/// (a client that holds its connection open longer is cut off). Sets TCP_NODELAY.
+/// The connection-level durations `serve_router` enforces.
+#[derive(Debug, Clone, Copy)]
+struct Timeouts {
+    grace: Duration,
+    header_read: Duration,
+    idle: Duration,
+}
+
+impl Timeouts {
+    fn of(config: &ServerConfig) -> Timeouts {
+        Timeouts {
+            grace: config.timeout,
+            header_read: config.header_read_timeout,
+            idle: config.idle_timeout,
+        }
+    }
+}
+
+/// Serves until `shutdown`, then lets the requests in flight finish for at most
+/// `timeouts.grace` (a client that holds its connection open longer is cut off).
+///
+/// One task per connection, served by hyper's HTTP/1 builder directly (axum::serve has
+/// no header-read timeout): headers must arrive within `header_read`, and a connection
+/// with no request in progress and no byte moving for `idle` is dropped. Sets TCP_NODELAY.
 async fn serve_router(
     listener: tokio::net::TcpListener,
     router: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
-    grace: Duration,
+    timeouts: Timeouts,
 ) -> std::io::Result<()> {
-    use axum::serve::ListenerExt;
-    let (signalled, on_signal) = tokio::sync::oneshot::channel::<()>();
-    let listener = listener.tap_io(|tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
-    let server = axum::serve(listener, router).with_graceful_shutdown(async move {
-        shutdown.await;
-        let _ = signalled.send(());
-    });
-    let deadline = async move {
-        if on_signal.await.is_ok() {
-            tokio::time::sleep(grace).await;
-        } else {
-            std::future::pending::<()>().await;
-        }
-    };
-    tokio::select! {
-        result = server => result,
-        () = deadline => {
-            tracing::warn!(grace_ms = grace.as_millis() as u64, "connections still open after the grace period; closing them");
-            Ok(())
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let mut connections = tokio::task::JoinSet::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        tokio::select! {
+            () = &mut shutdown => break,
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+            accepted = listener.accept() => match accepted {
+                Ok((tcp, _)) => {
+                    let _ = tcp.set_nodelay(true);
+                    connections.spawn(conn::serve_connection(
+                        tcp,
+                        router.clone(),
+                        timeouts.header_read,
+                        timeouts.idle,
+                        stop_rx.clone(),
+                    ));
+                }
+                Err(e) => {
+                    // Out of file descriptors and the like: wait rather than spin.
+                    tracing::warn!(error = %e, "accepting a connection failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            },
         }
     }
+    drop(listener);
+    let _ = stop_tx.send(true);
+    let drained = async { while connections.join_next().await.is_some() {} };
+    if tokio::time::timeout(timeouts.grace, drained).await.is_err() {
+        tracing::warn!(
+            grace_ms = timeouts.grace.as_millis() as u64,
+            "connections still open after the grace period; closing them"
+        );
+        connections.abort_all();
+    }
+    Ok(())
 }
 
 /// Resolves on Ctrl-C (SIGINT) or SIGTERM.
@@ -353,7 +430,7 @@ pub fn run(addr: SocketAddr, engine: Engine, config: ServerConfig) -> anyhow::Re
         .context("starting the async runtime")?;
     runtime.block_on(async move {
         let engine = Arc::new(engine);
-        let grace = config.timeout;
+        let timeouts = Timeouts::of(&config);
         let router = try_app(engine.clone(), config)?;
         let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| {
             format!("cannot listen on {addr}; is another server using it? Pick another with --addr HOST:PORT")
@@ -368,7 +445,7 @@ pub fn run(addr: SocketAddr, engine: Engine, config: ServerConfig) -> anyhow::Re
             startup_us = started.elapsed().as_micros() as u64,
             "offlabel serve ready: http://{local}/"
         );
-        serve_router(listener, router, shutdown_signal(), grace)
+        serve_router(listener, router, shutdown_signal(), timeouts)
             .await
             .context("serving HTTP")?;
         tracing::info!("stopped");

@@ -172,14 +172,16 @@ impl IntoResponse for ReportApiError {
     }
 }
 
-/// Equal in time independent of where the first difference is (the length may show).
+/// Whether the given token is the expected one, in time that depends on neither where
+/// they differ nor the expected token's length: both are hashed with SipHash under a
+/// per-process random key and the two 64-bit hashes compared; only on a hash match are
+/// the bytes compared (which then reveals nothing an attacker could not already know).
 fn same_token(given: &[u8], expected: &[u8]) -> bool {
-    given.len() == expected.len()
-        && given
-            .iter()
-            .zip(expected)
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0
+    use std::hash::BuildHasher;
+    static KEYS: std::sync::OnceLock<std::collections::hash_map::RandomState> =
+        std::sync::OnceLock::new();
+    let keys = KEYS.get_or_init(std::collections::hash_map::RandomState::new);
+    keys.hash_one(given) == keys.hash_one(expected) && given == expected
 }
 
 /// 403 when the endpoints are off, 401 without the right bearer token; else the route.
@@ -196,11 +198,7 @@ async fn guard(config: Option<&ReportsConfig>, req: Request<Body>, next: Next) -
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .map(str::trim);
+        .and_then(offlabel_cdshooks::auth::bearer_token);
     match given {
         Some(t) if same_token(t.as_bytes(), config.token.as_bytes()) => next.run(req).await,
         Some(_) => ReportApiError::new(

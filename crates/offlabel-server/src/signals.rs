@@ -9,13 +9,16 @@
 //! signals --json`): open the store, load and deduplicate, count, fit the EBGM prior,
 //! compute the selected pairs and rank them. The drug filter is resolved by the
 //! engine's recogniser, as at import. The run blocks and uses every core, so it goes
-//! to `spawn_blocking`, one at a time (other requests wait their turn within the
-//! server's timeout).
+//! to `spawn_blocking`, one at a time. The body of a run is kept (16 runs, keyed by
+//! query and the store file's size and time), so requests that queued behind the same
+//! run, and later repeats on an unchanged store, get it without running again. A
+//! request that cannot get its turn within 80% of the server's timeout gets 503
+//! `signals_busy` with `Retry-After` (the last run's duration) rather than a timeout.
 //!
 //! Statuses: 200; 400 for a parameter that is unknown, repeated, empty or out of its
 //! range; 404 `signals_off` (no SQLite store configured), `no_store` (nothing imported
 //! yet), `no_reports`, `unknown_drug`, `unknown_event`; 422 `prior_not_fitted`;
-//! 503 `store_unavailable` (the store could not be read) or `timeout`.
+//! 503 `store_unavailable` (the store could not be read), `signals_busy` or `timeout`.
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -272,6 +275,46 @@ fn postgres() -> ApiError {
     )
 }
 
+fn json_body(body: bytes::Bytes) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+/// The cache key of a run: the query and the store file's size and modification time
+/// (an import changes both). `None` when the file cannot be read (no caching then).
+fn cache_key(location: &str, query: &str) -> Option<String> {
+    let path = location.strip_prefix("sqlite://").unwrap_or(location);
+    let meta = std::fs::metadata(path).ok()?;
+    let modified = meta
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_nanos();
+    // The WAL holds recent writes before a checkpoint.
+    let wal = std::fs::metadata(format!("{path}-wal")).map_or(0, |m| m.len());
+    Some(format!("{}|{modified}|{wal}|{query}", meta.len()))
+}
+
+/// 503 with `Retry-After`: another run holds the store for longer than this request may wait.
+fn busy(state: &AppState) -> Response {
+    let last_ms = state
+        .signal_last_run_ms
+        .load(std::sync::atomic::Ordering::Relaxed);
+    let secs = last_ms.div_ceil(1000).clamp(1, 3600);
+    let mut res = ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "signals_busy",
+        format!(
+            "another signals run is using the store (the last one took {secs} s); retry after {secs} s, when this request's result may already be cached"
+        ),
+    )
+    .into_response();
+    if let Ok(v) = axum::http::HeaderValue::from_str(&secs.to_string()) {
+        res.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    res
+}
+
 /// `GET /v1/signals`.
 async fn signals(State(state): State<AppState>, uri: Uri) -> Response {
     let p = match parse(uri.query().unwrap_or("")) {
@@ -288,16 +331,34 @@ async fn signals(State(state): State<AppState>, uri: Uri) -> Response {
     if let Err(StoreError::Postgres(_)) = store::resolve(Some(&location)) {
         return postgres().into_response();
     }
+    // A run is a pure function of the query and the store file: the same request on
+    // an unchanged store gets the body of the last run.
+    let key = cache_key(&location, uri.query().unwrap_or(""));
+    if let Some(body) = key.as_ref().and_then(|k| state.signal_cache.get(k)) {
+        return json_body(body);
+    }
     // One run at a time; the permit goes with the run, so a run whose request timed
-    // out still holds it until it ends.
-    let Ok(permit) = Arc::clone(&state.signal_runs).acquire_owned().await else {
-        return ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "unavailable",
-            "the server is shutting down; try again later",
-        )
-        .into_response();
-    };
+    // out still holds it until it ends. Waiting is bounded by most of the request
+    // timeout: past it the client hears how long to wait instead of a bare timeout.
+    let wait = state.config.timeout.mul_f64(0.8);
+    let permit =
+        match tokio::time::timeout(wait, Arc::clone(&state.signal_runs).acquire_owned()).await {
+            Ok(Ok(permit)) => permit,
+            Ok(Err(_)) => {
+                return ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "the server is shutting down; try again later",
+                )
+                .into_response();
+            }
+            Err(_) => return busy(&state),
+        };
+    // Requests that waited for the same run find its result here.
+    if let Some(body) = key.as_ref().and_then(|k| state.signal_cache.get(k)) {
+        return json_body(body);
+    }
+    let started = std::time::Instant::now();
     let engine = Arc::clone(&state.engine);
     let limit = p.limit.unwrap_or(DEFAULT_LIMIT);
     let sort = p.sort;
@@ -314,6 +375,10 @@ async fn signals(State(state): State<AppState>, uri: Uri) -> Response {
         run::run(Some(&location), &p.counting, &selection, &resolve)
     })
     .await;
+    state.signal_last_run_ms.store(
+        u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        std::sync::atomic::Ordering::Relaxed,
+    );
     let mut report = match outcome {
         Ok(Ok(r)) => r,
         Ok(Err(e)) => return run_error(e).into_response(),
@@ -339,7 +404,13 @@ async fn signals(State(state): State<AppState>, uri: Uri) -> Response {
         sort: sort.label(),
     };
     match serde_json::to_vec(&page) {
-        Ok(body) => ([(header::CONTENT_TYPE, "application/json")], body).into_response(),
+        Ok(body) => {
+            let body = bytes::Bytes::from(body);
+            if let Some(k) = key {
+                state.signal_cache.insert(k, body.clone());
+            }
+            json_body(body)
+        }
         Err(e) => {
             tracing::error!(error = %e, "serializing the signals failed");
             ApiError::new(

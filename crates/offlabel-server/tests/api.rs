@@ -850,3 +850,37 @@ async fn signals_need_a_sqlite_store() {
         "a read created the store"
     );
 }
+
+#[tokio::test]
+async fn concurrent_signal_requests_all_answer() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = Arc::new(
+        Server::start(ServerConfig {
+            signals_store: Some(signal_store(&dir)),
+            ..ServerConfig::default()
+        })
+        .await,
+    );
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let s = Arc::clone(&s);
+        tasks.push(tokio::spawn(async move {
+            let path = if i % 2 == 0 {
+                "/v1/signals?drug=Olumiant"
+            } else {
+                "/v1/signals"
+            };
+            let res = s.get(path).await;
+            (i % 2, res.status(), res.text().await.unwrap_or_default())
+        }));
+    }
+    let mut bodies: [Option<String>; 2] = [None, None];
+    for t in tasks {
+        let (kind, status, body) = t.await.expect("task");
+        assert_eq!(status, StatusCode::OK, "{body}");
+        match &bodies[kind] {
+            Some(first) => assert_eq!(first, &body, "a cached run differs"),
+            None => bodies[kind] = Some(body),
+        }
+    }
+}

@@ -14,7 +14,8 @@
 //! * rows with fewer fields than the header are kept when every column read is
 //!   present; rows with more fields than the header (a `$` inside a value) or an
 //!   unreadable key are *bad lines*: counted and reported with their line number,
-//!   never fatal.
+//!   never fatal; so is a last line with no line end and fewer fields than the header
+//!   (a file cut short mid-row, whose last value may be cut too).
 //!
 //! Memory stays bounded: one line at a time.
 
@@ -187,6 +188,8 @@ pub struct DollarReader<R> {
     raw: Vec<u8>,
     text: String,
     spans: Vec<(usize, usize)>,
+    /// Whether the line just read ended with `\n` (only the last line of a file may not).
+    terminated: bool,
 }
 
 impl DollarReader<BufReader<File>> {
@@ -218,6 +221,7 @@ impl<R: BufRead> DollarReader<R> {
             raw: Vec::new(),
             text: String::new(),
             spans: Vec::new(),
+            terminated: true,
         };
         if !r.read_line()? {
             return Err(FileError::Empty {
@@ -284,6 +288,7 @@ impl<R: BufRead> DollarReader<R> {
         }
         self.bytes += n as u64;
         self.line_no += 1;
+        self.terminated = self.raw.last() == Some(&b'\n');
         while matches!(self.raw.last(), Some(b'\n' | b'\r')) {
             self.raw.pop();
         }
@@ -332,6 +337,15 @@ impl<R: BufRead> DollarReader<R> {
                 line: self.line_no,
                 reason: format!(
                     "{fields} fields where the header has {} (a `$` inside a value?)",
+                    self.header.len()
+                ),
+            })));
+        }
+        if !self.terminated && fields < self.header.len() {
+            return Ok(Some(Err(BadLine {
+                line: self.line_no,
+                reason: format!(
+                    "the last line has no line end and {fields} fields where the header has {}: the file looks cut short",
                     self.header.len()
                 ),
             })));
@@ -432,6 +446,26 @@ pub fn age_years(age: &str, code: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cut_last_line_is_a_bad_line() {
+        let data = "primaryid$caseid$drugname$role_cod\n1$10$XELJANZ$PS\n2$11$XELJ";
+        let mut r = DollarReader::new(std::io::Cursor::new(data), Path::new("DRUG23Q4.txt"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(matches!(r.next_row(3), Ok(Some(Ok(_)))));
+        match r.next_row(3) {
+            Ok(Some(Err(bad))) => {
+                assert_eq!(bad.line, 3);
+                assert!(bad.reason.contains("cut short"), "{}", bad.reason);
+            }
+            _ => panic!("the cut line was read as a row"),
+        }
+        // A complete last row without a line end is fine.
+        let data = "primaryid$caseid\n1$10";
+        let mut r = DollarReader::new(std::io::Cursor::new(data), Path::new("DEMO23Q4.txt"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(matches!(r.next_row(2), Ok(Some(Ok(_)))));
+    }
 
     #[test]
     fn classify_names() {

@@ -861,8 +861,13 @@ fn import_file(
     }
     fn id(row: &Row<'_>, i: usize, name: &str) -> Result<i64, RowErr> {
         let v = row.get(i);
-        v.parse::<i64>()
-            .map_err(|_| RowErr::Bad(format!("{name} {v:?} is not a number")))
+        match v.parse::<i64>() {
+            Ok(n) if n > 0 => Ok(n),
+            Ok(_) => Err(RowErr::Bad(format!(
+                "{name} {v:?} is not a positive number"
+            ))),
+            Err(_) => Err(RowErr::Bad(format!("{name} {v:?} is not a number"))),
+        }
     }
     fn opt_int(v: &str) -> Option<i64> {
         v.parse().ok()
@@ -930,6 +935,12 @@ fn import_file(
             rows!(needed, |row| {
                 let p = id(&row, pid, "primaryid")?;
                 let role_code = row.get(role).to_ascii_uppercase();
+                if !matches!(role_code.as_str(), "PS" | "SS" | "C" | "I") {
+                    return Err(RowErr::Bad(format!(
+                        "role_cod {:?} is not PS, SS, C or I",
+                        role_code.chars().take(20).collect::<String>()
+                    )));
+                }
                 let (ai, name) = (row.opt(prod_ai), row.get(drugname));
                 if ai.is_empty() && name.is_empty() {
                     return Err(RowErr::Bad("neither drugname nor prod_ai is given".into()));

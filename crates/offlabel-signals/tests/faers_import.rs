@@ -219,3 +219,53 @@ fn refuses_postgres_and_missing_stores() {
     let e = Store::open(&dir.path().join("none.sqlite"), false).expect_err("missing");
     assert!(e.to_string().contains("offlabel faers import"), "{e}");
 }
+
+#[test]
+fn cut_lines_negative_ids_and_unknown_roles_are_bad_lines() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let q = data.path().join("2024q2");
+    std::fs::create_dir_all(&q).expect("mkdir");
+    let write = |name: &str, text: &str| std::fs::write(q.join(name), text).expect("write");
+    write(
+        "DEMO24Q2.txt",
+        "primaryid$caseid$caseversion$fda_dt\n1$1$1$20240401\n2$2$1$20240401\n-3$3$1$20240401\n",
+    );
+    write(
+        "DRUG24Q2.txt",
+        "primaryid$caseid$role_cod$drugname$prod_ai\n1$1$PS$XELJANZ$TOFACITINIB\n2$2$ZZ$OLUMIANT$BARICITINIB\n2$2$PS$XELJ",
+    );
+    write(
+        "REAC24Q2.txt",
+        "primaryid$caseid$pt\n1$1$Nausea\n2$2$Rash\n",
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = Store::open(&dir.path().join("reports.sqlite"), true).expect("store");
+    let summary = store
+        .import_faers(
+            &[data.path().to_path_buf()],
+            &mut |a, n| key(a, n),
+            &mut |_| {},
+        )
+        .expect("import");
+    let file = |name: &str| {
+        summary
+            .files
+            .iter()
+            .find(|f| f.path.ends_with(name))
+            .unwrap_or_else(|| panic!("{name}"))
+    };
+    let demo = file("DEMO24Q2.txt");
+    assert_eq!((demo.rows, demo.bad_lines), (2, 1), "{:?}", demo.examples);
+    assert!(demo.examples[0].contains("positive"), "{:?}", demo.examples);
+    let drug = file("DRUG24Q2.txt");
+    assert_eq!((drug.rows, drug.bad_lines), (1, 2), "{:?}", drug.examples);
+    assert!(drug.examples.iter().any(|e| e.contains("role_cod")));
+    assert!(drug.examples.iter().any(|e| e.contains("cut short")));
+    let (_, cells) = table(&store, Roles::All);
+    assert!(
+        !cells
+            .keys()
+            .any(|(d, _)| d.contains("xelj") && d != "tofacitinib"),
+        "{cells:?}"
+    );
+}

@@ -5,7 +5,7 @@ use crate::usage;
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use offlabel_vocabulary::{Matcher, Vocabulary};
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 /// The datasets `pack import` reads; each writes one layer under `knowledge/layers/`.
@@ -120,18 +120,12 @@ pub fn indications(args: &IndicationsArgs, out: &mut impl Write) -> Result<()> {
         )?;
         return Ok(());
     }
-    for (n, line) in std::io::stdin().lock().lines().enumerate() {
-        let line = line.context("reading stdin")?;
-        let value = match serde_json::from_str::<Input>(&line) {
-            Ok(input) => serde_json::to_string(&answer(&input.text))?,
-            Err(e) => serde_json::json!({
-                "error": format!("line {}: {e}; each line must be a JSON object like {{\"text\": \"...\"}}", n + 1),
-            })
-            .to_string(),
-        };
-        writeln!(out, "{value}")?;
-    }
-    Ok(())
+    crate::for_each_line(out, |line| {
+        let input: Input = serde_json::from_str(line).map_err(|e| {
+            format!("{e}; each line must be a JSON object like {{\"text\": \"...\"}}")
+        })?;
+        serde_json::to_string(&answer(&input.text)).map_err(|e| e.to_string())
+    })
 }
 
 /// The DO layer of a pack folder, or the embedded one; `None` when a folder has none.

@@ -89,6 +89,18 @@ struct ServeArgs {
     /// Longest time one request may take, in seconds [default: 10].
     #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
     timeout: Option<std::time::Duration>,
+    /// Longest time a client may take to send a request's headers (also closes idle
+    /// kept-alive connections), in seconds [default: 10].
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
+    header_timeout: Option<std::time::Duration>,
+    /// Close a connection on which nothing moves and no request runs for this long, in
+    /// seconds [default: 60].
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
+    idle_timeout: Option<std::time::Duration>,
+    /// Longest time a client may take to send a request body (408 after), in seconds
+    /// [default: 30].
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
+    body_timeout: Option<std::time::Duration>,
     /// Requests handled at once; more wait their turn [default: 256].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     concurrency: Option<u32>,
@@ -122,6 +134,9 @@ fn serve(engine: Engine, a: ServeArgs) -> Result<()> {
         body_limit: a.body_limit.unwrap_or(defaults.body_limit),
         timeout: a.timeout.unwrap_or(defaults.timeout),
         concurrency: a.concurrency.map_or(defaults.concurrency, |n| n as usize),
+        header_read_timeout: a.header_timeout.unwrap_or(defaults.header_read_timeout),
+        idle_timeout: a.idle_timeout.unwrap_or(defaults.idle_timeout),
+        body_timeout: a.body_timeout.unwrap_or(defaults.body_timeout),
         cors_origins: a.cors_origins,
         cache_bytes: a
             .cache_mib
@@ -140,7 +155,8 @@ struct AskArgs {
     /// Print the contract JSON object.
     #[arg(long)]
     json: bool,
-    /// Read one question per line from stdin and write one JSON object per line.
+    /// Read one question per line from stdin and write one JSON object per line, always:
+    /// a blank, non-UTF-8 or over-long line gets `{"line", "error"}` and the batch goes on.
     #[arg(long, conflicts_with = "question")]
     batch: bool,
     /// The question.
@@ -459,36 +475,50 @@ fn pack_build(
     Ok(ExitCode::SUCCESS)
 }
 
+/// Longest batch line kept, in bytes: a question of the engine's longest (4096
+/// characters) in 4-byte UTF-8, plus its line ending. Longer lines are answered with an
+/// error that gives their length and never echoes them.
+const MAX_BATCH_LINE: usize = 4 * 4096 + 2;
+
+/// Reads one line (up to and including `\n`) into `line`, keeping at most
+/// [`MAX_BATCH_LINE`] + 1 bytes of it and skipping the rest; returns its full length
+/// without the `\n`, or `None` at the end of input.
+fn read_line_capped(
+    input: &mut impl BufRead,
+    line: &mut Vec<u8>,
+) -> std::io::Result<Option<usize>> {
+    line.clear();
+    let mut length = 0usize;
+    loop {
+        let buf = match input.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if buf.is_empty() {
+            return Ok((length > 0).then_some(length));
+        }
+        let (chunk, done) = match buf.iter().position(|&b| b == b'\n') {
+            Some(i) => (&buf[..=i], true),
+            None => (buf, false),
+        };
+        let room = (MAX_BATCH_LINE + 1).saturating_sub(line.len());
+        line.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        let n = chunk.len();
+        length = length.saturating_add(n);
+        input.consume(n);
+        if done {
+            return Ok(Some(length - 1));
+        }
+    }
+}
+
 fn ask(engine: &Engine, args: AskArgs, out: &mut impl Write) -> Result<()> {
     if args.batch {
-        let mut input = std::io::BufReader::with_capacity(64 * 1024, std::io::stdin().lock());
-        let mut line = String::new();
-        loop {
-            line.clear();
-            if input
-                .read_line(&mut line)
-                .context("reading questions from stdin")?
-                == 0
-            {
-                return Ok(());
-            }
-            let question = line.trim_end_matches(['\n', '\r']);
-            if !question.trim().is_empty() {
-                match engine.ask(question) {
-                    Ok(a) => serde_json::to_writer(&mut *out, &a)?,
-                    Err(e) => serde_json::to_writer(
-                        &mut *out,
-                        &serde_json::json!({"query": question, "error": e.to_string()}),
-                    )?,
-                }
-                out.write_all(b"\n")?;
-            }
-            // Answer a caller that waits for each reply before asking the next question
-            // as soon as its questions are used up; stream in blocks otherwise.
-            if input.buffer().is_empty() {
-                out.flush()?;
-            }
-        }
+        return for_each_line(out, |question| match engine.ask(question) {
+            Ok(a) => serde_json::to_string(&a).map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        });
     }
     let question = args.question.join(" ");
     let answer = engine.ask(&question).map_err(|e| match e {
@@ -519,32 +549,39 @@ fn recognise(engine: &Engine, args: RecogniseArgs, out: &mut impl Write) -> Resu
         let input: Input = serde_json::from_str(line).map_err(|e| {
             format!("{e}; each line must be a JSON object such as {{\"text\": \"Olumiant for alopecia\"}}")
         })?;
-        serde_json::to_value(engine.recognise(&input.text)).map_err(|e| e.to_string())
+        serde_json::to_string(&engine.recognise(&input.text)).map_err(|e| e.to_string())
     })
 }
 
 /// Reads stdin line by line and writes exactly one JSON line per input line: the
 /// value `answer` gives, or `{"line": N, "error": "..."}` for a line that is blank,
-/// not UTF-8 or refused, so output always lines up with input.
+/// over-long (never echoed), not UTF-8 or refused, so output always lines up with input.
 fn for_each_line(
     out: &mut impl Write,
-    mut answer: impl FnMut(&str) -> std::result::Result<serde_json::Value, String>,
+    mut answer: impl FnMut(&str) -> std::result::Result<String, String>,
 ) -> Result<()> {
+    /// A line's error, `line` first so a reader sees which input it belongs to.
+    #[derive(serde::Serialize)]
+    struct LineError {
+        line: u64,
+        error: String,
+    }
     let mut input = std::io::BufReader::with_capacity(64 * 1024, std::io::stdin().lock());
     let mut bytes = Vec::new();
-    let mut number = 0usize;
+    let mut number = 0u64;
     loop {
-        bytes.clear();
-        if input
-            .read_until(b'\n', &mut bytes)
-            .context("reading lines from stdin")?
-            == 0
-        {
+        let Some(length) =
+            read_line_capped(&mut input, &mut bytes).context("reading lines from stdin")?
+        else {
             return Ok(());
-        }
+        };
         number += 1;
         let result = match std::str::from_utf8(&bytes) {
-            Err(_) => Err("the line is not valid UTF-8".to_string()),
+            _ if length > MAX_BATCH_LINE => Err(format!(
+                "the line is {length} bytes long; a line is at most {} characters",
+                offlabel_engine::MAX_QUESTION_CHARS
+            )),
+            Err(_) => Err("the line is not UTF-8 text; save the input as UTF-8".to_string()),
             Ok(text) => {
                 let text = text.trim_end_matches(['\n', '\r']);
                 if text.trim().is_empty() {
@@ -555,13 +592,18 @@ fn for_each_line(
             }
         };
         match result {
-            Ok(value) => serde_json::to_writer(&mut *out, &value)?,
+            Ok(json) => out.write_all(json.as_bytes())?,
             Err(error) => serde_json::to_writer(
                 &mut *out,
-                &serde_json::json!({"line": number, "error": error}),
+                &LineError {
+                    line: number,
+                    error,
+                },
             )?,
         }
         out.write_all(b"\n")?;
+        // Answer a caller that waits for each reply before sending the next line as soon
+        // as its input is used up; stream in blocks otherwise.
         if input.buffer().is_empty() {
             out.flush()?;
         }
@@ -581,7 +623,8 @@ fn check(engine: &Engine, a: CheckArgs, out: &mut impl Write) -> Result<()> {
                 std::fs::read_to_string(file)
                     .map_err(|e| usage(format!("--profile {file}: {e}")))?
             };
-            serde_json::from_str::<CheckRequest>(&text).map_err(|e| usage(format!("--profile: {e}; expected a JSON object such as {{\"drug\": \"baricitinib\", \"age\": 80}}")))?
+            // The reader of POST /v1/check: duplicate keys refused, `80.0` read as 80.
+            offlabel_json::from_slice_integral::<CheckRequest>(text.as_bytes()).map_err(|e| usage(format!("--profile: {e}; expected a JSON object such as {{\"drug\": \"baricitinib\", \"age\": 80}}")))?
         }
         None => {
             let Some(drug) = a.drug.clone() else {

@@ -63,8 +63,79 @@ fn batch_writes_one_object_per_line() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_default())
         .collect();
+    // One output line per input line: the blank line gets an error object.
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[1]["line"], 2);
+    assert!(lines[1]["error"].as_str().is_some());
+    assert_eq!(lines[2]["drug"]["id"], "abrocitinib");
+}
+
+fn batch(input: Vec<u8>) -> Vec<serde_json::Value> {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_offlabel"))
+        .args(["ask", "--batch"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut stdin = child.stdin.take();
+    let writer = std::thread::spawn(move || {
+        if let Some(s) = stdin.as_mut() {
+            let _ = s.write_all(&input);
+        }
+    });
+    let o = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+    let _ = writer.join();
+    assert!(o.status.success(), "{}", stderr(&o));
+    stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+#[test]
+fn batch_goes_on_after_a_line_that_is_not_utf8() {
+    let mut input = b"opzelura for psoriasis\n".to_vec();
+    input.extend_from_slice(b"bad \xff\xfe line\n");
+    input.extend_from_slice(b"Cibinqo for alopecia\n");
+    input.extend_from_slice(b"no newline at the end: cibinqo");
+    let lines = batch(input);
+    assert_eq!(lines.len(), 4);
+    assert_eq!(lines[1]["line"], 2);
+    assert!(
+        lines[1]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("UTF-8"))
+    );
+    assert_eq!(lines[2]["drug"]["id"], "abrocitinib");
+    assert_eq!(lines[3]["drug"]["id"], "abrocitinib");
+}
+
+#[test]
+fn batch_does_not_echo_an_over_long_line() {
+    let long = "x".repeat(2 << 20);
+    let input = format!("{long}\nCibinqo for alopecia\n").into_bytes();
+    let lines = batch(input);
     assert_eq!(lines.len(), 2);
+    let first = lines[0].to_string();
+    assert!(first.len() < 1000, "echoed: {} bytes", first.len());
+    assert!(first.contains("2097152"), "{first}");
     assert_eq!(lines[1]["drug"]["id"], "abrocitinib");
+}
+
+#[test]
+fn check_profile_reads_like_the_http_api() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.path().join("p.json");
+    std::fs::write(&path, r#"{"drug": "baricitinib", "age": 80.0}"#)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let p = path.to_string_lossy().to_string();
+    let o = offlabel(&["check", "--profile", &p]);
+    assert!(o.status.success(), "80.0 refused: {}", stderr(&o));
+    std::fs::write(&path, r#"{"drug": "baricitinib", "age": 50, "age": 80}"#)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let o = offlabel(&["check", "--profile", &p]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("twice"), "{}", stderr(&o));
 }
 
 #[test]

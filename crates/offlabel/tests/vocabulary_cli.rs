@@ -34,7 +34,7 @@ fn indications_batch_one_line_out_per_line_in() {
         r#"{"conditions":[{"doid":"DOID:8893","name":"psoriasis","start":8,"end":17,"negated":true},{"doid":"DOID:7148","name":"rheumatoid arthritis","start":32,"end":52,"negated":false}],"population":null}"#
     );
     assert!(
-        lines[1].starts_with(r#"{"error":"line 2: "#),
+        lines[1].starts_with(r#"{"line":2,"error":"#),
         "{}",
         lines[1]
     );

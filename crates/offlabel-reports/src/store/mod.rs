@@ -175,6 +175,15 @@ pub trait Store: Send + Sync {
     /// Database errors.
     fn id_for_key(&self, key: &str) -> Result<Option<String>, StoreError>;
 
+    /// Checks that the store takes writes (a read-only file or a read-only database
+    /// user would otherwise fail every insert), writing nothing. The default says yes.
+    ///
+    /// # Errors
+    /// The database's refusal.
+    fn check_writable(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
+
     /// How many reports the store holds.
     ///
     /// # Errors

@@ -159,6 +159,20 @@ impl Store for PostgresStore {
         })
     }
 
+    fn check_writable(&self) -> Result<(), StoreError> {
+        self.with(|client| {
+            // A no-op write, rolled back: a read-only role, a hot standby or
+            // `default_transaction_read_only` all refuse it.
+            let mut tx = client.transaction()?;
+            tx.execute(
+                "UPDATE schema_migrations SET name = name WHERE version = (SELECT MAX(version) FROM schema_migrations)",
+                &[],
+            )?;
+            tx.rollback()?;
+            Ok(())
+        })
+    }
+
     fn count(&self) -> Result<u64, StoreError> {
         self.with(|client| {
             let n: i64 = client

@@ -280,6 +280,19 @@ impl Store for SqliteStore {
             .optional()?)
     }
 
+    fn check_writable(&self) -> Result<(), StoreError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // Rewrites one row with its own value: the page must be written, so a read-only
+        // file or folder fails here; the rollback leaves the file as it was.
+        tx.execute(
+            "UPDATE schema_migrations SET name = name WHERE version = (SELECT MAX(version) FROM schema_migrations)",
+            [],
+        )?;
+        tx.rollback()?;
+        Ok(())
+    }
+
     fn count(&self) -> Result<u64, StoreError> {
         let n: i64 = self
             .lock()
@@ -331,6 +344,25 @@ impl Store for SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_read_only_database_is_found_before_any_report() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("r.sqlite");
+        let store = SqliteStore::open(&path).unwrap_or_else(|e| panic!("{e}"));
+        assert!(store.check_writable().is_ok());
+        let before = store.count().unwrap_or_else(|e| panic!("{e}"));
+        drop(store);
+        // What a read-only file gives (root ignores file modes, so open it read-only).
+        let conn = Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let read_only = SqliteStore {
+            conn: Mutex::new(conn),
+            path: path.clone(),
+        };
+        assert!(read_only.check_writable().is_err());
+        assert_eq!(read_only.count().unwrap_or_else(|e| panic!("{e}")), before);
+    }
 
     #[test]
     fn the_connection_is_wal_full_sync_with_foreign_keys() {
