@@ -4,10 +4,9 @@
 
 use libfuzzer_sys::fuzz_target;
 use offlabel_engine::Engine;
-use offlabel_pack::Pack;
 use std::sync::LazyLock;
 
-static ENGINE: LazyLock<Engine> = LazyLock::new(|| Engine::new(Pack::embedded().expect("embedded pack is valid")));
+static ENGINE: LazyLock<Engine> = LazyLock::new(|| Engine::new(offlabel_embedded::pack().expect("embedded pack is valid")));
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {

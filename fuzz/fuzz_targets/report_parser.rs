@@ -4,14 +4,13 @@
 
 use libfuzzer_sys::fuzz_target;
 use offlabel_engine::Engine;
-use offlabel_pack::Pack;
 use offlabel_reports::date::Date;
 use offlabel_reports::validate::MAX_ERRORS;
 use offlabel_reports::{Report, ReportError, Role, parse_report_on};
 use std::sync::LazyLock;
 
 static ENGINE: LazyLock<Engine> =
-    LazyLock::new(|| Engine::new(Pack::embedded().expect("embedded pack is valid")));
+    LazyLock::new(|| Engine::new(offlabel_embedded::pack().expect("embedded pack is valid")));
 
 const TODAY: Date = Date {
     year: 2026,

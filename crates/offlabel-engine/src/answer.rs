@@ -358,14 +358,14 @@ impl Words {
         }
     }
 
-    fn not_covered(&self, foreign: &str, covered: &str) -> String {
+    fn not_covered(&self, foreign: &str) -> String {
         if self.es {
             format!(
-                "El paquete no cubre {foreign}: solo contiene estos inhibidores de JAK: {covered}. No puede decir nada sobre {foreign}."
+                "El paquete no sabe nada de {foreign}: no es uno de sus medicamentos revisados y la tabla de la EMA no tiene ninguna autorización centralizada suya (puede estar autorizado en cada país). No puede decir nada sobre {foreign}."
             )
         } else {
             format!(
-                "The pack does not cover {foreign}: it holds only these JAK inhibitors: {covered}. It cannot say anything about {foreign}."
+                "The pack knows nothing of {foreign}: it is not one of its reviewed medicines, and the EMA's table holds no central authorisation of it (it may be authorised nationally). It cannot say anything about {foreign}."
             )
         }
     }
@@ -901,8 +901,7 @@ fn compose(pack: &Pack, q: &Question, text: &str, outside: Option<&OutsideCondit
     if medicine.is_none()
         && let Some(foreign) = &q.foreign_medicine
     {
-        let covered: Vec<String> = pack.medicines.iter().map(|m| m.name.clone()).collect();
-        lines.push(w.not_covered(foreign, &bounded_list(&covered, LIST_LIMIT, &w)));
+        lines.push(w.not_covered(foreign));
     }
     for place in &q.places {
         if let Place::Other(name) = place {

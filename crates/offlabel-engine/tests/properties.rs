@@ -180,7 +180,13 @@ fn ask_and_check_agree() {
         let report = ENGINE
             .check(&CheckRequest {
                 drug,
-                condition: answer.condition.as_ref().map(|c| c.id.clone()),
+                // `check` takes curated conditions; a Disease Ontology condition read from
+                // the question (a comorbidity such as kidney disease) is left out.
+                condition: answer
+                    .condition
+                    .as_ref()
+                    .filter(|c| ENGINE.pack().condition(&c.id).is_some())
+                    .map(|c| c.id.clone()),
                 region: None,
                 patient: understood.patient,
             })

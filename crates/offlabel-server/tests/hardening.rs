@@ -64,7 +64,7 @@ fn logs() -> String {
 
 fn engine() -> Arc<Engine> {
     Arc::new(Engine::new(
-        Pack::embedded().unwrap_or_else(|e| panic!("embedded pack: {e}")),
+        offlabel_embedded::pack().unwrap_or_else(|e| panic!("embedded pack: {e}")),
     ))
 }
 

@@ -221,7 +221,8 @@ fn rendered_answers() {
             "Baricitinib dose for an 80 year old with alopecia areata",
         ),
         ("spanish", "¿Puedo usar Opzelura para la psoriasis?"),
-        ("unknown_drug", "Is dupilumab approved for eczema?"),
+        ("unknown_drug", "Is hydroxychloroquine approved for lupus?"),
+        ("eu_layer_drug", "Is dupilumab approved for eczema?"),
     ] {
         let o = offlabel(&["ask", q]);
         assert!(o.status.success());
