@@ -40,11 +40,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         found += matcher.find(sentence).len();
     }
     println!(
-        "{} terms; layer parsed and indexed in {:.0} ms; matcher of {} names ({} KiB automaton) built in {:.0} ms; {:.1} µs per {}-byte sentence ({} mentions)",
+        "{} terms; layer parsed and indexed in {:.0} ms; matcher of {} names ({} KiB index) built in {:.0} ms; {:.1} µs per {}-byte sentence ({} mentions)",
         vocabulary.terms().len(),
         loaded.as_secs_f64() * 1e3,
         matcher.name_count(),
-        matcher.automaton_bytes() / 1024,
+        matcher.index_bytes() / 1024,
         built.as_secs_f64() * 1e3,
         t.elapsed().as_secs_f64() * 1e6 / f64::from(rounds),
         sentence.len(),

@@ -1,17 +1,16 @@
 //! Finds the conditions of the vocabulary in free text (questions, regulator indications).
 //!
-//! Every name is normalised to its word tokens ([`crate::normalise`]) and put in one
-//! Aho-Corasick automaton as ` token token ` (spaces on both sides), so a hit always starts and
-//! ends on whole words. All hits are collected (overlapping), then the longest win, left to
-//! right. Acronyms must match in their own case; a name that is also an ordinary word, or a
+//! Every name is normalised to its word tokens ([`crate::normalise`]) and put in one hash
+//! index; every span of whole words of the text, up to the longest name, is looked up, so a
+//! hit always starts and ends on whole words. All hits are collected (overlapping), then the
+//! longest win, left to right. Acronyms must match in their own case; a name that is also an ordinary word, or a
 //! 2–3 letter acronym, needs clinical context in its sentence; names too general to mean one
 //! disease ("disease", "syndrome") are never read.
 
 use crate::normalise::{Token, normalise_phrase, tokens};
 use crate::{Term, Vocabulary};
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Names that are ordinary words first ("cold", "MS Word", "AA meetings"): read only with
 /// clinical context. One per line, `#` starts a comment giving the reason.
@@ -187,7 +186,10 @@ struct Entry {
 /// The condition matcher over a whole vocabulary; build once, share.
 #[derive(Debug, Clone)]
 pub struct Matcher {
-    automaton: AhoCorasick,
+    /// Normalised name → its index in `entries`.
+    names: HashMap<String, usize>,
+    /// The most words any name has: no span longer than this is looked up.
+    longest: usize,
     entries: Vec<Vec<Entry>>,
     ids: Vec<(String, String)>,
     context: HashSet<String>,
@@ -209,7 +211,7 @@ fn is_acronym(surface: &str, term: &Term) -> bool {
 }
 
 impl Matcher {
-    /// Builds the automaton over every label, exact and narrow synonym of the vocabulary.
+    /// Builds the name index over every label, exact and narrow synonym of the vocabulary.
     pub fn new(vocabulary: &Vocabulary) -> Matcher {
         let ordinary: HashSet<String> = data_lines(ORDINARY).map(normalise_phrase).collect();
         let ordinary_cased: HashSet<&str> = data_lines(ORDINARY).collect();
@@ -295,36 +297,39 @@ impl Matcher {
                     punctuated: false,
                 });
         }
-        let patterns: Vec<String> = by_norm.keys().map(|k| format!(" {k} ")).collect();
-        let entries: Vec<Vec<Entry>> = by_norm.into_values().collect();
-        // Standard match kind: overlapping search needs it, and the longest-wins choice is
-        // made below over all hits.
-        let automaton = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::Standard)
-            // A DFA over 30,000 names takes seconds and much memory to build; the contiguous
-            // NFA builds in about 0.2 s, holds about 6 MiB and scans a sentence in
-            // microseconds.
-            .kind(Some(AhoCorasickKind::ContiguousNFA))
-            .build(&patterns)
-            .unwrap_or_else(|_| {
-                // Only an automaton too large for memory fails to build; an empty matcher
-                // finds nothing rather than taking the process down.
-                AhoCorasick::new(Vec::<String>::new()).unwrap_or_else(|_| unreachable!())
-            });
+        // A hash of whole names looked up per word span, not an automaton: a question is a
+        // few words, so a span lookup costs microseconds, and the index builds in
+        // milliseconds (an Aho-Corasick automaton over these names took about 0.2 s, paid
+        // by the first question that needed it).
+        let longest = by_norm
+            .keys()
+            .map(|k| k.split(' ').count())
+            .max()
+            .unwrap_or(0);
+        let mut names = HashMap::with_capacity(by_norm.len());
+        let mut entries = Vec::with_capacity(by_norm.len());
+        for (i, (norm, list)) in by_norm.into_iter().enumerate() {
+            names.insert(norm, i);
+            entries.push(list);
+        }
         Matcher {
-            automaton,
+            names,
+            longest,
             entries,
             ids,
             context,
         }
     }
 
-    /// Heap bytes of the automaton.
-    pub fn automaton_bytes(&self) -> usize {
-        self.automaton.memory_usage()
+    /// Approximate heap bytes of the name index (keys and table).
+    pub fn index_bytes(&self) -> usize {
+        self.names
+            .keys()
+            .map(|k| k.capacity() + std::mem::size_of::<(String, usize)>())
+            .sum()
     }
 
-    /// Number of distinct normalised names in the automaton.
+    /// Number of distinct normalised names in the index.
     pub fn name_count(&self) -> usize {
         self.entries.len()
     }
@@ -354,11 +359,11 @@ impl Matcher {
             .collect();
         // (first token, last token, entry list index, chosen entry)
         let mut hits: Vec<(usize, usize, &Entry)> = Vec::new();
-        for m in self.automaton.find_overlapping_iter(&norm) {
-            let (Ok(first), Ok(last)) = (
-                starts.binary_search(&(m.start() + 1)),
-                ends.binary_search(&(m.end() - 1)),
-            ) else {
+        let spans = (0..toks.len()).flat_map(|first| {
+            (first..toks.len().min(first + self.longest)).map(move |last| (first, last))
+        });
+        for (first, last) in spans {
+            let Some(&pattern) = self.names.get(&norm[starts[first]..ends[last]]) else {
                 continue;
             };
             if sentence[first] != sentence[last] {
@@ -395,7 +400,7 @@ impl Matcher {
             let punctuated_gap = (first..last).any(|i| {
                 text[toks[i].end..toks[i + 1].start].contains([',', '(', ')', '[', ']', ';'])
             });
-            let best = self.entries[m.pattern().as_usize()]
+            let best = self.entries[pattern]
                 .iter()
                 .filter(|e| match &e.case {
                     Some(c) => {
