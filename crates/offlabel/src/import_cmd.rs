@@ -28,6 +28,14 @@ pub enum ImportSource {
         #[arg(long, default_value = "knowledge/layers/ema")]
         out: PathBuf,
     },
+    /// The FDA's Drugs@FDA data files (zip) → the US product layer. Source: U.S. Food and Drug Administration.
+    Drugsfda {
+        /// The zip as published (drugsatfda*.zip).
+        file: PathBuf,
+        /// The layer folder to write.
+        #[arg(long, default_value = "knowledge/layers/drugsfda")]
+        out: PathBuf,
+    },
 }
 
 /// Runs an importer and says what it wrote.
@@ -65,6 +73,23 @@ pub fn import(source: ImportSource, out: &mut impl Write) -> Result<()> {
                 s.products,
                 s.indications,
                 s.fully_read,
+                s.skipped.len()
+            )?;
+        }
+        ImportSource::Drugsfda { file, out: dir } => {
+            let s = offlabel_import_fda::drugsfda::import(&file, &dir)
+                .map_err(|e| usage(e.to_string()))?;
+            for row in &s.skipped {
+                writeln!(out, "skipped {}: {}", row.record, row.reason)?;
+            }
+            writeln!(
+                out,
+                "Drugs@FDA layer written to {}: {} medicines, {} applications, {} products, complete to {}, {} rows skipped. Source: U.S. Food and Drug Administration.",
+                dir.display(),
+                s.medicines,
+                s.applications,
+                s.products,
+                s.version,
                 s.skipped.len()
             )?;
         }
