@@ -3,12 +3,20 @@
 //! - [`drugsfda`]: the Drugs@FDA data files (zip) → `knowledge/layers/drugsfda/`, every
 //!   application, product, brand, ingredient (salts folded by `data/salts.txt`), marketing
 //!   status and original approval date.
+//! - [`spl`]: Structured Product Labels (DailyMed XML) → `knowledge/layers/fda-spl/`;
+//!   [`openfda`]: openFDA drug/label JSON (streamed) → `knowledge/layers/fda-openfda/`; both
+//!   through [`labels`]: set id, version, effective date, names, ingredients, routes, the
+//!   Indications and Usage section split into clauses read by `offlabel-indications`, boxed
+//!   warning and contraindications as text.
 //!
 //! One crate for one publisher: the layers share the ingredient ids ([`ids`]), the input
 //! bookkeeping and the atomic writes. Source: U.S. Food and Drug Administration.
 
 pub mod drugsfda;
 pub mod ids;
+pub mod labels;
+pub mod openfda;
+pub mod spl;
 pub mod tsv;
 
 use sha2::{Digest, Sha256};

@@ -6,8 +6,8 @@
 //! serde data: no I/O, no reasoning. Field order in the structs is the key order on disk, so keep
 //! it stable: the layers are compared byte for byte.
 //!
-//! The Drugs@FDA layer is embedded: [`DRUGSFDA_MEDICINES`] is its `medicines.jsonl`, one
-//! [`UsMedicine`] a line.
+//! With the `embedded` feature, the [`embedded`] module carries the EMA and Drugs@FDA layers
+//! as JSON Lines text (one record a line).
 //!
 //! Dates are `YYYY-MM-DD` strings, as they are written; a regulator's date that cannot be read
 //! is an import error, not a missing date.
@@ -277,11 +277,6 @@ pub struct Regimen {
     pub add_on_to: Vec<String>,
 }
 
-/// The embedded Drugs@FDA layer (`knowledge/layers/drugsfda/medicines.jsonl`): one
-/// [`UsMedicine`] per line, sorted by id. Complete only to the layer's date (2019-07-01).
-pub const DRUGSFDA_MEDICINES: &str =
-    include_str!("../../../knowledge/layers/drugsfda/medicines.jsonl");
-
 /// One US medicine of the Drugs@FDA layer: one active substance (or one fixed combination)
 /// with every application the FDA lists for it. Keys are short on purpose: the layer holds
 /// every US application and is embedded in the binary.
@@ -424,10 +419,11 @@ mod tests {
         Ok(())
     }
 
+    #[cfg(feature = "embedded")]
     #[test]
     fn embedded_drugsfda_layer_reads() -> Result<(), serde_json::Error> {
         let mut n = 0;
-        for line in DRUGSFDA_MEDICINES.lines() {
+        for line in crate::embedded::DRUGSFDA_MEDICINES.lines() {
             let m: UsMedicine = serde_json::from_str(line)?;
             assert!(!m.id.is_empty());
             n += 1;
@@ -452,4 +448,23 @@ pub mod embedded {
     /// `knowledge/layers/ema/indications.jsonl`: one [`crate::IndicationClause`] per line.
     pub const EMA_INDICATIONS: &str =
         include_str!("../../../knowledge/layers/ema/indications.jsonl");
+    /// `knowledge/layers/drugsfda/medicines.jsonl`: one [`crate::UsMedicine`] per line, sorted
+    /// by id. Complete only to the layer's date (2019-07-01).
+    pub const DRUGSFDA_MEDICINES: &str =
+        include_str!("../../../knowledge/layers/drugsfda/medicines.jsonl");
+    /// `knowledge/layers/drugsfda/layer.toml`: its `complete_to` is the date every answer
+    /// resting on the layer names.
+    pub const DRUGSFDA_LAYER: &str = include_str!("../../../knowledge/layers/drugsfda/layer.toml");
+    /// `knowledge/layers/fda-spl/labels.jsonl`: one [`crate::UsLabel`] per line (SPL).
+    pub const FDA_SPL_LABELS: &str = include_str!("../../../knowledge/layers/fda-spl/labels.jsonl");
+    /// `knowledge/layers/fda-spl/indications.jsonl`: one [`crate::IndicationClause`] per
+    /// line; `product_number` is the label's set id.
+    pub const FDA_SPL_INDICATIONS: &str =
+        include_str!("../../../knowledge/layers/fda-spl/indications.jsonl");
+    /// `knowledge/layers/fda-openfda/labels.jsonl` (openFDA label records).
+    pub const FDA_OPENFDA_LABELS: &str =
+        include_str!("../../../knowledge/layers/fda-openfda/labels.jsonl");
+    /// `knowledge/layers/fda-openfda/indications.jsonl`.
+    pub const FDA_OPENFDA_INDICATIONS: &str =
+        include_str!("../../../knowledge/layers/fda-openfda/indications.jsonl");
 }
