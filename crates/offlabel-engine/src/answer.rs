@@ -610,7 +610,9 @@ pub fn answer(
             outside: outside.as_ref(),
             doid: doid.as_deref(),
         };
-        return layer_answer(&ctx, drug, None, Some(layer));
+        // The same substance under an EU name the question did not use (Breo = Relvar).
+        let eu_same = eu.get().and_then(|l| l.medicine(id).map(|m| (l, m)));
+        return layer_answer(&ctx, drug, eu_same, Some(layer));
     }
     let mut a = compose(pack, &q, text, outside.as_ref());
     // A curated medicine asked about a condition the pack does not curate: the EMA's

@@ -31,6 +31,10 @@ pub(crate) const DRUGSFDA_SOURCE: &str = "fda-drugsatfda";
 /// The source record that stands for the FDA label layer.
 pub(crate) const FDA_LABELS_SOURCE: &str = "fda-labels";
 
+/// Drugs@FDA ingredient names that are everyday words in questions ("can I drink alcohol
+/// with…"): never taken alone as the medicine asked about.
+const EVERYDAY: &[&str] = &["alcohol", "water", "oxygen", "air", "nitrogen", "sugar", "salt"];
+
 /// The US layers, indexed.
 pub(crate) struct UsLayer {
     medicines: Vec<UsMedicine>,
@@ -135,7 +139,10 @@ impl UsIndex {
                 };
                 let add = |layer: &mut UsLayer, name: &str, id: &str| {
                     let words = phrase_words(name);
-                    if words.is_empty() || ordinary_name(&words) {
+                    if words.is_empty()
+                        || ordinary_name(&words)
+                        || (words.len() == 1 && EVERYDAY.contains(&words[0].as_str()))
+                    {
                         return;
                     }
                     layer.longest = layer.longest.max(words.len());
@@ -162,6 +169,29 @@ impl UsIndex {
                     for b in brands {
                         add(&mut layer, &b, &id);
                     }
+                }
+                // The first word of a brand ("Breo" of BREO ELLIPTA) where it starts the
+                // brands of one medicine only.
+                let mut first: HashMap<String, Option<String>> = HashMap::new();
+                for m in &layer.medicines {
+                    for b in m.apps.iter().flat_map(|a| &a.products).filter_map(|p| p.brand.as_ref()) {
+                        let words = phrase_words(b);
+                        if words.len() < 2 || words[0].len() < 4 {
+                            continue;
+                        }
+                        let e = first.entry(words[0].clone()).or_insert(Some(m.id.clone()));
+                        if e.as_deref() != Some(m.id.as_str()) {
+                            *e = None;
+                        }
+                    }
+                }
+                let mut first: Vec<(String, String)> = first
+                    .into_iter()
+                    .filter_map(|(w, id)| id.map(|id| (w, id)))
+                    .collect();
+                first.sort();
+                for (w, id) in first {
+                    add(&mut layer, &w, &id);
                 }
                 for i in 0..layer.labels.len() {
                     let (id, products) = (
@@ -352,6 +382,18 @@ impl UsLayer {
             let reason = format!(
                 "the FDA label of {} may name this condition in words the pack could not map (see the quote)",
                 label_name(l)
+            );
+            return finding(Status::Unknown, reason, l, c);
+        }
+        // Labelled only for a narrower form of the condition asked: say which, claim nothing.
+        if let Some((l, c)) = clauses
+            .iter()
+            .find(|(_, c)| c.conditions.iter().any(|d| vocabulary.is_a(d, doid)))
+        {
+            let reason = format!(
+                "the FDA label of {} names only a narrower form: {}",
+                label_name(l),
+                c.condition_text.as_deref().unwrap_or("see the quote")
             );
             return finding(Status::Unknown, reason, l, c);
         }

@@ -127,6 +127,24 @@ fn strip_heading(text: &str) -> &str {
     t
 }
 
+/// Words of a treatment's aim in US indication sentences.
+const GOAL_WORDS: &[&str] = &[
+    "reducing", "reduce", "signs", "symptoms", "and", "inducing", "induce", "major", "clinical",
+    "response", "inhibiting", "inhibit", "progression", "structural", "damage", "improving",
+    "improve", "physical", "function", "maintaining", "maintain", "sustaining", "remission",
+];
+
+fn only_goal_words(phrase: &str) -> bool {
+    let words: Vec<&str> = phrase
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    !words.is_empty()
+        && words
+            .iter()
+            .all(|w| GOAL_WORDS.contains(&w.to_lowercase().as_str()))
+}
+
 /// A label kept, and its clauses.
 pub(crate) struct Built {
     pub label: UsLabel,
@@ -160,7 +178,13 @@ pub(crate) fn build(d: Draft, options: Options) -> Result<Result<Built, String>,
     let refs: Vec<&str> = names.iter().map(String::as_str).collect();
     let mut clauses: Vec<IndicationClause> = Vec::new();
     for clause in split_with_names(&text, &refs) {
-        let reading = read_clause_with_names(&text, &clause, &refs);
+        let mut reading = read_clause_with_names(&text, &clause, &refs);
+        // US labels state the goal before the condition ("reducing signs and symptoms …
+        // in adult patients with active ankylosing spondylitis"): words of the treatment's
+        // aim, not of who may be treated. An unread phrase made only of them restricts
+        // nothing; any other word keeps the clause unread.
+        reading.unread.retain(|u| !only_goal_words(u));
+        reading.fully_read = reading.unread.is_empty() && reading.condition_text.is_some();
         let quote = clause.quote_text(&text).to_string();
         let heading = clause.heading_text(&text).map(str::to_string);
         let lead = clause.lead_text(&text).map(str::to_string);
