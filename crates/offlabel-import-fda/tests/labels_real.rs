@@ -84,9 +84,10 @@ fn humira_2013_indications_with_populations() -> Result<(), Box<dyn std::error::
     let of = |needle: &str| -> Option<&IndicationClause> {
         clauses.iter().find(|c| {
             c.product_number == humira.set_id
-                && c.condition_text
-                    .as_deref()
-                    .is_some_and(|t| t.to_lowercase().contains(needle))
+                && [c.condition_text.as_deref(), c.heading.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .any(|t| t.to_lowercase().contains(needle))
         })
     };
     for (needle, doid) in [
