@@ -4,12 +4,12 @@
 //! the `citations` array, so each claim traces to a source.
 
 use crate::eu::{EMA_SOURCE, EuFinding, EuIndex, EuLayer};
-use crate::us::{DRUGSFDA_SOURCE, FDA_LABELS_SOURCE, UsIndex, UsLayer};
 use crate::lexicon::Lexicon;
 use crate::outside::{OutsideCondition, VocabularyIndex, VocabularyReading};
 use crate::question::{Intent, Language, Place, Question, parse};
 use crate::reason::{self, StatusFinding};
 use crate::rules::{Flag, PatientFindings, check_patient};
+use crate::us::{DRUGSFDA_SOURCE, FDA_LABELS_SOURCE, UsIndex, UsLayer};
 use offlabel_model::{Design, FlagId, Jurisdiction, Level, Phase, Route, Status, Study};
 use offlabel_pack::{CLASS_ID, Pack};
 use schemars::JsonSchema;
@@ -776,26 +776,26 @@ fn layer_answer(
         lines.push(format!("{name} {sentence}. {marks}"));
     }
     if let Some((layer, _)) = eu {
-    let products = layer.authorised_products(&id);
-    let marks = cites.mark(&[EMA_SOURCE.to_string()]);
-    lines.push(if products.is_empty() {
-        format!(
-            "{} {name}. {marks}",
-            w.pick(
-                "The EMA's table holds no product authorised now for",
-                "La tabla de la EMA no tiene ningún producto autorizado ahora para"
+        let products = layer.authorised_products(&id);
+        let marks = cites.mark(&[EMA_SOURCE.to_string()]);
+        lines.push(if products.is_empty() {
+            format!(
+                "{} {name}. {marks}",
+                w.pick(
+                    "The EMA's table holds no product authorised now for",
+                    "La tabla de la EMA no tiene ningún producto autorizado ahora para"
+                )
             )
-        )
-    } else {
-        format!(
-            "{name} {} {}. {marks}",
-            w.pick(
-                "is centrally authorised in the EU as",
-                "tiene autorización centralizada en la UE como"
-            ),
-            bounded_list(&products, LIST_LIMIT, &w)
-        )
-    });
+        } else {
+            format!(
+                "{name} {} {}. {marks}",
+                w.pick(
+                    "is centrally authorised in the EU as",
+                    "tiene autorización centralizada en la UE como"
+                ),
+                bounded_list(&products, LIST_LIMIT, &w)
+            )
+        });
     }
     let mut status_map = None;
     let mut basis_map = None;
@@ -804,7 +804,9 @@ fn layer_answer(
     if let Some(c) = &condition {
         let unplaced = |regulator: &str| EuFinding {
             status: Status::Unknown,
-            reason: format!("the pack cannot place this condition in the Disease Ontology, so it cannot match it to the {regulator}'s indications"),
+            reason: format!(
+                "the pack cannot place this condition in the Disease Ontology, so it cannot match it to the {regulator}'s indications"
+            ),
             record: String::new(),
             quote: None,
             date: None,

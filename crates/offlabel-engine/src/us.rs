@@ -17,7 +17,9 @@
 //! - a label that names no covering clause gives `unknown` (the pack's labels are a sample
 //!   and may be out of date), never `off_label`.
 
-use crate::eu::{EuFinding, Fit, fits, full_quote, limits, mentions_term, ordinary_name, parse_lines};
+use crate::eu::{
+    EuFinding, Fit, fits, full_quote, limits, mentions_term, ordinary_name, parse_lines,
+};
 use crate::patient::Patient;
 use crate::text::phrase_words;
 use offlabel_model::Status;
@@ -33,7 +35,9 @@ pub(crate) const FDA_LABELS_SOURCE: &str = "fda-labels";
 
 /// Drugs@FDA ingredient names that are everyday words in questions ("can I drink alcohol
 /// with…"): never taken alone as the medicine asked about.
-const EVERYDAY: &[&str] = &["alcohol", "water", "oxygen", "air", "nitrogen", "sugar", "salt"];
+const EVERYDAY: &[&str] = &[
+    "alcohol", "water", "oxygen", "air", "nitrogen", "sugar", "salt",
+];
 
 /// The US layers, indexed.
 pub(crate) struct UsLayer {
@@ -69,7 +73,10 @@ impl std::fmt::Debug for UsIndex {
 /// `complete_to = "YYYY-MM-DD"` of a layer.toml.
 fn complete_to(layer_toml: &str) -> Option<String> {
     layer_toml.lines().find_map(|l| {
-        let v = l.strip_prefix("complete_to")?.trim_start().strip_prefix('=')?;
+        let v = l
+            .strip_prefix("complete_to")?
+            .trim_start()
+            .strip_prefix('=')?;
         Some(v.trim().trim_matches('"').to_string())
     })
 }
@@ -174,7 +181,12 @@ impl UsIndex {
                 // brands of one medicine only.
                 let mut first: HashMap<String, Option<String>> = HashMap::new();
                 for m in &layer.medicines {
-                    for b in m.apps.iter().flat_map(|a| &a.products).filter_map(|p| p.brand.as_ref()) {
+                    for b in m
+                        .apps
+                        .iter()
+                        .flat_map(|a| &a.products)
+                        .filter_map(|p| p.brand.as_ref())
+                    {
                         let words = phrase_words(b);
                         if words.len() < 2 || words[0].len() < 4 {
                             continue;
@@ -483,12 +495,18 @@ mod tests {
             ("Can I take Valium for back spasms?", "diazepam"),
             ("tylenol in pregnancy", "acetaminophen"),
             ("diazepam for anxiety", "diazepam"),
-            ("Is Breo Ellipta ok for asthma?", "fluticasone-furoate-vilanterol"),
+            (
+                "Is Breo Ellipta ok for asthma?",
+                "fluticasone-furoate-vilanterol",
+            ),
         ] {
             assert_eq!(layer.find_medicine(text), Some(id), "{text}");
         }
         let s = layer.approval_sentence("diazepam").unwrap_or_default();
-        assert!(s.contains("according to Drugs@FDA as of 1 July 2019"), "{s}");
+        assert!(
+            s.contains("according to Drugs@FDA as of 1 July 2019"),
+            "{s}"
+        );
         assert!(s.contains("since 1963"), "{s}");
     }
 }

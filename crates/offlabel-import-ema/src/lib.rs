@@ -345,11 +345,16 @@ pub fn link_conditions(layer: &mut Layer) -> Result<(), ImportError> {
 /// built once per process.
 pub fn link_clauses(clauses: &mut [IndicationClause]) -> Result<(), ImportError> {
     static BUILT: std::sync::OnceLock<
-        Result<(offlabel_vocabulary::Vocabulary, offlabel_vocabulary::Matcher), String>,
+        Result<
+            (
+                offlabel_vocabulary::Vocabulary,
+                offlabel_vocabulary::Matcher,
+            ),
+            String,
+        >,
     > = std::sync::OnceLock::new();
     let built = BUILT.get_or_init(|| {
-        let vocabulary =
-            offlabel_vocabulary::Vocabulary::embedded().map_err(|e| e.to_string())?;
+        let vocabulary = offlabel_vocabulary::Vocabulary::embedded().map_err(|e| e.to_string())?;
         let matcher = offlabel_vocabulary::Matcher::new(&vocabulary);
         Ok((vocabulary, matcher))
     });

@@ -129,9 +129,29 @@ fn strip_heading(text: &str) -> &str {
 
 /// Words of a treatment's aim in US indication sentences.
 const GOAL_WORDS: &[&str] = &[
-    "reducing", "reduce", "signs", "symptoms", "and", "inducing", "induce", "major", "clinical",
-    "response", "inhibiting", "inhibit", "progression", "structural", "damage", "improving",
-    "improve", "physical", "function", "maintaining", "maintain", "sustaining", "remission",
+    "reducing",
+    "reduce",
+    "signs",
+    "symptoms",
+    "and",
+    "inducing",
+    "induce",
+    "major",
+    "clinical",
+    "response",
+    "inhibiting",
+    "inhibit",
+    "progression",
+    "structural",
+    "damage",
+    "improving",
+    "improve",
+    "physical",
+    "function",
+    "maintaining",
+    "maintain",
+    "sustaining",
+    "remission",
 ];
 
 fn only_goal_words(phrase: &str) -> bool {
@@ -158,7 +178,9 @@ pub(crate) fn build(d: Draft, options: Options) -> Result<Result<Built, String>,
         return Err("no set id".into());
     }
     let effective = match d.effective.as_deref() {
-        Some(e) => Some(iso_date(e).ok_or_else(|| format!("effective date \"{e}\" is not a date"))?),
+        Some(e) => {
+            Some(iso_date(e).ok_or_else(|| format!("effective date \"{e}\" is not a date"))?)
+        }
         None => None,
     };
     if let Some(reason) = refusal(&d, options) {
@@ -171,7 +193,11 @@ pub(crate) fn build(d: Draft, options: Options) -> Result<Result<Built, String>,
     let text = strip_heading(d.indications.as_deref().unwrap_or_default()).to_string();
     let mut names: Vec<String> = d.products.clone();
     names.extend(d.ingredients.iter().cloned());
-    names.extend(d.ingredients.iter().map(|i| ingredient_id(i).replace('-', " ")));
+    names.extend(
+        d.ingredients
+            .iter()
+            .map(|i| ingredient_id(i).replace('-', " ")),
+    );
     names.extend(d.products.iter().map(|p| p.to_uppercase()));
     names.sort();
     names.dedup();
@@ -392,12 +418,10 @@ impl Sink {
         let mut spool = std::fs::File::open(&self.spool_path).map_err(werr(&self.spool_path))?;
         let labels_tmp = out.join("labels.jsonl.tmp");
         let clauses_tmp = out.join("indications.jsonl.tmp");
-        let mut labels = BufWriter::new(
-            std::fs::File::create(&labels_tmp).map_err(werr(&labels_tmp))?,
-        );
-        let mut clauses = BufWriter::new(
-            std::fs::File::create(&clauses_tmp).map_err(werr(&clauses_tmp))?,
-        );
+        let mut labels =
+            BufWriter::new(std::fs::File::create(&labels_tmp).map_err(werr(&labels_tmp))?);
+        let mut clauses =
+            BufWriter::new(std::fs::File::create(&clauses_tmp).map_err(werr(&clauses_tmp))?);
         let mut n_clauses = 0;
         let mut fully_read = 0;
         let mut buf = Vec::new();
@@ -407,7 +431,9 @@ impl Sink {
                 (s.clauses, &mut clauses, &clauses_tmp),
             ] {
                 buf.resize(len, 0);
-                spool.seek(SeekFrom::Start(at)).map_err(werr(&self.spool_path))?;
+                spool
+                    .seek(SeekFrom::Start(at))
+                    .map_err(werr(&self.spool_path))?;
                 spool.read_exact(&mut buf).map_err(werr(&self.spool_path))?;
                 w.write_all(&buf).map_err(werr(tmp))?;
             }
@@ -423,8 +449,7 @@ impl Sink {
         clauses.flush().map_err(werr(&clauses_tmp))?;
         drop((labels, clauses));
         std::fs::rename(&labels_tmp, out.join("labels.jsonl")).map_err(werr(&labels_tmp))?;
-        std::fs::rename(&clauses_tmp, out.join("indications.jsonl"))
-            .map_err(werr(&clauses_tmp))?;
+        std::fs::rename(&clauses_tmp, out.join("indications.jsonl")).map_err(werr(&clauses_tmp))?;
         let _ = std::fs::remove_file(&self.spool_path);
         let summary = Summary {
             read: self.read,
@@ -435,8 +460,14 @@ impl Sink {
             superseded: self.superseded,
             skipped: self.skipped,
         };
-        write_atomic(&out.join("layer.toml"), &layer_toml(layer, inputs, &summary))?;
-        write_atomic(&out.join("REPORT.md"), &report(layer, &summary, &self.refused))?;
+        write_atomic(
+            &out.join("layer.toml"),
+            &layer_toml(layer, inputs, &summary),
+        )?;
+        write_atomic(
+            &out.join("REPORT.md"),
+            &report(layer, &summary, &self.refused),
+        )?;
         Ok(summary)
     }
 }
@@ -444,7 +475,9 @@ impl Sink {
 fn line<T: serde::Serialize>(r: &T) -> String {
     // Plain structs: serialising cannot fail; a failure would drop the line, which the
     // byte-for-byte test would catch.
-    serde_json::to_string(r).map(|s| s + "\n").unwrap_or_default()
+    serde_json::to_string(r)
+        .map(|s| s + "\n")
+        .unwrap_or_default()
 }
 
 /// What a label layer is.
@@ -563,7 +596,10 @@ mod tests {
             "HUMIRA is indicated"
         );
         assert_eq!(strip_heading("INDICATIONS & USAGE: X is"), "X is");
-        assert_eq!(strip_heading("Uses temporarily relieves"), "temporarily relieves");
+        assert_eq!(
+            strip_heading("Uses temporarily relieves"),
+            "temporarily relieves"
+        );
         assert_eq!(strip_heading("X is indicated"), "X is indicated");
     }
 

@@ -136,8 +136,10 @@ impl<'de> Visitor<'de> for Results<'_> {
                 .unwrap_or("(no set id)")
                 .to_string();
             if !v.is_object() {
-                self.sink
-                    .malformed(format!("{} record {}", self.source, self.seen), "not a JSON object".into());
+                self.sink.malformed(
+                    format!("{} record {}", self.source, self.seen),
+                    "not a JSON object".into(),
+                );
                 continue;
             }
             match serde_json::from_value::<Record>(v) {
@@ -147,7 +149,9 @@ impl<'de> Visitor<'de> for Results<'_> {
                         return Err(serde::de::Error::custom("write failed"));
                     }
                 }
-                Err(e) => self.sink.malformed(set_id, format!("record of the wrong shape: {e}")),
+                Err(e) => self
+                    .sink
+                    .malformed(set_id, format!("record of the wrong shape: {e}")),
             }
         }
         Ok(())
@@ -216,7 +220,15 @@ fn read_stream(
         return Err(e);
     }
     let not = |what: String| ImportError::NotThisFormat {
-        path: format!("{}{}", path.display(), if name.is_empty() { String::new() } else { format!(" ({name})") }),
+        path: format!(
+            "{}{}",
+            path.display(),
+            if name.is_empty() {
+                String::new()
+            } else {
+                format!(" ({name})")
+            }
+        ),
         what,
         expected: EXPECTED.to_string(),
     };

@@ -42,9 +42,12 @@ pub fn read_spl(source: &str, input: impl BufRead) -> Result<Draft, String> {
     let mut doc_type: Option<String> = None;
     let mut pending_ingredient = false;
     loop {
-        let event = reader
-            .read_event_into(&mut buf)
-            .map_err(|e| format!("not well-formed XML at byte {}: {e}", reader.buffer_position()))?;
+        let event = reader.read_event_into(&mut buf).map_err(|e| {
+            format!(
+                "not well-formed XML at byte {}: {e}",
+                reader.buffer_position()
+            )
+        })?;
         let is_start = matches!(event, Event::Start(_));
         let decoder = reader.decoder();
         match event {
@@ -64,7 +67,11 @@ pub fn read_spl(source: &str, input: impl BufRead) -> Result<Draft, String> {
                     e.attributes()
                         .flatten()
                         .find(|a| a.key.as_ref() == key)
-                        .and_then(|a| a.decode_and_unescape_value(decoder).ok().map(|v| v.into_owned()))
+                        .and_then(|a| {
+                            a.decode_and_unescape_value(decoder)
+                                .ok()
+                                .map(|v| v.into_owned())
+                        })
                 };
                 let parent = path.last().map(String::as_str);
                 let depth = path.len();
@@ -93,8 +100,8 @@ pub fn read_spl(source: &str, input: impl BufRead) -> Result<Draft, String> {
                         }
                     }
                     ("ingredient", _) => {
-                        pending_ingredient = attr(b"classCode")
-                            .is_some_and(|c| c.starts_with("ACTI"));
+                        pending_ingredient =
+                            attr(b"classCode").is_some_and(|c| c.starts_with("ACTI"));
                     }
                     ("activeIngredientSubstance", _) => pending_ingredient = true,
                     _ => {}
@@ -170,7 +177,9 @@ pub fn read_spl(source: &str, input: impl BufRead) -> Result<Draft, String> {
                 {
                     // A subsection's title ("1.1 Rheumatoid Arthritis") is a heading; its
                     // number is not.
-                    let t = t.trim().trim_start_matches(|c: char| c.is_ascii_digit() || c == '.');
+                    let t = t
+                        .trim()
+                        .trim_start_matches(|c: char| c.is_ascii_digit() || c == '.');
                     if !t.trim().is_empty() {
                         text.push('\n');
                         text.push_str(t.trim());
@@ -198,7 +207,13 @@ pub fn read_spl(source: &str, input: impl BufRead) -> Result<Draft, String> {
             }
             Event::Text(t) => {
                 let s = t.decode().map_err(|e| format!("bad text encoding: {e}"))?;
-                push_text(&s, &mut title_text, &mut name_text, &mut collecting, excerpt_depth);
+                push_text(
+                    &s,
+                    &mut title_text,
+                    &mut name_text,
+                    &mut collecting,
+                    excerpt_depth,
+                );
             }
             Event::GeneralRef(r) => {
                 let s = match r.resolve_char_ref() {
@@ -210,11 +225,23 @@ pub fn read_spl(source: &str, input: impl BufRead) -> Result<Draft, String> {
                             .to_string()
                     }
                 };
-                push_text(&s, &mut title_text, &mut name_text, &mut collecting, excerpt_depth);
+                push_text(
+                    &s,
+                    &mut title_text,
+                    &mut name_text,
+                    &mut collecting,
+                    excerpt_depth,
+                );
             }
             Event::CData(t) => {
                 let s = String::from_utf8_lossy(&t).into_owned();
-                push_text(&s, &mut title_text, &mut name_text, &mut collecting, excerpt_depth);
+                push_text(
+                    &s,
+                    &mut title_text,
+                    &mut name_text,
+                    &mut collecting,
+                    excerpt_depth,
+                );
             }
             Event::Eof => break,
             _ => {}
@@ -230,8 +257,7 @@ pub fn read_spl(source: &str, input: impl BufRead) -> Result<Draft, String> {
         _ => LabelKind::Other,
     };
     d.homeopathic = d.ingredients.iter().any(|i| i.contains("HPUS"))
-        || d
-            .indications
+        || d.indications
             .as_deref()
             .is_some_and(|t| t.to_lowercase().contains("homeopathic"));
     d.products.dedup();

@@ -18,7 +18,10 @@ fn fda() -> Option<PathBuf> {
     if p.join("spl/humira.xml").exists() {
         Some(p)
     } else {
-        println!("note: {} is absent; the label tests are skipped", p.display());
+        println!(
+            "note: {} is absent; the label tests are skipped",
+            p.display()
+        );
         None
     }
 }
@@ -34,7 +37,12 @@ fn openfda_inputs(fda: &Path) -> Vec<PathBuf> {
 }
 
 fn same_as_committed(out: &Path, layer: &str) -> Result<(), Box<dyn std::error::Error>> {
-    for f in ["layer.toml", "labels.jsonl", "indications.jsonl", "REPORT.md"] {
+    for f in [
+        "layer.toml",
+        "labels.jsonl",
+        "indications.jsonl",
+        "REPORT.md",
+    ] {
         let fresh = std::fs::read(out.join(f))?;
         let kept = std::fs::read(root().join("knowledge/layers").join(layer).join(f))?;
         assert!(
@@ -60,7 +68,10 @@ fn spl_samples_reproduce_the_committed_layer() -> Result<(), Box<dyn std::error:
     let s = spl::import(&fda.join("spl"), out.path(), Options::default())?;
     // Every sample is accounted for: kept, refused with a reason, or a superseded version.
     assert_eq!(s.read, 6);
-    assert_eq!(s.read, s.labels + s.refused + s.superseded + s.skipped.len());
+    assert_eq!(
+        s.read,
+        s.labels + s.refused + s.superseded + s.skipped.len()
+    );
     let report = std::fs::read_to_string(out.path().join("REPORT.md"))?;
     assert!(report.contains("OTC label"), "{report}");
     assert!(report.contains("not a human drug label"), "{report}");
@@ -78,7 +89,12 @@ fn humira_2013_indications_with_populations() -> Result<(), Box<dyn std::error::
         .find(|l| l.medicine == "adalimumab")
         .ok_or("no Humira label")?;
     assert_eq!(humira.effective.as_deref(), Some("2013-09-30"));
-    assert!(humira.boxed_warning.as_deref().is_some_and(|t| t.contains("INFECTIONS")));
+    assert!(
+        humira
+            .boxed_warning
+            .as_deref()
+            .is_some_and(|t| t.contains("INFECTIONS"))
+    );
     assert!(humira.contraindications.is_some());
     let clauses: Vec<IndicationClause> = read(&out.path().join("indications.jsonl"))?;
     let of = |needle: &str| -> Option<&IndicationClause> {
@@ -102,7 +118,11 @@ fn humira_2013_indications_with_populations() -> Result<(), Box<dyn std::error::
         let c = of(needle).ok_or(format!("no Humira clause for {needle}"))?;
         assert!(!c.conditions.is_empty(), "{needle}: no DO id");
         if !doid.is_empty() {
-            assert!(c.conditions.iter().any(|d| d == doid), "{needle}: {:?}", c.conditions);
+            assert!(
+                c.conditions.iter().any(|d| d == doid),
+                "{needle}: {:?}",
+                c.conditions
+            );
         }
         let p = &c.population;
         if needle.starts_with("juvenile") {
@@ -124,9 +144,16 @@ fn openfda_samples_reproduce_the_committed_layer() -> Result<(), Box<dyn std::er
     let paths: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
     let out = tempfile::tempdir()?;
     let s = openfda::import(&paths, out.path(), Options::default())?;
-    assert_eq!(s.read, s.labels + s.refused + s.superseded + s.skipped.len());
+    assert_eq!(
+        s.read,
+        s.labels + s.refused + s.superseded + s.skipped.len()
+    );
     let report = std::fs::read_to_string(out.path().join("REPORT.md"))?;
-    for reason in ["OTC label", "homeopathic", "no Indications and Usage section"] {
+    for reason in [
+        "OTC label",
+        "homeopathic",
+        "no Indications and Usage section",
+    ] {
         assert!(report.contains(reason), "{reason}: {report}");
     }
     let labels: Vec<UsLabel> = read(&out.path().join("labels.jsonl"))?;
@@ -137,7 +164,10 @@ fn openfda_samples_reproduce_the_committed_layer() -> Result<(), Box<dyn std::er
 #[test]
 fn an_xml_that_is_not_spl_is_refused() -> Result<(), Box<dyn std::error::Error>> {
     let dir = tempfile::tempdir()?;
-    std::fs::write(dir.path().join("a.xml"), "<?xml version=\"1.0\"?><html><body/></html>")?;
+    std::fs::write(
+        dir.path().join("a.xml"),
+        "<?xml version=\"1.0\"?><html><body/></html>",
+    )?;
     let out = tempfile::tempdir()?;
     match spl::import(dir.path(), out.path(), Options::default()) {
         Err(e @ ImportError::NotThisFormat { .. }) => {

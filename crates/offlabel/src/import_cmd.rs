@@ -144,13 +144,21 @@ pub fn import(source: ImportSource, out: &mut impl Write) -> Result<()> {
                 s.skipped.len()
             )?;
         }
-        ImportSource::Spl { input, otc, out: dir } => {
+        ImportSource::Spl {
+            input,
+            otc,
+            out: dir,
+        } => {
             let options = offlabel_import_fda::labels::Options { otc };
             let s = offlabel_import_fda::spl::import(&input, &dir, options)
                 .map_err(|e| usage(e.to_string()))?;
             label_summary(out, "SPL label", &dir, &s)?;
         }
-        ImportSource::OpenfdaLabels { files, otc, out: dir } => {
+        ImportSource::OpenfdaLabels {
+            files,
+            otc,
+            out: dir,
+        } => {
             let options = offlabel_import_fda::labels::Options { otc };
             let paths: Vec<&std::path::Path> = files.iter().map(PathBuf::as_path).collect();
             let s = offlabel_import_fda::openfda::import(&paths, &dir, options)
