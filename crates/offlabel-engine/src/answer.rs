@@ -9,6 +9,7 @@ use crate::outside::{OutsideCondition, VocabularyIndex, VocabularyReading};
 use crate::question::{Intent, Language, Place, Question, parse};
 use crate::reason::{self, StatusFinding};
 use crate::rules::{Flag, PatientFindings, check_patient};
+use crate::us::{DRUGSFDA_SOURCE, FDA_LABELS_SOURCE, UsIndex, UsLayer};
 use offlabel_model::{Design, FlagId, Jurisdiction, Level, Phase, Route, Status, Study};
 use offlabel_pack::{CLASS_ID, Pack};
 use schemars::JsonSchema;
@@ -546,6 +547,7 @@ pub fn answer(
     lexicon: &Lexicon,
     vocabulary: &VocabularyIndex,
     eu: &EuIndex,
+    us: &UsIndex,
     text: &str,
 ) -> Answer {
     let mut q = parse(pack, lexicon, text);
@@ -576,16 +578,41 @@ pub fn answer(
         && let Some(layer) = eu.get()
         && let Some(m) = layer.find_medicine(text)
     {
-        return eu_answer(
+        let drug = Named {
+            id: m.id.clone(),
+            name: m.inn.clone(),
+        };
+        let ctx = LayerContext {
             pack,
-            &q,
+            q: &q,
             text,
-            layer,
-            m,
             vocabulary,
-            outside.as_ref(),
-            doid.as_deref(),
-        );
+            outside: outside.as_ref(),
+            doid: doid.as_deref(),
+        };
+        return layer_answer(&ctx, drug, Some((layer, m)), us.get());
+    }
+    // A medicine only the FDA's layers hold (Drugs@FDA brands and ingredients, labels).
+    if q.medicine.is_none()
+        && !q.class
+        && let Some(layer) = us.get()
+        && let Some(id) = layer.find_medicine(text)
+    {
+        let drug = Named {
+            id: id.to_string(),
+            name: layer.display_name(id),
+        };
+        let ctx = LayerContext {
+            pack,
+            q: &q,
+            text,
+            vocabulary,
+            outside: outside.as_ref(),
+            doid: doid.as_deref(),
+        };
+        // The same substance under an EU name the question did not use (Breo = Relvar).
+        let eu_same = eu.get().and_then(|l| l.medicine(id).map(|m| (l, m)));
+        return layer_answer(&ctx, drug, eu_same, Some(layer));
     }
     let mut a = compose(pack, &q, text, outside.as_ref());
     // A curated medicine asked about a condition the pack does not curate: the EMA's
@@ -616,7 +643,74 @@ pub fn answer(
         a.citations = cites.list;
         a.answer = format!("{line}\n{}", a.answer);
     }
+    // The same for the US from the FDA labels the pack holds: only a clause that decides
+    // (approved or off-label with its quote) replaces the curated records' `unknown`.
+    if let (Some(mid), Some(o)) = (&q.medicine, &outside)
+        && a.status.as_ref().and_then(|s| s.get("US")) == Some(&Status::Unknown)
+        && let Some(layer) = us.get()
+        && let Some((v, _)) = vocabulary.get()
+    {
+        let f = layer.status(v, mid, &o.doid, &q.patient);
+        if f.status != Status::Unknown {
+            let w = words(q.language);
+            if let Some(status) = a.status.as_mut() {
+                status.insert("US".into(), f.status);
+            }
+            if let Some(b) = a.status_basis.as_mut() {
+                b.insert("US".into(), StatusBasis::of_regulator_text(&f));
+            }
+            if let Some(r) = a.status_reasons.as_mut() {
+                r.insert("US".into(), f.reason.clone());
+            }
+            let mut cites = Cites {
+                pack,
+                list: std::mem::take(&mut a.citations),
+            };
+            let line = us_status_line(&f, &w, &mut cites);
+            a.citations = cites.list;
+            a.answer = format!("{line}\n{}", a.answer);
+        }
+    }
     a
+}
+
+/// The US status line of a finding read from the FDA's layers, with the quote.
+fn us_status_line(f: &EuFinding, w: &Words, cites: &mut Cites<'_>) -> String {
+    let source = if f.quote.is_some() {
+        FDA_LABELS_SOURCE
+    } else {
+        DRUGSFDA_SOURCE
+    };
+    let marks = cites.mark(&[source.to_string()]);
+    let mut line = format!(
+        "US (FDA): {} — {}. {marks}",
+        (w.status)(f.status).to_uppercase(),
+        f.reason
+    );
+    if let Some(q) = &f.quote {
+        line.push_str(&format!(
+            "\n  {} \"{}\"",
+            w.pick("The FDA label's words:", "Palabras de la ficha de la FDA:"),
+            q.trim()
+        ));
+    }
+    if let Some(d) = &f.date {
+        line.push_str(&format!(
+            "\n  {} {d}.",
+            w.pick("Label effective on", "Ficha vigente desde el")
+        ));
+    }
+    line
+}
+
+/// What every answer from the regulators' layers needs besides the medicine.
+struct LayerContext<'a> {
+    pack: &'a Pack,
+    q: &'a Question,
+    text: &'a str,
+    vocabulary: &'a VocabularyIndex,
+    outside: Option<&'a OutsideCondition>,
+    doid: Option<&'a str>,
 }
 
 /// The EU status line of a finding read from the EMA's table, with the quote.
@@ -643,30 +737,32 @@ fn eu_status_line(f: &EuFinding, w: &Words, cites: &mut Cites<'_>) -> String {
     line
 }
 
-/// The answer for a medicine only the EMA's table holds: its EU status from the
-/// regulator's words, and what the pack does not know (US status, evidence, rules).
-#[allow(clippy::too_many_arguments)]
-fn eu_answer(
-    pack: &Pack,
-    q: &Question,
-    text: &str,
-    layer: &EuLayer,
-    m: &offlabel_regulatory::RegulatedMedicine,
-    vocabulary: &VocabularyIndex,
-    outside: Option<&OutsideCondition>,
-    doid: Option<&str>,
+/// The answer for a medicine only the regulators' layers hold (the EMA's table, Drugs@FDA,
+/// the FDA labels): each status from the regulator's own records, and what the pack does not
+/// know (evidence, rules).
+fn layer_answer(
+    ctx: &LayerContext<'_>,
+    drug: Named,
+    eu: Option<(&EuLayer, &offlabel_regulatory::RegulatedMedicine)>,
+    us: Option<&UsLayer>,
 ) -> Answer {
+    let LayerContext {
+        pack,
+        q,
+        text,
+        vocabulary,
+        outside,
+        doid,
+    } = *ctx;
     let w = words(q.language);
     let mut cites = Cites {
         pack,
         list: Vec::new(),
     };
     let mut lines = Vec::new();
-    let name = m.inn.clone();
-    let drug = Some(Named {
-        id: m.id.clone(),
-        name: name.clone(),
-    });
+    let name = drug.name.clone();
+    let id = drug.id.clone();
+    let drug = Some(drug);
     let condition = match (&q.condition, outside) {
         (Some(id), _) => named_condition(pack, id),
         (None, Some(o)) => Some(Named {
@@ -675,54 +771,77 @@ fn eu_answer(
         }),
         (None, None) => None,
     };
-    let products = layer.authorised_products(&m.id);
-    let marks = cites.mark(&[EMA_SOURCE.to_string()]);
-    lines.push(if products.is_empty() {
-        format!(
-            "{} {name}. {marks}",
-            w.pick(
-                "The EMA's table holds no product authorised now for",
-                "La tabla de la EMA no tiene ningún producto autorizado ahora para"
+    if let Some(sentence) = us.and_then(|l| l.approval_sentence(&id)) {
+        let marks = cites.mark(&[DRUGSFDA_SOURCE.to_string()]);
+        lines.push(format!("{name} {sentence}. {marks}"));
+    }
+    if let Some((layer, _)) = eu {
+        let products = layer.authorised_products(&id);
+        let marks = cites.mark(&[EMA_SOURCE.to_string()]);
+        lines.push(if products.is_empty() {
+            format!(
+                "{} {name}. {marks}",
+                w.pick(
+                    "The EMA's table holds no product authorised now for",
+                    "La tabla de la EMA no tiene ningún producto autorizado ahora para"
+                )
             )
-        )
-    } else {
-        format!(
-            "{name} {} {}. {marks}",
-            w.pick(
-                "is centrally authorised in the EU as",
-                "tiene autorización centralizada en la UE como"
-            ),
-            bounded_list(&products, LIST_LIMIT, &w)
-        )
-    });
+        } else {
+            format!(
+                "{name} {} {}. {marks}",
+                w.pick(
+                    "is centrally authorised in the EU as",
+                    "tiene autorización centralizada en la UE como"
+                ),
+                bounded_list(&products, LIST_LIMIT, &w)
+            )
+        });
+    }
     let mut status_map = None;
     let mut basis_map = None;
     let mut reasons_map = None;
     let mut best = None;
     if let Some(c) = &condition {
-        let eu_finding = match (doid, vocabulary.get()) {
-            (Some(d), Some((v, _))) => {
+        let unplaced = |regulator: &str| EuFinding {
+            status: Status::Unknown,
+            reason: format!(
+                "the pack cannot place this condition in the Disease Ontology, so it cannot match it to the {regulator}'s indications"
+            ),
+            record: String::new(),
+            quote: None,
+            date: None,
+        };
+        let eu_finding = match (eu, doid, vocabulary.get()) {
+            (Some((layer, m)), Some(d), Some((v, _))) => {
                 let prefer = layer.named_product(&m.id, text);
                 layer.status(v, &m.id, d, &q.patient, prefer.as_deref())
             }
-            _ => EuFinding {
+            (Some(_), _, _) => unplaced("EMA"),
+            (None, _, _) => EuFinding {
                 status: Status::Unknown,
-                reason: "the pack cannot place this condition in the Disease Ontology, so it cannot match it to the EMA's indications".into(),
+                reason: "the EMA's table holds no central authorisation of this medicine; it may be authorised nationally".into(),
                 record: String::new(),
                 quote: None,
                 date: None,
             },
         };
-        let us_reason = w
-            .pick(
-                "the pack holds no US records for this medicine",
-                "el paquete no tiene registros de EE. UU. para este medicamento",
-            )
-            .to_string();
-        lines.push(format!(
-            "US (FDA): {} — {us_reason}.",
-            (w.status)(Status::Unknown).to_uppercase()
-        ));
+        let us_finding = match (us, doid, vocabulary.get()) {
+            (Some(layer), Some(d), Some((v, _))) => layer.status(v, &id, d, &q.patient),
+            (Some(layer), _, _) if layer.knows(&id) => unplaced("FDA"),
+            _ => EuFinding {
+                status: Status::Unknown,
+                reason: w
+                    .pick(
+                        "the pack holds no US records for this medicine",
+                        "el paquete no tiene registros de EE. UU. para este medicamento",
+                    )
+                    .to_string(),
+                record: String::new(),
+                quote: None,
+                date: None,
+            },
+        };
+        lines.push(us_status_line(&us_finding, &w, &mut cites));
         lines.push(eu_status_line(&eu_finding, &w, &mut cites));
         lines.push(format!(
             "{} {name} ({}).",
@@ -735,9 +854,12 @@ fn eu_answer(
         let mut status = BTreeMap::new();
         let mut basis = BTreeMap::new();
         let mut reasons = BTreeMap::new();
-        status.insert("US".to_string(), Status::Unknown);
-        basis.insert("US".to_string(), StatusBasis::none());
-        reasons.insert("US".to_string(), us_reason);
+        status.insert("US".to_string(), us_finding.status);
+        basis.insert(
+            "US".to_string(),
+            StatusBasis::of_regulator_text(&us_finding),
+        );
+        reasons.insert("US".to_string(), us_finding.reason.clone());
         status.insert("EU".to_string(), eu_finding.status);
         basis.insert(
             "EU".to_string(),
@@ -778,7 +900,7 @@ fn eu_answer(
             places: q.places.clone(),
             patient: q.patient.clone(),
             language: q.language,
-            // The EMA's table knows it, so it is no longer an unknown medicine.
+            // A regulator's layer knows it, so it is no longer an unknown medicine.
             unknown_medicine: None,
             corrections: q.corrections.clone(),
         },

@@ -67,7 +67,7 @@ pub(crate) struct EuFinding {
     pub date: Option<String>,
 }
 
-fn parse_lines<T: serde::de::DeserializeOwned>(text: &str) -> Option<Vec<T>> {
+pub(crate) fn parse_lines<T: serde::de::DeserializeOwned>(text: &str) -> Option<Vec<T>> {
     text.lines()
         .filter(|l| !l.trim().is_empty())
         .map(|l| serde_json::from_str(l).ok())
@@ -75,7 +75,7 @@ fn parse_lines<T: serde::de::DeserializeOwned>(text: &str) -> Option<Vec<T>> {
 }
 
 /// Names too ordinary to stand for a medicine without more context.
-fn ordinary_name(words: &[String]) -> bool {
+pub(crate) fn ordinary_name(words: &[String]) -> bool {
     words.len() == 1
         && (words[0].len() <= 3 || crate::cues::list("lexicon", "common_words").contains(&words[0]))
 }
@@ -370,7 +370,7 @@ impl EuLayer {
 }
 
 /// The regulator's words for a clause; a list item keeps the sentence that leads into it.
-fn full_quote(c: &IndicationClause) -> String {
+pub(crate) fn full_quote(c: &IndicationClause) -> String {
     match &c.lead {
         Some(lead) => format!("{} … {}", lead.trim(), c.quote.trim()),
         None => c.quote.clone(),
@@ -384,7 +384,7 @@ fn product_name<'a>(m: &'a RegulatedMedicine, c: &IndicationClause) -> &'a str {
         .map_or(m.inn.as_str(), |p| p.name.as_str())
 }
 
-enum Fit {
+pub(crate) enum Fit {
     Yes,
     Unread,
     No(String),
@@ -392,7 +392,7 @@ enum Fit {
 
 /// Whether the patient falls within what the clause states. A clause read only in part
 /// can approve nothing: its unread words may restrict it.
-fn fits(c: &IndicationClause, patient: &Patient) -> Fit {
+pub(crate) fn fits(c: &IndicationClause, patient: &Patient) -> Fit {
     let pop = &c.population;
     let min_months = pop.min_age_months.or_else(|| {
         pop.age_groups
@@ -463,7 +463,7 @@ fn fits(c: &IndicationClause, patient: &Patient) -> Fit {
 }
 
 /// The patient limits a clause states, in short words, for the approved line.
-fn limits(pop: &offlabel_regulatory::Population) -> Vec<String> {
+pub(crate) fn limits(pop: &offlabel_regulatory::Population) -> Vec<String> {
     let mut out = Vec::new();
     match (pop.min_age_months, pop.max_age_months) {
         (Some(min), Some(max)) => out.push(format!(
@@ -507,7 +507,7 @@ fn limits(pop: &offlabel_regulatory::Population) -> Vec<String> {
 }
 
 /// Whether a clause's words share a distinctive word with any name of the DO term.
-fn mentions_term(vocabulary: &Vocabulary, doid: &str, c: &IndicationClause) -> bool {
+pub(crate) fn mentions_term(vocabulary: &Vocabulary, doid: &str, c: &IndicationClause) -> bool {
     const COMMON: &[&str] = &[
         "disease",
         "disorder",
@@ -555,7 +555,7 @@ fn months_words(bound: &str, months: u32) -> String {
 
 /// An age in months as people say it: whole years in years, else months.
 fn age_words(months: u32) -> String {
-    if months % 12 == 0 {
+    if (months / 12) * 12 == months {
         format!("{} years", months / 12)
     } else {
         format!("{months} months")

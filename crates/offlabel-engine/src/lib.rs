@@ -20,6 +20,7 @@ pub mod reason;
 pub mod recognise;
 pub mod rules;
 pub mod text;
+mod us;
 
 pub use answer::Answer;
 pub use check::{CheckError, CheckReport, CheckRequest};
@@ -50,6 +51,8 @@ pub struct Engine {
     vocabulary: outside::VocabularyIndex,
     /// The EMA layer, parsed on the first question that needs it.
     eu: eu::EuIndex,
+    /// The FDA layers (Drugs@FDA, labels), parsed on the first question that needs them.
+    us: us::UsIndex,
 }
 
 impl Engine {
@@ -61,6 +64,7 @@ impl Engine {
             lexicon,
             vocabulary: outside::VocabularyIndex::default(),
             eu: eu::EuIndex::default(),
+            us: us::UsIndex::default(),
         }
     }
 
@@ -88,6 +92,7 @@ impl Engine {
             &self.lexicon,
             &self.vocabulary,
             &self.eu,
+            &self.us,
             question,
         ))
     }

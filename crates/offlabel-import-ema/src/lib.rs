@@ -337,10 +337,31 @@ fn without_abbreviations(text: &str) -> String {
 /// over the embedded DO layer. A negated mention ("not indicated for...") is left out.
 /// The EMA layer therefore follows the DO layer: re-import it after a DO update.
 pub fn link_conditions(layer: &mut Layer) -> Result<(), ImportError> {
-    let vocabulary = offlabel_vocabulary::Vocabulary::embedded()
-        .map_err(|e| ImportError::Vocabulary(e.to_string()))?;
-    let matcher = offlabel_vocabulary::Matcher::new(&vocabulary);
-    for clause in &mut layer.indications {
+    link_clauses(&mut layer.indications)
+}
+
+/// [`link_conditions`] for any regulator's clauses (the FDA label importer uses it too, so
+/// both regulators' clauses are linked by the same rules). The vocabulary and matcher are
+/// built once per process.
+pub fn link_clauses(clauses: &mut [IndicationClause]) -> Result<(), ImportError> {
+    static BUILT: std::sync::OnceLock<
+        Result<
+            (
+                offlabel_vocabulary::Vocabulary,
+                offlabel_vocabulary::Matcher,
+            ),
+            String,
+        >,
+    > = std::sync::OnceLock::new();
+    let built = BUILT.get_or_init(|| {
+        let vocabulary = offlabel_vocabulary::Vocabulary::embedded().map_err(|e| e.to_string())?;
+        let matcher = offlabel_vocabulary::Matcher::new(&vocabulary);
+        Ok((vocabulary, matcher))
+    });
+    let (_, matcher) = built
+        .as_ref()
+        .map_err(|e| ImportError::Vocabulary(e.clone()))?;
+    for clause in clauses.iter_mut() {
         let text = clause.condition_text.as_deref().unwrap_or(&clause.quote);
         let mut found: Vec<String> = Vec::new();
         let mut rest = text.to_lowercase();

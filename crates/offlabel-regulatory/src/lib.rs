@@ -6,6 +6,9 @@
 //! serde data: no I/O, no reasoning. Field order in the structs is the key order on disk, so keep
 //! it stable: the layers are compared byte for byte.
 //!
+//! With the `embedded` feature, the [`embedded`] module carries the EMA and Drugs@FDA layers
+//! as JSON Lines text (one record a line).
+//!
 //! Dates are `YYYY-MM-DD` strings, as they are written; a regulator's date that cannot be read
 //! is an import error, not a missing date.
 
@@ -274,6 +277,132 @@ pub struct Regimen {
     pub add_on_to: Vec<String>,
 }
 
+/// One US medicine of the Drugs@FDA layer: one active substance (or one fixed combination)
+/// with every application the FDA lists for it. Keys are short on purpose: the layer holds
+/// every US application and is embedded in the binary.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UsMedicine {
+    /// Contract v2 id: the ingredient names with salts and hydrates folded, lowercased, words
+    /// joined by `-`; a combination joins its ingredients with `-` in Drugs@FDA's order.
+    pub id: String,
+    /// The active ingredients as Drugs@FDA writes them (salts included), distinct, sorted.
+    pub ingredients: Vec<String>,
+    /// The earliest original approval of any of its applications, `YYYY-MM-DD`.
+    pub first_approval: Option<String>,
+    /// The applications, sorted by type then number.
+    pub apps: Vec<UsApplication>,
+}
+
+/// One FDA application (NDA, BLA or ANDA) for a medicine. On disk the keys are one or two
+/// letters (`no`, `t`, `by`, `ap`, `p`): the layer lists some 23,000 applications.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UsApplication {
+    /// The application number as Drugs@FDA writes it ("020702").
+    pub no: String,
+    /// NDA, BLA or ANDA.
+    #[serde(rename = "t")]
+    pub kind: ApplicationKind,
+    /// The sponsor (applicant).
+    #[serde(rename = "by")]
+    pub sponsor: String,
+    /// The original approval (the ORIG-1 submission's approval date), `YYYY-MM-DD`; `None`
+    /// for an application only tentatively approved.
+    #[serde(rename = "ap")]
+    pub approved: Option<String>,
+    /// The products, grouped by brand, form, route and status.
+    #[serde(rename = "p")]
+    pub products: Vec<UsProduct>,
+}
+
+/// Products of one application sharing brand, dosage form, route and marketing status
+/// (they differ only in strength). On disk: `n`, `b`, `f`, `r`, `s`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UsProduct {
+    /// How many products (strengths) of the application the entry stands for.
+    pub n: u32,
+    /// The brand (drug) name ("LIPITOR"); `None` when the product is sold under its
+    /// ingredients' name (most generics), which keeps the layer small.
+    #[serde(rename = "b", default, skip_serializing_if = "Option::is_none")]
+    pub brand: Option<String>,
+    /// The dosage form ("TABLET").
+    #[serde(rename = "f")]
+    pub form: String,
+    /// The route ("ORAL"), when Drugs@FDA gives one.
+    #[serde(rename = "r")]
+    pub route: Option<String>,
+    /// The marketing status.
+    #[serde(rename = "s")]
+    pub status: UsMarketingStatus,
+}
+
+/// The kind of an FDA application.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum ApplicationKind {
+    /// New Drug Application.
+    #[serde(rename = "NDA")]
+    Nda,
+    /// Biologics License Application.
+    #[serde(rename = "BLA")]
+    Bla,
+    /// Abbreviated New Drug Application (generic).
+    #[serde(rename = "ANDA")]
+    Anda,
+}
+
+/// A product's marketing status in Drugs@FDA.
+///
+/// Prescription and OTC products are marketed (authorised now); a discontinued product was
+/// approved but is no longer marketed; `none` is a tentative approval (not authorised).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UsMarketingStatus {
+    /// Prescription ("Prescription").
+    Rx,
+    /// Over the counter ("Over-the-counter").
+    Otc,
+    /// Discontinued ("Discontinued").
+    Discontinued,
+    /// Tentative approval only ("None (Tentative Approval)").
+    None,
+}
+
+impl UsMarketingStatus {
+    /// True for a product marketed now under an approval (prescription or OTC).
+    pub fn is_marketed(self) -> bool {
+        matches!(self, UsMarketingStatus::Rx | UsMarketingStatus::Otc)
+    }
+}
+
+/// One FDA label (an SPL document or an openFDA label record), kept for the US label layer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UsLabel {
+    /// The SPL set id (stable across versions of the label).
+    pub set_id: String,
+    /// The version number of this document within its set, when given.
+    pub version: Option<String>,
+    /// The effective date, `YYYY-MM-DD`.
+    pub effective: Option<String>,
+    /// The medicine ids (contract v2, salts folded) of its active ingredients, joined for a
+    /// combination.
+    pub medicine: String,
+    /// The product (brand) names.
+    pub products: Vec<String>,
+    /// The active ingredients as the label writes them.
+    pub ingredients: Vec<String>,
+    /// The routes.
+    pub routes: Vec<String>,
+    /// The labeller (manufacturer).
+    pub labeler: Option<String>,
+    /// True for a human prescription label; false for OTC.
+    pub rx: bool,
+    /// The Boxed Warning section's text, if any.
+    pub boxed_warning: Option<String>,
+    /// The Contraindications section's text, if any.
+    pub contraindications: Option<String>,
+    /// Where the label came from ("spl:humira.xml", "openfda:FILE").
+    pub source: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -287,6 +416,19 @@ mod tests {
         ] {
             assert_eq!(serde_json::to_string(&s)?, format!("\"{}\"", s.as_str()));
         }
+        Ok(())
+    }
+
+    #[cfg(feature = "embedded")]
+    #[test]
+    fn embedded_drugsfda_layer_reads() -> Result<(), serde_json::Error> {
+        let mut n = 0;
+        for line in crate::embedded::DRUGSFDA_MEDICINES.lines() {
+            let m: UsMedicine = serde_json::from_str(line)?;
+            assert!(!m.id.is_empty());
+            n += 1;
+        }
+        assert!(n > 2000, "{n} medicines");
         Ok(())
     }
 
@@ -306,4 +448,23 @@ pub mod embedded {
     /// `knowledge/layers/ema/indications.jsonl`: one [`crate::IndicationClause`] per line.
     pub const EMA_INDICATIONS: &str =
         include_str!("../../../knowledge/layers/ema/indications.jsonl");
+    /// `knowledge/layers/drugsfda/medicines.jsonl`: one [`crate::UsMedicine`] per line, sorted
+    /// by id. Complete only to the layer's date (2019-07-01).
+    pub const DRUGSFDA_MEDICINES: &str =
+        include_str!("../../../knowledge/layers/drugsfda/medicines.jsonl");
+    /// `knowledge/layers/drugsfda/layer.toml`: its `complete_to` is the date every answer
+    /// resting on the layer names.
+    pub const DRUGSFDA_LAYER: &str = include_str!("../../../knowledge/layers/drugsfda/layer.toml");
+    /// `knowledge/layers/fda-spl/labels.jsonl`: one [`crate::UsLabel`] per line (SPL).
+    pub const FDA_SPL_LABELS: &str = include_str!("../../../knowledge/layers/fda-spl/labels.jsonl");
+    /// `knowledge/layers/fda-spl/indications.jsonl`: one [`crate::IndicationClause`] per
+    /// line; `product_number` is the label's set id.
+    pub const FDA_SPL_INDICATIONS: &str =
+        include_str!("../../../knowledge/layers/fda-spl/indications.jsonl");
+    /// `knowledge/layers/fda-openfda/labels.jsonl` (openFDA label records).
+    pub const FDA_OPENFDA_LABELS: &str =
+        include_str!("../../../knowledge/layers/fda-openfda/labels.jsonl");
+    /// `knowledge/layers/fda-openfda/indications.jsonl`.
+    pub const FDA_OPENFDA_INDICATIONS: &str =
+        include_str!("../../../knowledge/layers/fda-openfda/indications.jsonl");
 }

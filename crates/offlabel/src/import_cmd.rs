@@ -28,6 +28,65 @@ pub enum ImportSource {
         #[arg(long, default_value = "knowledge/layers/ema")]
         out: PathBuf,
     },
+    /// The FDA's Drugs@FDA data files (zip) → the US product layer. Source: U.S. Food and Drug Administration.
+    Drugsfda {
+        /// The zip as published (drugsatfda*.zip).
+        file: PathBuf,
+        /// The layer folder to write.
+        #[arg(long, default_value = "knowledge/layers/drugsfda")]
+        out: PathBuf,
+    },
+    /// FDA labels as Structured Product Labels (DailyMed XML): a folder or zip of .xml files,
+    /// or DailyMed's zip of zips → the US label layer. Human prescription labels only unless
+    /// --otc. Source: U.S. Food and Drug Administration.
+    Spl {
+        /// The folder or zip.
+        input: PathBuf,
+        /// Keep OTC labels too.
+        #[arg(long)]
+        otc: bool,
+        /// The layer folder to write.
+        #[arg(long, default_value = "knowledge/layers/fda-spl")]
+        out: PathBuf,
+    },
+    /// FDA labels as openFDA drug/label JSON (drug-label-*.json.zip bulk files or API
+    /// responses), streamed → the US label layer. Human prescription labels only unless
+    /// --otc. Source: U.S. Food and Drug Administration.
+    OpenfdaLabels {
+        /// The files (.json or .json.zip).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Keep OTC labels too.
+        #[arg(long)]
+        otc: bool,
+        /// The layer folder to write.
+        #[arg(long, default_value = "knowledge/layers/fda-openfda")]
+        out: PathBuf,
+    },
+}
+
+fn label_summary(
+    out: &mut impl Write,
+    what: &str,
+    dir: &std::path::Path,
+    s: &offlabel_import_fda::labels::Summary,
+) -> Result<()> {
+    for k in &s.skipped {
+        writeln!(out, "skipped {}: {}", k.record, k.reason)?;
+    }
+    writeln!(
+        out,
+        "{what} layer written to {}: {} labels read, {} kept with {} indication clauses ({} read in full), {} refused (reasons in REPORT.md), {} older versions dropped, {} malformed skipped. Source: U.S. Food and Drug Administration.",
+        dir.display(),
+        s.read,
+        s.labels,
+        s.clauses,
+        s.fully_read,
+        s.refused,
+        s.superseded,
+        s.skipped.len()
+    )?;
+    Ok(())
 }
 
 /// Runs an importer and says what it wrote.
@@ -67,6 +126,44 @@ pub fn import(source: ImportSource, out: &mut impl Write) -> Result<()> {
                 s.fully_read,
                 s.skipped.len()
             )?;
+        }
+        ImportSource::Drugsfda { file, out: dir } => {
+            let s = offlabel_import_fda::drugsfda::import(&file, &dir)
+                .map_err(|e| usage(e.to_string()))?;
+            for row in &s.skipped {
+                writeln!(out, "skipped {}: {}", row.record, row.reason)?;
+            }
+            writeln!(
+                out,
+                "Drugs@FDA layer written to {}: {} medicines, {} applications, {} products, complete to {}, {} rows skipped. Source: U.S. Food and Drug Administration.",
+                dir.display(),
+                s.medicines,
+                s.applications,
+                s.products,
+                s.version,
+                s.skipped.len()
+            )?;
+        }
+        ImportSource::Spl {
+            input,
+            otc,
+            out: dir,
+        } => {
+            let options = offlabel_import_fda::labels::Options { otc };
+            let s = offlabel_import_fda::spl::import(&input, &dir, options)
+                .map_err(|e| usage(e.to_string()))?;
+            label_summary(out, "SPL label", &dir, &s)?;
+        }
+        ImportSource::OpenfdaLabels {
+            files,
+            otc,
+            out: dir,
+        } => {
+            let options = offlabel_import_fda::labels::Options { otc };
+            let paths: Vec<&std::path::Path> = files.iter().map(PathBuf::as_path).collect();
+            let s = offlabel_import_fda::openfda::import(&paths, &dir, options)
+                .map_err(|e| usage(e.to_string()))?;
+            label_summary(out, "openFDA label", &dir, &s)?;
         }
     }
     Ok(())

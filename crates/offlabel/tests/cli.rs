@@ -313,3 +313,40 @@ fn pack_import_ema_writes_the_layer() {
     }
     let _ = std::fs::remove_dir_all(&out);
 }
+
+#[test]
+fn pack_import_fda_refuses_what_it_does_not_read() {
+    let spl = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/fda/spl/humira.xml");
+    if !spl.exists() {
+        println!("note: {} is absent; skipped", spl.display());
+        return;
+    }
+    let out = std::env::temp_dir().join(format!("offlabel-fda-cli-{}", std::process::id()));
+    // An SPL file given as the Drugs@FDA zip; a JSON that is not openFDA.
+    let o = offlabel(&[
+        "pack",
+        "import",
+        "drugsfda",
+        &spl.to_string_lossy(),
+        "--out",
+        &out.to_string_lossy(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
+    assert!(stderr(&o).contains("Applications.txt"), "{}", stderr(&o));
+    let json = std::env::temp_dir().join(format!("offlabel-fda-cli-{}.json", std::process::id()));
+    let _ = std::fs::write(&json, "[1, 2");
+    let o = offlabel(&[
+        "pack",
+        "import",
+        "openfda-labels",
+        &json.to_string_lossy(),
+        "--out",
+        &out.to_string_lossy(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("openFDA"), "{}", stderr(&o));
+    let _ = std::fs::remove_dir_all(&out);
+    let _ = std::fs::remove_file(&json);
+}

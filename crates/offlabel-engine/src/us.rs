@@ -1,0 +1,512 @@
+//! US status read from the FDA's own data: the Drugs@FDA layer (every application and
+//! product, with brands and approval dates) and the FDA label layer (Indications and Usage
+//! split into clauses, read like the EMA's texts).
+//!
+//! Both layers are parsed on first need, as the EU layer is (`eu.rs`).
+//!
+//! **Honesty rules, as the code applies them:**
+//! - Drugs@FDA says whether a substance is approved in the US at all and since when, and
+//!   only as of the layer's date (`complete_to`, 1 July 2019): every sentence resting on it
+//!   names that date; a substance absent from it is `unknown`, never `not_authorized`
+//!   (it may have been approved since);
+//! - Drugs@FDA names no indications, so alone it gives `unknown` for any condition;
+//! - `approved` needs an FDA label clause that names the condition asked (or a broader DO
+//!   term), whose population was read in full, and a patient who fits (the EU's rules);
+//! - a covering clause read in part gives `unknown` with the quote; a patient outside the
+//!   clause gives `off_label` with the quote;
+//! - a label that names no covering clause gives `unknown` (the pack's labels are a sample
+//!   and may be out of date), never `off_label`.
+
+use crate::eu::{
+    EuFinding, Fit, fits, full_quote, limits, mentions_term, ordinary_name, parse_lines,
+};
+use crate::patient::Patient;
+use crate::text::phrase_words;
+use offlabel_model::Status;
+use offlabel_regulatory::{IndicationClause, UsLabel, UsMedicine};
+use offlabel_vocabulary::Vocabulary;
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+/// The source record that stands for the Drugs@FDA layer.
+pub(crate) const DRUGSFDA_SOURCE: &str = "fda-drugsatfda";
+/// The source record that stands for the FDA label layer.
+pub(crate) const FDA_LABELS_SOURCE: &str = "fda-labels";
+
+/// Drugs@FDA ingredient names that are everyday words in questions ("can I drink alcohol
+/// with…"): never taken alone as the medicine asked about.
+const EVERYDAY: &[&str] = &[
+    "alcohol", "water", "oxygen", "air", "nitrogen", "sugar", "salt",
+];
+
+/// The US layers, indexed.
+pub(crate) struct UsLayer {
+    medicines: Vec<UsMedicine>,
+    by_id: HashMap<String, usize>,
+    labels: Vec<UsLabel>,
+    clauses: Vec<IndicationClause>,
+    /// Medicine id → its labels, newest effective date first.
+    labels_of: HashMap<String, Vec<usize>>,
+    /// Set id → its clauses.
+    clauses_of: HashMap<String, Vec<usize>>,
+    /// Normalised name (ingredient or brand) → medicine id.
+    names: HashMap<String, String>,
+    longest: usize,
+    /// The Drugs@FDA layer's date, `YYYY-MM-DD`.
+    pub as_of: String,
+}
+
+/// The US layers, built on first need and shared by clones of the engine.
+#[derive(Clone, Default)]
+pub struct UsIndex {
+    built: Arc<OnceLock<Option<UsLayer>>>,
+}
+
+impl std::fmt::Debug for UsIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UsIndex")
+            .field("built", &self.built.get().is_some())
+            .finish()
+    }
+}
+
+/// `complete_to = "YYYY-MM-DD"` of a layer.toml.
+fn complete_to(layer_toml: &str) -> Option<String> {
+    layer_toml.lines().find_map(|l| {
+        let v = l
+            .strip_prefix("complete_to")?
+            .trim_start()
+            .strip_prefix('=')?;
+        Some(v.trim().trim_matches('"').to_string())
+    })
+}
+
+/// "2019-07-01" → "1 July 2019".
+pub(crate) fn long_date(d: &str) -> String {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let mut parts = d.split('-');
+    let (Some(y), Some(m), Some(day)) = (parts.next(), parts.next(), parts.next()) else {
+        return d.to_string();
+    };
+    match (m.parse::<usize>(), day.parse::<u32>()) {
+        (Ok(m), Ok(day)) if (1..=12).contains(&m) => format!("{day} {} {y}", MONTHS[m - 1]),
+        _ => d.to_string(),
+    }
+}
+
+impl UsIndex {
+    pub(crate) fn get(&self) -> Option<&UsLayer> {
+        self.built
+            .get_or_init(|| {
+                use offlabel_regulatory::embedded as e;
+                let medicines: Vec<UsMedicine> = parse_lines(e::DRUGSFDA_MEDICINES)?;
+                // Both label layers; a set in both keeps its newest version.
+                let mut labels: Vec<UsLabel> = parse_lines(e::FDA_SPL_LABELS)?;
+                labels.extend(parse_lines::<UsLabel>(e::FDA_OPENFDA_LABELS)?);
+                let mut clauses: Vec<IndicationClause> = parse_lines(e::FDA_SPL_INDICATIONS)?;
+                clauses.extend(parse_lines::<IndicationClause>(e::FDA_OPENFDA_INDICATIONS)?);
+                let mut newest: HashMap<String, (Option<String>, u64)> = HashMap::new();
+                for l in &labels {
+                    let key = (l.effective.clone(), version_number(l));
+                    let e = newest.entry(l.set_id.clone()).or_insert(key.clone());
+                    if key > *e {
+                        *e = key;
+                    }
+                }
+                labels.retain(|l| {
+                    newest.get(&l.set_id) == Some(&(l.effective.clone(), version_number(l)))
+                });
+                let mut seen = std::collections::HashSet::new();
+                labels.retain(|l| seen.insert(l.set_id.clone()));
+                let mut seen = std::collections::HashSet::new();
+                clauses.retain(|c| seen.insert(c.id.clone()));
+                let mut layer = UsLayer {
+                    by_id: HashMap::new(),
+                    labels_of: HashMap::new(),
+                    clauses_of: HashMap::new(),
+                    names: HashMap::new(),
+                    longest: 1,
+                    as_of: complete_to(e::DRUGSFDA_LAYER)?,
+                    medicines,
+                    labels,
+                    clauses,
+                };
+                let add = |layer: &mut UsLayer, name: &str, id: &str| {
+                    let words = phrase_words(name);
+                    if words.is_empty()
+                        || ordinary_name(&words)
+                        || (words.len() == 1 && EVERYDAY.contains(&words[0].as_str()))
+                    {
+                        return;
+                    }
+                    layer.longest = layer.longest.max(words.len());
+                    layer
+                        .names
+                        .entry(words.join(" "))
+                        .or_insert_with(|| id.to_string());
+                };
+                // Ingredient names first, so a brand that is also an ingredient's name
+                // never takes it over.
+                for i in 0..layer.medicines.len() {
+                    let id = layer.medicines[i].id.clone();
+                    layer.by_id.insert(id.clone(), i);
+                    add(&mut layer, &id.replace('-', " "), &id);
+                }
+                for i in 0..layer.medicines.len() {
+                    let id = layer.medicines[i].id.clone();
+                    let brands: Vec<String> = layer.medicines[i]
+                        .apps
+                        .iter()
+                        .flat_map(|a| &a.products)
+                        .filter_map(|p| p.brand.clone())
+                        .collect();
+                    for b in brands {
+                        add(&mut layer, &b, &id);
+                    }
+                }
+                // The first word of a brand ("Breo" of BREO ELLIPTA) where it starts the
+                // brands of one medicine only.
+                let mut first: HashMap<String, Option<String>> = HashMap::new();
+                for m in &layer.medicines {
+                    for b in m
+                        .apps
+                        .iter()
+                        .flat_map(|a| &a.products)
+                        .filter_map(|p| p.brand.as_ref())
+                    {
+                        let words = phrase_words(b);
+                        if words.len() < 2 || words[0].len() < 4 {
+                            continue;
+                        }
+                        let e = first.entry(words[0].clone()).or_insert(Some(m.id.clone()));
+                        if e.as_deref() != Some(m.id.as_str()) {
+                            *e = None;
+                        }
+                    }
+                }
+                let mut first: Vec<(String, String)> = first
+                    .into_iter()
+                    .filter_map(|(w, id)| id.map(|id| (w, id)))
+                    .collect();
+                first.sort();
+                for (w, id) in first {
+                    add(&mut layer, &w, &id);
+                }
+                for i in 0..layer.labels.len() {
+                    let (id, products) = (
+                        layer.labels[i].medicine.clone(),
+                        layer.labels[i].products.clone(),
+                    );
+                    for p in products {
+                        add(&mut layer, &p, &id);
+                    }
+                    layer.labels_of.entry(id).or_default().push(i);
+                }
+                let labels = &layer.labels;
+                // Several labels of one substance: the newest per labeller wins.
+                for list in layer.labels_of.values_mut() {
+                    list.sort_by(|&a, &b| labels[b].effective.cmp(&labels[a].effective));
+                    let mut labellers = std::collections::HashSet::new();
+                    list.retain(|&i| labellers.insert(labels[i].labeler.clone()));
+                }
+                for (i, c) in layer.clauses.iter().enumerate() {
+                    layer
+                        .clauses_of
+                        .entry(c.product_number.clone())
+                        .or_default()
+                        .push(i);
+                }
+                Some(layer)
+            })
+            .as_ref()
+    }
+}
+
+impl UsLayer {
+    /// The Drugs@FDA medicine with this contract id.
+    pub fn medicine(&self, id: &str) -> Option<&UsMedicine> {
+        self.by_id.get(id).map(|&i| &self.medicines[i])
+    }
+
+    /// Whether either US layer knows this medicine id.
+    pub fn knows(&self, id: &str) -> bool {
+        self.by_id.contains_key(id) || self.labels_of.contains_key(id)
+    }
+
+    /// The medicine id of the first medicine a text names (longest name first at each word).
+    pub fn find_medicine(&self, text: &str) -> Option<&str> {
+        let words = phrase_words(text);
+        for start in 0..words.len() {
+            for len in (1..=self.longest.min(words.len() - start)).rev() {
+                let key = words[start..start + len].join(" ");
+                if let Some(id) = self.names.get(&key) {
+                    return Some(id);
+                }
+            }
+        }
+        None
+    }
+
+    /// A readable name: the ingredients as Drugs@FDA (or the label) writes them.
+    pub fn display_name(&self, id: &str) -> String {
+        let raw = self
+            .medicine(id)
+            .and_then(|m| m.ingredients.first().cloned())
+            .or_else(|| {
+                self.labels_of
+                    .get(id)
+                    .and_then(|l| l.first())
+                    .map(|&i| self.labels[i].ingredients.join("; "))
+            })
+            .unwrap_or_else(|| id.replace('-', " "));
+        raw.to_lowercase().replace("; ", " and ")
+    }
+
+    /// "approved in the US since 1968-11-07 (brands TYLENOL, …), according to Drugs@FDA as
+    /// of 1 July 2019", or what Drugs@FDA says instead; `None` when it does not list it.
+    pub fn approval_sentence(&self, id: &str) -> Option<String> {
+        let m = self.medicine(id)?;
+        let marketed = m
+            .apps
+            .iter()
+            .flat_map(|a| &a.products)
+            .any(|p| p.status.is_marketed());
+        let mut brands: Vec<String> = Vec::new();
+        for a in &m.apps {
+            for p in &a.products {
+                if let Some(b) = &p.brand
+                    && p.status.is_marketed()
+                    && !brands.contains(b)
+                {
+                    brands.push(b.clone());
+                }
+            }
+        }
+        let brands = match brands.len() {
+            0 => String::new(),
+            n if n <= 5 => format!(" (brands: {})", brands.join(", ")),
+            n => format!(" (brands: {} and {} more)", brands[..5].join(", "), n - 5),
+        };
+        let since = m
+            .first_approval
+            .as_deref()
+            .map(|d| format!(" since {d}"))
+            .unwrap_or_default();
+        let when = format!("according to Drugs@FDA as of {}", long_date(&self.as_of));
+        Some(if marketed {
+            format!("is approved in the US{since}{brands}, {when}")
+        } else if m.first_approval.is_some() {
+            format!(
+                "was approved in the US{since}, but every product of it is discontinued or only tentatively approved, {when}"
+            )
+        } else {
+            format!("has only tentative US approvals, {when}")
+        })
+    }
+
+    /// The US status of `medicine` for the condition `doid` and `patient`.
+    pub fn status(
+        &self,
+        vocabulary: &Vocabulary,
+        medicine: &str,
+        doid: &str,
+        patient: &Patient,
+    ) -> EuFinding {
+        let labels: Vec<&UsLabel> = self
+            .labels_of
+            .get(medicine)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.labels[i])
+            .collect();
+        let clauses: Vec<(&UsLabel, &IndicationClause)> = labels
+            .iter()
+            .flat_map(|l| {
+                self.clauses_of
+                    .get(&l.set_id)
+                    .into_iter()
+                    .flatten()
+                    .map(move |&i| (*l, &self.clauses[i]))
+            })
+            .collect();
+        let mut covering: Vec<&(&UsLabel, &IndicationClause)> = clauses
+            .iter()
+            .filter(|(_, c)| c.conditions.iter().any(|d| vocabulary.is_a(doid, d)))
+            .collect();
+        // Clauses naming the condition itself before those naming a broader one.
+        covering.sort_by_key(|(_, c)| !c.conditions.iter().any(|d| d == doid));
+        let mut unclear = None;
+        let mut misfit = None;
+        for (l, c) in &covering {
+            match fits(c, patient) {
+                Fit::Yes => {
+                    let limits = limits(&c.population);
+                    let reason = if limits.is_empty() {
+                        format!("the FDA label of {} covers it", label_name(l))
+                    } else {
+                        format!(
+                            "the FDA label of {} covers it, within its limits: {}",
+                            label_name(l),
+                            limits.join("; ")
+                        )
+                    };
+                    return finding(Status::Approved, reason, l, c);
+                }
+                Fit::Unread => {
+                    unclear.get_or_insert((*l, *c));
+                }
+                Fit::No(why) => {
+                    misfit.get_or_insert((*l, *c, why));
+                }
+            }
+        }
+        if let Some((l, c)) = unclear {
+            let reason = format!(
+                "the FDA label of {} names this condition, but limits it in words the pack does not read (see the quote)",
+                label_name(l)
+            );
+            return finding(Status::Unknown, reason, l, c);
+        }
+        if let Some((l, c, why)) = misfit {
+            let reason = format!(
+                "the FDA label of {} names this condition, but {why}",
+                label_name(l)
+            );
+            return finding(Status::OffLabel, reason, l, c);
+        }
+        if let Some((l, c)) = clauses
+            .iter()
+            .find(|(_, c)| c.conditions.is_empty() && mentions_term(vocabulary, doid, c))
+        {
+            let reason = format!(
+                "the FDA label of {} may name this condition in words the pack could not map (see the quote)",
+                label_name(l)
+            );
+            return finding(Status::Unknown, reason, l, c);
+        }
+        // Labelled only for a narrower form of the condition asked: say which, claim nothing.
+        if let Some((l, c)) = clauses
+            .iter()
+            .find(|(_, c)| c.conditions.iter().any(|d| vocabulary.is_a(d, doid)))
+        {
+            let reason = format!(
+                "the FDA label of {} names only a narrower form: {}",
+                label_name(l),
+                c.condition_text.as_deref().unwrap_or("see the quote")
+            );
+            return finding(Status::Unknown, reason, l, c);
+        }
+        let approval = self.approval_sentence(medicine);
+        let reason = match (labels.first(), approval) {
+            (Some(l), _) => format!(
+                "the FDA label the pack holds ({}) names no indication for this condition; the pack does not call that off-label, as a newer label may",
+                label_name(l)
+            ),
+            (None, Some(a)) => format!(
+                "it {a}, but the pack holds no FDA indication text that names this condition"
+            ),
+            (None, None) => format!(
+                "Drugs@FDA as of {} lists no application for it and the pack holds no FDA label; it may have been approved since",
+                long_date(&self.as_of)
+            ),
+        };
+        EuFinding {
+            status: Status::Unknown,
+            reason,
+            record: String::new(),
+            quote: None,
+            date: None,
+        }
+    }
+}
+
+fn version_number(l: &UsLabel) -> u64 {
+    l.version
+        .as_deref()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// "HUMIRA (AbbVie Inc., effective 2013-09-30)".
+fn label_name(l: &UsLabel) -> String {
+    let name = l
+        .products
+        .first()
+        .cloned()
+        .unwrap_or_else(|| l.medicine.clone());
+    let mut extra: Vec<String> = Vec::new();
+    if let Some(by) = &l.labeler {
+        extra.push(by.clone());
+    }
+    if let Some(d) = &l.effective {
+        extra.push(format!("effective {d}"));
+    }
+    if extra.is_empty() {
+        name
+    } else {
+        format!("{name} ({})", extra.join(", "))
+    }
+}
+
+fn finding(status: Status, reason: String, l: &UsLabel, c: &IndicationClause) -> EuFinding {
+    EuFinding {
+        status,
+        reason,
+        record: c.id.clone(),
+        quote: Some(full_quote(c)),
+        date: l.effective.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_read() {
+        assert_eq!(long_date("2019-07-01"), "1 July 2019");
+        assert_eq!(
+            complete_to("name = \"x\"\ncomplete_to = \"2019-07-01\"\n").as_deref(),
+            Some("2019-07-01")
+        );
+    }
+
+    #[test]
+    fn brands_and_inns_are_recognised() {
+        let index = UsIndex::default();
+        let Some(layer) = index.get() else {
+            panic!("the embedded US layers do not parse");
+        };
+        assert_eq!(layer.as_of, "2019-07-01");
+        for (text, id) in [
+            ("Can I take Valium for back spasms?", "diazepam"),
+            ("tylenol in pregnancy", "acetaminophen"),
+            ("diazepam for anxiety", "diazepam"),
+            (
+                "Is Breo Ellipta ok for asthma?",
+                "fluticasone-furoate-vilanterol",
+            ),
+        ] {
+            assert_eq!(layer.find_medicine(text), Some(id), "{text}");
+        }
+        let s = layer.approval_sentence("diazepam").unwrap_or_default();
+        assert!(
+            s.contains("according to Drugs@FDA as of 1 July 2019"),
+            "{s}"
+        );
+        assert!(s.contains("since 1963"), "{s}");
+    }
+}
