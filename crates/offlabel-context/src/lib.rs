@@ -326,9 +326,13 @@ impl Prepared {
                 }
                 Category::Hypothetical => assessment.temporality = Temporality::Hypothetical,
                 Category::Other => assessment.experiencer = Experiencer::Other,
+                // A family history is the relative's past (ConText reads it so too).
                 Category::Family => {
                     assessment.experiencer = Experiencer::Other;
                     assessment.family_history = true;
+                    if assessment.temporality == Temporality::Recent {
+                        assessment.temporality = Temporality::Historical;
+                    }
                 }
             }
             let span = self.tokens[tokens.start].span.start..self.tokens[tokens.end - 1].span.end;
