@@ -3,6 +3,7 @@
 //! Every sentence of the answer text ends with citation markers (`[1]`) that index
 //! the `citations` array, so each claim traces to a source.
 
+use crate::eu::{EMA_SOURCE, EuFinding, EuIndex, EuLayer};
 use crate::lexicon::Lexicon;
 use crate::outside::{OutsideCondition, VocabularyIndex, VocabularyReading};
 use crate::question::{Intent, Language, Place, Question, parse};
@@ -145,6 +146,19 @@ impl StatusBasis {
                     .and_then(|d| Some(format!("{:04}-{:02}-{:02}", d.year, d.month?, d.day?))),
             },
             None => StatusBasis::none(),
+        }
+    }
+
+    /// The basis of a finding read from a regulator's indication text.
+    fn of_regulator_text(f: &EuFinding) -> StatusBasis {
+        if f.status == Status::Unknown && f.quote.is_none() {
+            return StatusBasis::none();
+        }
+        StatusBasis {
+            kind: "regulator_text",
+            record: f.record.clone(),
+            quote: f.quote.clone(),
+            date: f.date.clone(),
         }
     }
 
@@ -527,7 +541,13 @@ fn fmt_rate(v: f64) -> String {
 }
 
 /// Answers one question. Never fails: odd input gets an honest "not recognised".
-pub fn answer(pack: &Pack, lexicon: &Lexicon, vocabulary: &VocabularyIndex, text: &str) -> Answer {
+pub fn answer(
+    pack: &Pack,
+    lexicon: &Lexicon,
+    vocabulary: &VocabularyIndex,
+    eu: &EuIndex,
+    text: &str,
+) -> Answer {
     let mut q = parse(pack, lexicon, text);
     // A general question whose condition the curated lexicon missed: look the words up
     // in the Disease Ontology layer (questions about effects or doses are left alone, as
@@ -544,7 +564,225 @@ pub fn answer(pack: &Pack, lexicon: &Lexicon, vocabulary: &VocabularyIndex, text
             None => {}
         }
     }
-    compose(pack, &q, text, outside.as_ref())
+    // The DO id of the condition asked: a curated condition's link, or the vocabulary's.
+    let doid = match (&q.condition, &outside) {
+        (Some(id), _) => pack.condition(id).and_then(|c| c.doid.clone()),
+        (None, Some(o)) => Some(o.doid.clone()),
+        (None, None) => None,
+    };
+    // A medicine outside the curated pack that the EMA's table holds.
+    if q.medicine.is_none()
+        && !q.class
+        && let Some(layer) = eu.get()
+        && let Some(m) = layer.find_medicine(text)
+    {
+        return eu_answer(
+            pack,
+            &q,
+            text,
+            layer,
+            m,
+            vocabulary,
+            outside.as_ref(),
+            doid.as_deref(),
+        );
+    }
+    let mut a = compose(pack, &q, text, outside.as_ref());
+    // A curated medicine asked about a condition the pack does not curate: the EMA's
+    // table still says whether the EU authorises it.
+    if let (Some(mid), Some(o)) = (&q.medicine, &outside)
+        && a.status.is_some()
+        && let Some(layer) = eu.get()
+        && layer.medicine(mid).is_some()
+        && let Some((v, _)) = vocabulary.get()
+    {
+        let prefer = layer.named_product(mid, text);
+        let f = layer.status(v, mid, &o.doid, &q.patient, prefer.as_deref());
+        let w = words(q.language);
+        if let Some(status) = a.status.as_mut() {
+            status.insert("EU".into(), f.status);
+        }
+        if let Some(b) = a.status_basis.as_mut() {
+            b.insert("EU".into(), StatusBasis::of_regulator_text(&f));
+        }
+        if let Some(r) = a.status_reasons.as_mut() {
+            r.insert("EU".into(), f.reason.clone());
+        }
+        let mut cites = Cites {
+            pack,
+            list: std::mem::take(&mut a.citations),
+        };
+        let line = eu_status_line(&f, &w, &mut cites);
+        a.citations = cites.list;
+        a.answer = format!("{line}\n{}", a.answer);
+    }
+    a
+}
+
+/// The EU status line of a finding read from the EMA's table, with the quote.
+fn eu_status_line(f: &EuFinding, w: &Words, cites: &mut Cites<'_>) -> String {
+    let marks = cites.mark(&[EMA_SOURCE.to_string()]);
+    let mut line = format!(
+        "EU (EMA): {} — {}. {marks}",
+        (w.status)(f.status).to_uppercase(),
+        f.reason
+    );
+    if let Some(q) = &f.quote {
+        line.push_str(&format!(
+            "\n  {} \"{}\"",
+            w.pick("The EMA's words:", "Palabras de la EMA:"),
+            q.trim()
+        ));
+    }
+    if let Some(d) = &f.date {
+        line.push_str(&format!(
+            "\n  {} {d}.",
+            w.pick("Authorised on", "Autorizado el")
+        ));
+    }
+    line
+}
+
+/// The answer for a medicine only the EMA's table holds: its EU status from the
+/// regulator's words, and what the pack does not know (US status, evidence, rules).
+#[allow(clippy::too_many_arguments)]
+fn eu_answer(
+    pack: &Pack,
+    q: &Question,
+    text: &str,
+    layer: &EuLayer,
+    m: &offlabel_regulatory::RegulatedMedicine,
+    vocabulary: &VocabularyIndex,
+    outside: Option<&OutsideCondition>,
+    doid: Option<&str>,
+) -> Answer {
+    let w = words(q.language);
+    let mut cites = Cites {
+        pack,
+        list: Vec::new(),
+    };
+    let mut lines = Vec::new();
+    let name = m.inn.clone();
+    let drug = Some(Named {
+        id: m.id.clone(),
+        name: name.clone(),
+    });
+    let condition = match (&q.condition, outside) {
+        (Some(id), _) => named_condition(pack, id),
+        (None, Some(o)) => Some(Named {
+            id: o.doid.clone(),
+            name: o.name.clone(),
+        }),
+        (None, None) => None,
+    };
+    let products = layer.authorised_products(&m.id);
+    let marks = cites.mark(&[EMA_SOURCE.to_string()]);
+    lines.push(if products.is_empty() {
+        format!(
+            "{} {name}. {marks}",
+            w.pick(
+                "The EMA's table holds no product authorised now for",
+                "La tabla de la EMA no tiene ningún producto autorizado ahora para"
+            )
+        )
+    } else {
+        format!(
+            "{name} {} {}. {marks}",
+            w.pick(
+                "is centrally authorised in the EU as",
+                "tiene autorización centralizada en la UE como"
+            ),
+            bounded_list(&products, LIST_LIMIT, &w)
+        )
+    });
+    let mut status_map = None;
+    let mut basis_map = None;
+    let mut reasons_map = None;
+    let mut best = None;
+    if let Some(c) = &condition {
+        let eu_finding = match (doid, vocabulary.get()) {
+            (Some(d), Some((v, _))) => {
+                let prefer = layer.named_product(&m.id, text);
+                layer.status(v, &m.id, d, &q.patient, prefer.as_deref())
+            }
+            _ => EuFinding {
+                status: Status::Unknown,
+                reason: "the pack cannot place this condition in the Disease Ontology, so it cannot match it to the EMA's indications".into(),
+                record: String::new(),
+                quote: None,
+                date: None,
+            },
+        };
+        let us_reason = w
+            .pick(
+                "the pack holds no US records for this medicine",
+                "el paquete no tiene registros de EE. UU. para este medicamento",
+            )
+            .to_string();
+        lines.push(format!(
+            "US (FDA): {} — {us_reason}.",
+            (w.status)(Status::Unknown).to_uppercase()
+        ));
+        lines.push(eu_status_line(&eu_finding, &w, &mut cites));
+        lines.push(format!(
+            "{} {name} ({}).",
+            w.pick(
+                "The pack holds no reviewed studies, posology or patient rules for",
+                "El paquete no tiene estudios, posología ni reglas de paciente revisados para"
+            ),
+            c.name
+        ));
+        let mut status = BTreeMap::new();
+        let mut basis = BTreeMap::new();
+        let mut reasons = BTreeMap::new();
+        status.insert("US".to_string(), Status::Unknown);
+        basis.insert("US".to_string(), StatusBasis::none());
+        reasons.insert("US".to_string(), us_reason);
+        status.insert("EU".to_string(), eu_finding.status);
+        basis.insert(
+            "EU".to_string(),
+            StatusBasis::of_regulator_text(&eu_finding),
+        );
+        reasons.insert("EU".to_string(), eu_finding.reason.clone());
+        status_map = Some(status);
+        basis_map = Some(basis);
+        reasons_map = Some(reasons);
+        best = Some(None);
+    } else {
+        lines.push(
+            w.pick(
+                "The question names no condition the pack recognises, so it gives no status.",
+                "La pregunta no nombra ninguna enfermedad que el paquete reconozca, así que no da un estado.",
+            )
+            .to_string(),
+        );
+    }
+    lines.push(w.disclaimer.to_string());
+    Answer {
+        query: text.to_string(),
+        as_of: pack.meta.as_of.to_string(),
+        drug,
+        condition,
+        status: status_map,
+        status_basis: basis_map,
+        status_reasons: reasons_map,
+        best_evidence: best,
+        options: vec![],
+        flags: vec![],
+        answer: lines.join("\n"),
+        citations: cites.list,
+        evidence: vec![],
+        conflicts: vec![],
+        understood: Understood {
+            intents: q.intents.clone(),
+            places: q.places.clone(),
+            patient: q.patient.clone(),
+            language: q.language,
+            // The EMA's table knows it, so it is no longer an unknown medicine.
+            unknown_medicine: None,
+            corrections: q.corrections.clone(),
+        },
+    }
 }
 
 /// The source record that stands for the Disease Ontology layer.
@@ -574,12 +812,12 @@ fn outside_lines(
     let marks = cites.mark(&[VOCABULARY_SOURCE.to_string()]);
     let mut lines = vec![if w.es {
         format!(
-            "{} ({ids}) es una enfermedad de la Disease Ontology que el paquete no recoge: no tiene autorizaciones ni estudios para ella, así que no puede decir si un medicamento está autorizado para ella. {marks}",
+            "{} ({ids}) es una enfermedad de la Disease Ontology que el paquete no recoge: no tiene autorizaciones ni estudios revisados para ella; un estado, si lo hay, sale solo de la tabla del regulador. {marks}",
             o.name
         )
     } else {
         format!(
-            "{} ({ids}) is a Disease Ontology condition the pack does not curate: it holds no authorisations or studies for it, so it cannot say whether a medicine is authorised for it. {marks}",
+            "{} ({ids}) is a Disease Ontology condition the pack does not curate: it holds no reviewed authorisations or studies for it; a status, where given, comes only from a regulator's own table. {marks}",
             o.name
         )
     }];

@@ -11,6 +11,7 @@
 pub mod answer;
 pub mod check;
 mod cues;
+mod eu;
 pub mod lexicon;
 mod outside;
 pub mod patient;
@@ -47,6 +48,8 @@ pub struct Engine {
     lexicon: lexicon::Lexicon,
     /// The Disease Ontology layer, built on the first question that needs it.
     vocabulary: outside::VocabularyIndex,
+    /// The EMA layer, parsed on the first question that needs it.
+    eu: eu::EuIndex,
 }
 
 impl Engine {
@@ -57,6 +60,7 @@ impl Engine {
             pack,
             lexicon,
             vocabulary: outside::VocabularyIndex::default(),
+            eu: eu::EuIndex::default(),
         }
     }
 
@@ -83,6 +87,7 @@ impl Engine {
             &self.pack,
             &self.lexicon,
             &self.vocabulary,
+            &self.eu,
             question,
         ))
     }

@@ -51,7 +51,8 @@ pub enum VocabularyReading {
 }
 
 impl VocabularyIndex {
-    fn get(&self) -> Option<&(Vocabulary, Matcher)> {
+    /// The vocabulary and its matcher, built on the first call.
+    pub(crate) fn get(&self) -> Option<&(Vocabulary, Matcher)> {
         self.built
             .get_or_init(|| {
                 let vocabulary = Vocabulary::embedded().ok()?;

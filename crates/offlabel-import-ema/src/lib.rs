@@ -19,6 +19,11 @@ use table::{Row, Table};
 /// Why an import failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
+    /// The embedded Disease Ontology layer could not be read.
+    #[error(
+        "the Disease Ontology layer does not load ({0}); re-import it with `offlabel pack import disease-ontology DIR` first"
+    )]
+    Vocabulary(String),
     /// The file could not be opened as an xlsx workbook.
     #[error(
         "cannot read {path} as an xlsx workbook ({reason}); pass the EMA's \"Medicines output: medicines\" export (medicines-output-medicines-report_en.xlsx)"
@@ -260,6 +265,124 @@ fn clauses_of(row: &Row, medicine: &str) -> (Vec<IndicationClause>, usize) {
     (out, dups)
 }
 
+/// Words of a condition phrase that restrict nothing (who is treated is read as the
+/// population; these are grammar and generic nouns).
+const CONDITION_FILLER: &[&str] = &[
+    "the",
+    "of",
+    "and",
+    "or",
+    "in",
+    "with",
+    "a",
+    "an",
+    "for",
+    "to",
+    "who",
+    "are",
+    "is",
+    "as",
+    "patients",
+    "patient",
+    "adult",
+    "adults",
+    "adolescents",
+    "children",
+    "paediatric",
+    "pediatric",
+    "aged",
+    "years",
+    "year",
+    "older",
+    "treatment",
+    "treat",
+    "disease",
+    "diseases",
+    "moderate",
+    "moderately",
+    "severe",
+    "severely",
+    "mild",
+    "active",
+    "moderate-to-severe",
+    "mild-to-moderate",
+    "indicated",
+];
+
+/// The text without parenthesised abbreviations ("(COPD)", "(UC)"): they repeat the
+/// name before them and restrict nothing.
+fn without_abbreviations(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('(') {
+        let Some(close) = rest[open..].find(')') else {
+            break;
+        };
+        let inner = &rest[open + 1..open + close];
+        let abbreviation = !inner.is_empty()
+            && inner.len() <= 8
+            && inner.chars().all(|c| c.is_alphanumeric() || c == '-');
+        out.push_str(&rest[..open]);
+        if !abbreviation {
+            out.push_str(&rest[open..=open + close]);
+        }
+        rest = &rest[open + close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Fills each clause's `conditions` with the Disease Ontology ids its condition phrase
+/// names (the whole quote where no phrase was found), read by the vocabulary's matcher
+/// over the embedded DO layer. A negated mention ("not indicated for...") is left out.
+/// The EMA layer therefore follows the DO layer: re-import it after a DO update.
+pub fn link_conditions(layer: &mut Layer) -> Result<(), ImportError> {
+    let vocabulary = offlabel_vocabulary::Vocabulary::embedded()
+        .map_err(|e| ImportError::Vocabulary(e.to_string()))?;
+    let matcher = offlabel_vocabulary::Matcher::new(&vocabulary);
+    for clause in &mut layer.indications {
+        let text = clause.condition_text.as_deref().unwrap_or(&clause.quote);
+        let mut found: Vec<String> = Vec::new();
+        let mut rest = text.to_lowercase();
+        for m in matcher.find(text) {
+            // Blank out the words the mention covers (byte offsets of `text`; lower-casing
+            // keeps ASCII offsets, and a non-ASCII slice is simply left in place).
+            if let Some(span) = rest.get(m.start..m.end) {
+                let blank = " ".repeat(span.len());
+                rest.replace_range(m.start..m.end, &blank);
+            }
+            if !m.negated && !found.contains(&m.doid) {
+                found.push(m.doid);
+            }
+        }
+        clause.conditions = found;
+        // Words of the condition phrase that no condition and no read qualifier accounts
+        // for ("HER2-positive", "class III lupus") narrow the indication: the clause is
+        // then not fully read, so it can never approve more than its words say.
+        if clause.condition_text.is_some() && !clause.conditions.is_empty() {
+            let read: Vec<String> = clause
+                .population
+                .qualifiers
+                .iter()
+                .map(|q| q.to_lowercase())
+                .collect();
+            let rest = without_abbreviations(&rest);
+            let left: Vec<&str> = rest
+                .split(|c: char| !c.is_alphanumeric() && c != '-')
+                .filter(|w| !w.is_empty() && !CONDITION_FILLER.contains(w))
+                .filter(|w| !read.iter().any(|q| q.split_whitespace().any(|x| x == *w)))
+                .collect();
+            if !left.is_empty() {
+                clause.fully_read = false;
+                clause
+                    .unread
+                    .push(format!("condition words not mapped: {}", left.join(" ")));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Serialises records as JSON Lines, one per line, in the structs' key order.
 pub fn jsonl<T: serde::Serialize>(records: &[T]) -> String {
     let mut s = String::new();
@@ -384,7 +507,8 @@ pub fn import(input: &Path, out: &Path) -> Result<Summary, ImportError> {
             first_reason: first.reason.clone(),
         });
     }
-    let layer = build(&table);
+    let mut layer = build(&table);
+    link_conditions(&mut layer)?;
     std::fs::create_dir_all(out).map_err(|source| ImportError::Write {
         path: out.display().to_string(),
         source,

@@ -111,9 +111,19 @@ pub fn markdown(table: &Table, layer: &Layer) -> String {
         "| of which fully read | {auth_full} ({}) |",
         pct(auth_full, auth_ind.len())
     );
+    let linked = layer
+        .indications
+        .iter()
+        .filter(|c| !c.conditions.is_empty())
+        .count();
     let _ = writeln!(
         o,
-        "\nConditions (`conditions`) are empty until the condition matcher (`offlabel indications`) fills them.\n"
+        "| clauses with at least one Disease Ontology condition | {linked} ({}) |",
+        pct(linked, n)
+    );
+    let _ = writeln!(
+        o,
+        "\nConditions (`conditions`) are Disease Ontology ids found by the vocabulary's matcher in the condition phrase (or the whole clause where no phrase was found).\n"
     );
 
     let splits = salt_splits(layer);

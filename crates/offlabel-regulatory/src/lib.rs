@@ -297,3 +297,13 @@ mod tests {
         assert!(!ProductStatus::Suspended.is_authorised());
     }
 }
+
+/// The EU layer compiled into the binary (`knowledge/layers/ema/`), as JSON Lines.
+#[cfg(feature = "embedded")]
+pub mod embedded {
+    /// `knowledge/layers/ema/medicines.jsonl`: one [`crate::RegulatedMedicine`] per line.
+    pub const EMA_MEDICINES: &str = include_str!("../../../knowledge/layers/ema/medicines.jsonl");
+    /// `knowledge/layers/ema/indications.jsonl`: one [`crate::IndicationClause`] per line.
+    pub const EMA_INDICATIONS: &str =
+        include_str!("../../../knowledge/layers/ema/indications.jsonl");
+}

@@ -1,0 +1,563 @@
+//! EU status read from the regulator's own indication texts (the EMA layer).
+//!
+//! The layer (`knowledge/layers/ema/`) holds every medicine the EMA has evaluated,
+//! its products with their status and dates, and each indication clause with the
+//! exact quote, the Disease Ontology ids it names and the population as read. It is
+//! parsed on first need, so questions about the curated pack alone never pay for it.
+//!
+//! **Honesty rules, as the code applies them:**
+//! - only a product whose status is authorised counts as an authorisation;
+//! - `approved` needs a clause that names the condition asked (or a broader DO term),
+//!   whose population was read in full, and a patient who fits what was read;
+//! - a clause that covers the condition but holds words the reader did not interpret,
+//!   or a patient detail it cannot check, gives `unknown` with the quote;
+//! - `off_label` when the medicine is authorised and no clause covers the condition;
+//! - `not_authorized` only when every product was refused, withdrawn, expired,
+//!   lapsed, revoked or suspended; a substance absent from the table stays `unknown`.
+
+use crate::patient::Patient;
+use crate::text::phrase_words;
+use offlabel_model::Status;
+use offlabel_regulatory::{AgeGroup, IndicationClause, ProductStatus, RegulatedMedicine};
+use offlabel_vocabulary::Vocabulary;
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+/// The source record that stands for the EMA layer.
+pub(crate) const EMA_SOURCE: &str = "ema-medicines-table";
+
+/// The EMA layer, indexed.
+pub(crate) struct EuLayer {
+    medicines: Vec<RegulatedMedicine>,
+    clauses: Vec<IndicationClause>,
+    by_id: HashMap<String, usize>,
+    clauses_of: HashMap<String, Vec<usize>>,
+    /// Normalised name (INN or product name) → medicine position.
+    names: HashMap<String, usize>,
+    /// Longest name, in words.
+    longest: usize,
+}
+
+/// The EMA layer, built on first need and shared by clones of the engine.
+#[derive(Clone, Default)]
+pub struct EuIndex {
+    built: Arc<OnceLock<Option<EuLayer>>>,
+}
+
+impl std::fmt::Debug for EuIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EuIndex")
+            .field("built", &self.built.get().is_some())
+            .finish()
+    }
+}
+
+/// An EU decision read from the layer.
+#[derive(Debug, Clone)]
+pub(crate) struct EuFinding {
+    /// The status.
+    pub status: Status,
+    /// Why, in English (no trailing full stop).
+    pub reason: String,
+    /// The record the status rests on (a clause id or a product number).
+    pub record: String,
+    /// The regulator's words that decided it.
+    pub quote: Option<String>,
+    /// When the decision took effect (`YYYY-MM-DD`).
+    pub date: Option<String>,
+}
+
+fn parse_lines<T: serde::de::DeserializeOwned>(text: &str) -> Option<Vec<T>> {
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).ok())
+        .collect()
+}
+
+/// Names too ordinary to stand for a medicine without more context.
+fn ordinary_name(words: &[String]) -> bool {
+    words.len() == 1
+        && (words[0].len() <= 3 || crate::cues::list("lexicon", "common_words").contains(&words[0]))
+}
+
+impl EuIndex {
+    pub(crate) fn get(&self) -> Option<&EuLayer> {
+        self.built
+            .get_or_init(|| {
+                let medicines: Vec<RegulatedMedicine> =
+                    parse_lines(offlabel_regulatory::embedded::EMA_MEDICINES)?;
+                let clauses: Vec<IndicationClause> =
+                    parse_lines(offlabel_regulatory::embedded::EMA_INDICATIONS)?;
+                let mut layer = EuLayer {
+                    by_id: HashMap::new(),
+                    clauses_of: HashMap::new(),
+                    names: HashMap::new(),
+                    longest: 1,
+                    medicines,
+                    clauses,
+                };
+                for (i, m) in layer.medicines.iter().enumerate() {
+                    layer.by_id.insert(m.id.clone(), i);
+                    let mut names = vec![m.inn.clone(), m.id.replace('-', " ")];
+                    names.extend(m.products.iter().map(|p| p.name.clone()));
+                    for name in names {
+                        let words = phrase_words(&name);
+                        if words.is_empty() || ordinary_name(&words) {
+                            continue;
+                        }
+                        layer.longest = layer.longest.max(words.len());
+                        layer.names.entry(words.join(" ")).or_insert(i);
+                    }
+                }
+                for (i, c) in layer.clauses.iter().enumerate() {
+                    layer
+                        .clauses_of
+                        .entry(c.medicine.clone())
+                        .or_default()
+                        .push(i);
+                }
+                Some(layer)
+            })
+            .as_ref()
+    }
+}
+
+impl EuLayer {
+    /// The medicine with this contract id.
+    pub fn medicine(&self, id: &str) -> Option<&RegulatedMedicine> {
+        self.by_id.get(id).map(|&i| &self.medicines[i])
+    }
+
+    /// The first medicine a text names (longest name first at each word).
+    pub fn find_medicine(&self, text: &str) -> Option<&RegulatedMedicine> {
+        let words = phrase_words(text);
+        for start in 0..words.len() {
+            for len in (1..=self.longest.min(words.len() - start)).rev() {
+                let key = words[start..start + len].join(" ");
+                if let Some(&i) = self.names.get(&key) {
+                    return Some(&self.medicines[i]);
+                }
+            }
+        }
+        None
+    }
+
+    /// The product of `medicine` whose name `text` uses, if any (Ozempic, not Rybelsus).
+    pub fn named_product(&self, medicine: &str, text: &str) -> Option<String> {
+        let m = self.medicine(medicine)?;
+        let words = format!(" {} ", phrase_words(text).join(" "));
+        m.products
+            .iter()
+            .find(|p| {
+                let name = phrase_words(&p.name).join(" ");
+                !name.is_empty() && words.contains(&format!(" {name} "))
+            })
+            .map(|p| p.product_number.clone())
+    }
+
+    /// The EU status of `medicine` for the condition `doid` and `patient`; clauses of the
+    /// product `prefer` (the one the question names) are read first.
+    pub fn status(
+        &self,
+        vocabulary: &Vocabulary,
+        medicine: &str,
+        doid: &str,
+        patient: &Patient,
+        prefer: Option<&str>,
+    ) -> EuFinding {
+        let Some(m) = self.medicine(medicine) else {
+            return EuFinding {
+                status: Status::Unknown,
+                reason: "the EMA's table holds no central authorisation of this medicine; it may be authorised nationally".into(),
+                record: String::new(),
+                quote: None,
+                date: None,
+            };
+        };
+        let authorised: Vec<&str> = m
+            .products
+            .iter()
+            .filter(|p| p.status.is_authorised())
+            .map(|p| p.product_number.as_str())
+            .collect();
+        if authorised.is_empty() {
+            let ended = m.products.iter().all(|p| {
+                !matches!(
+                    p.status,
+                    ProductStatus::Opinion | ProductStatus::OpinionUnderReexamination
+                )
+            });
+            let p = &m.products[0];
+            let (status, reason) = if ended {
+                (
+                    Status::NotAuthorized,
+                    format!(
+                        "no product of it is authorised in the EU now ({} is {})",
+                        p.name,
+                        p.status.as_str().replace('_', " ")
+                    ),
+                )
+            } else {
+                (
+                    Status::Unknown,
+                    "the EMA has given an opinion that the European Commission has not yet decided"
+                        .into(),
+                )
+            };
+            return EuFinding {
+                status,
+                reason,
+                record: p.product_number.clone(),
+                quote: None,
+                date: p
+                    .dates
+                    .refusal
+                    .clone()
+                    .or(p.dates.withdrawal.clone())
+                    .or(p.dates.last_decision.clone()),
+            };
+        }
+        let clauses: Vec<&IndicationClause> = self
+            .clauses_of
+            .get(medicine)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.clauses[i])
+            .filter(|c| authorised.contains(&c.product_number.as_str()))
+            .collect();
+        let date_of = |product: &str| {
+            m.products
+                .iter()
+                .find(|p| p.product_number == product)
+                .and_then(|p| p.dates.authorisation.clone())
+        };
+        let mut covering: Vec<&IndicationClause> = clauses
+            .iter()
+            .copied()
+            .filter(|c| c.conditions.iter().any(|d| vocabulary.is_a(doid, d)))
+            .collect();
+        // The named product's clauses first, then clauses naming the condition itself
+        // before those naming a broader one, so the quote shown is the closest.
+        covering.sort_by_key(|c| {
+            (
+                prefer.is_some_and(|p| p != c.product_number),
+                !c.conditions.iter().any(|d| d == doid),
+            )
+        });
+        let mut unclear = None;
+        let mut misfit = None;
+        for c in &covering {
+            match fits(c, patient) {
+                Fit::Yes => {
+                    let limits = limits(&c.population);
+                    let reason = if limits.is_empty() {
+                        format!("the EU indication of {} covers it", product_name(m, c))
+                    } else {
+                        format!(
+                            "the EU indication of {} covers it, within its limits: {}",
+                            product_name(m, c),
+                            limits.join("; ")
+                        )
+                    };
+                    return EuFinding {
+                        status: Status::Approved,
+                        reason,
+                        record: c.id.clone(),
+                        quote: Some(full_quote(c)),
+                        date: date_of(&c.product_number),
+                    };
+                }
+                Fit::Unread => {
+                    unclear.get_or_insert(c);
+                }
+                Fit::No(why) => {
+                    misfit.get_or_insert((c, why));
+                }
+            }
+        }
+        if let Some(c) = unclear {
+            return EuFinding {
+                status: Status::Unknown,
+                reason: format!(
+                    "an EU indication of {} names this condition, but limits it in words the pack does not read (see the quote)",
+                    product_name(m, c)
+                ),
+                record: c.id.clone(),
+                quote: Some(full_quote(c)),
+                date: date_of(&c.product_number),
+            };
+        }
+        if let Some((c, why)) = misfit {
+            return EuFinding {
+                status: Status::OffLabel,
+                reason: format!(
+                    "the EU indication of {} names this condition, but {why}",
+                    product_name(m, c)
+                ),
+                record: c.id.clone(),
+                quote: Some(full_quote(c)),
+                date: date_of(&c.product_number),
+            };
+        }
+        // Authorised for a narrower form of the condition asked: say which, claim nothing.
+        let narrower: Vec<&IndicationClause> = clauses
+            .iter()
+            .copied()
+            .filter(|c| c.conditions.iter().any(|d| vocabulary.is_a(d, doid)))
+            .collect();
+        // A clause whose condition words the matcher could not map may still name this
+        // condition: if it shares a word with the condition's names, claim nothing.
+        if narrower.is_empty()
+            && let Some(c) = clauses
+                .iter()
+                .find(|c| c.conditions.is_empty() && mentions_term(vocabulary, doid, c))
+        {
+            return EuFinding {
+                status: Status::Unknown,
+                reason: format!(
+                    "an EU indication of {} may name this condition in words the pack could not map (see the quote)",
+                    product_name(m, c)
+                ),
+                record: c.id.clone(),
+                quote: Some(full_quote(c)),
+                date: date_of(&c.product_number),
+            };
+        }
+        let product = authorised[0];
+        match narrower.first() {
+            Some(c) => EuFinding {
+                status: Status::OffLabel,
+                reason: format!(
+                    "in the EU, {} is authorised only for a narrower form: {}",
+                    product_name(m, c),
+                    c.condition_text.as_deref().unwrap_or("see the quote")
+                ),
+                record: c.id.clone(),
+                quote: Some(full_quote(c)),
+                date: date_of(&c.product_number),
+            },
+            None => EuFinding {
+                status: Status::OffLabel,
+                reason: format!(
+                    "{} is authorised in the EU, and none of its indications names this condition",
+                    m.products
+                        .iter()
+                        .find(|p| p.product_number == product)
+                        .map_or(m.inn.as_str(), |p| p.name.as_str())
+                ),
+                record: product.to_string(),
+                quote: None,
+                date: date_of(product),
+            },
+        }
+    }
+
+    /// Authorised products of a medicine, as "Name (EMEA/H/C/…, authorised YYYY-MM-DD)".
+    pub fn authorised_products(&self, medicine: &str) -> Vec<String> {
+        self.medicine(medicine)
+            .map(|m| {
+                m.products
+                    .iter()
+                    .filter(|p| p.status.is_authorised())
+                    .map(|p| match &p.dates.authorisation {
+                        Some(d) => format!("{} ({}, authorised {d})", p.name, p.product_number),
+                        None => format!("{} ({})", p.name, p.product_number),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// The regulator's words for a clause; a list item keeps the sentence that leads into it.
+fn full_quote(c: &IndicationClause) -> String {
+    match &c.lead {
+        Some(lead) => format!("{} … {}", lead.trim(), c.quote.trim()),
+        None => c.quote.clone(),
+    }
+}
+
+fn product_name<'a>(m: &'a RegulatedMedicine, c: &IndicationClause) -> &'a str {
+    m.products
+        .iter()
+        .find(|p| p.product_number == c.product_number)
+        .map_or(m.inn.as_str(), |p| p.name.as_str())
+}
+
+enum Fit {
+    Yes,
+    Unread,
+    No(String),
+}
+
+/// Whether the patient falls within what the clause states. A clause read only in part
+/// can approve nothing: its unread words may restrict it.
+fn fits(c: &IndicationClause, patient: &Patient) -> Fit {
+    let pop = &c.population;
+    let min_months = pop.min_age_months.or_else(|| {
+        pop.age_groups
+            .contains(&AgeGroup::Adults)
+            .then_some(18 * 12)
+    });
+    let only_children = !pop.age_groups.is_empty()
+        && pop.age_groups.iter().all(|g| {
+            matches!(
+                g,
+                AgeGroup::Children
+                    | AgeGroup::Paediatric
+                    | AgeGroup::Infants
+                    | AgeGroup::Neonates
+                    | AgeGroup::Adolescents
+            )
+        });
+    if let Some(age) = patient.age {
+        if let Some(min) = min_months
+            && age * 12 < min
+        {
+            return Fit::No(format!(
+                "the patient is younger than the {} it states",
+                months_words("minimum", min)
+            ));
+        }
+        if let Some(max) = pop.max_age_months
+            && age * 12 > max
+        {
+            return Fit::No(format!(
+                "the patient is older than the {} it states",
+                months_words("maximum", max)
+            ));
+        }
+        if only_children && age >= 18 && pop.max_age_months.is_none() {
+            return Fit::Unread;
+        }
+    } else if patient.is_minor() {
+        match min_months {
+            Some(min) if min >= 18 * 12 => {
+                return Fit::No("it is for adults and the patient is a minor".into());
+            }
+            // A child of unknown age against a lower bound: cannot be checked.
+            Some(min) if min > 0 => return Fit::Unread,
+            _ => {}
+        }
+    }
+    if let Some(sev) = patient.severity
+        && !pop.severity.is_empty()
+    {
+        let stated: Vec<&str> = pop
+            .severity
+            .iter()
+            .map(|s| match s {
+                offlabel_regulatory::Severity::Mild => "mild",
+                offlabel_regulatory::Severity::Moderate => "moderate",
+                offlabel_regulatory::Severity::Severe => "severe",
+            })
+            .collect();
+        if !sev.grades().iter().all(|g| stated.contains(g)) {
+            return Fit::No(format!("for {} disease only", stated.join(" or ")));
+        }
+    }
+    if !c.fully_read {
+        return Fit::Unread;
+    }
+    Fit::Yes
+}
+
+/// The patient limits a clause states, in short words, for the approved line.
+fn limits(pop: &offlabel_regulatory::Population) -> Vec<String> {
+    let mut out = Vec::new();
+    match (pop.min_age_months, pop.max_age_months) {
+        (Some(min), Some(max)) => out.push(format!(
+            "from {} to below {}",
+            age_words(min),
+            age_words(max)
+        )),
+        (Some(min), None) => out.push(format!("from {}", age_words(min))),
+        (None, Some(max)) => out.push(format!("below {}", age_words(max))),
+        (None, None) => {
+            if pop.age_groups.contains(&AgeGroup::Adults) && pop.age_groups.len() == 1 {
+                out.push("adults".into());
+            }
+        }
+    }
+    if !pop.severity.is_empty() {
+        let words: Vec<&str> = pop
+            .severity
+            .iter()
+            .map(|s| match s {
+                offlabel_regulatory::Severity::Mild => "mild",
+                offlabel_regulatory::Severity::Moderate => "moderate",
+                offlabel_regulatory::Severity::Severe => "severe",
+            })
+            .collect();
+        out.push(format!("{} disease", words.join(" or ")));
+    }
+    if pop.active_disease {
+        out.push("active disease".into());
+    }
+    for p in &pop.prior_therapy {
+        out.push(p.text.clone());
+    }
+    if !pop.regimen.combinations.is_empty() {
+        out.push(format!("with {}", pop.regimen.combinations.join(", ")));
+    }
+    if !pop.regimen.add_on_to.is_empty() {
+        out.push(format!("added to {}", pop.regimen.add_on_to.join(", ")));
+    }
+    out
+}
+
+/// Whether a clause's words share a distinctive word with any name of the DO term.
+fn mentions_term(vocabulary: &Vocabulary, doid: &str, c: &IndicationClause) -> bool {
+    const COMMON: &[&str] = &[
+        "disease",
+        "disorder",
+        "syndrome",
+        "chronic",
+        "acute",
+        "severe",
+        "with",
+        "cancer",
+        "type",
+        "infection",
+        "primary",
+        "patients",
+        "adult",
+        "adults",
+        "children",
+    ];
+    let Some(term) = vocabulary.get(doid) else {
+        return false;
+    };
+    let text = c
+        .condition_text
+        .as_deref()
+        .unwrap_or(c.quote.as_str())
+        .to_lowercase();
+    let clause_words: Vec<&str> = text
+        .split(|ch: char| !ch.is_alphanumeric())
+        .filter(|w| w.len() >= 4)
+        .collect();
+    std::iter::once(&term.name)
+        .chain(&term.exact)
+        .flat_map(|n| {
+            n.to_lowercase()
+                .split(|ch: char| !ch.is_alphanumeric())
+                .filter(|w| w.len() >= 4 && !COMMON.contains(w))
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .any(|w| clause_words.contains(&w.as_str()))
+}
+
+fn months_words(bound: &str, months: u32) -> String {
+    format!("{bound} age of {}", age_words(months))
+}
+
+/// An age in months as people say it: whole years in years, else months.
+fn age_words(months: u32) -> String {
+    if months % 12 == 0 {
+        format!("{} years", months / 12)
+    } else {
+        format!("{months} months")
+    }
+}
