@@ -279,6 +279,15 @@ impl Prepared {
                 && (m.tokens.end <= first || m.tokens.start >= end.max(first + 1))
         };
         let matches: Vec<&Match> = self.matches.iter().filter(in_sentence).collect();
+        // A finding written with its own time word ("chronically elevated platelets",
+        // "psychiatric history", "previous MI") is dated by it: a historical trigger
+        // wholly inside the finding counts. Other categories inside a finding name
+        // ("non-segmental") are part of the name, not a negation.
+        let inside_historical = self.matches.iter().any(|m| {
+            m.tokens.start >= first
+                && m.tokens.end <= end
+                && matches!(m.role, Role::Trigger(Category::Historical, _))
+        });
         let ends_scope = |between: Range<usize>, category: Category| {
             matches.iter().any(|m| {
                 m.tokens.start >= between.start
@@ -314,6 +323,9 @@ impl Prepared {
             if reaches {
                 reached.push((category, direction, m.tokens.clone()));
             }
+        }
+        if inside_historical && assessment.temporality == Temporality::Recent {
+            assessment.temporality = Temporality::Historical;
         }
         for (category, direction, tokens) in reached {
             match category {
@@ -383,6 +395,41 @@ pub fn find(text: &str, phrase: &str) -> Option<Range<usize>> {
         .or(exact)
         .or_else(|| occurrences.first())
         .cloned()
+}
+
+/// Like [`find`], but when `phrase` is not written whole in `text` (a target that runs
+/// past the sentence it was cut from, or was cut short), the longest run of its words
+/// that is written there, preferring one in capitals; `None` when no word of it occurs.
+pub fn locate(text: &str, phrase: &str) -> Option<Range<usize>> {
+    if let Some(r) = find(text, phrase) {
+        return Some(r);
+    }
+    let words = tokenize(phrase);
+    let n = words.len();
+    // Longest runs first; a run must hold a word (not only punctuation).
+    for len in (1..n).rev() {
+        let mut found: Vec<Range<usize>> = Vec::new();
+        for start in 0..=n - len {
+            let run = &words[start..start + len];
+            if !run.iter().any(Token::is_word) {
+                continue;
+            }
+            let Some(sub) = phrase.get(run[0].span.start..run[len - 1].span.end) else {
+                continue;
+            };
+            if let Some(r) = find(text, sub) {
+                found.push(r);
+            }
+        }
+        let capital = found.iter().find(|r| {
+            text.get((*r).clone())
+                .is_some_and(|w| !w.chars().any(char::is_lowercase))
+        });
+        if let Some(r) = capital.or(found.first()) {
+            return Some(r.clone());
+        }
+    }
+    None
 }
 
 #[cfg(test)]
