@@ -232,6 +232,9 @@ pub struct Understood {
     pub unknown_medicine: Option<String>,
     /// Spelling corrections made.
     pub corrections: Vec<String>,
+    /// Every finding about the patient that was read, with its context (negated,
+    /// someone else's, family history, historical, hypothetical) and whether it counts.
+    pub findings: Vec<crate::question::Finding>,
 }
 
 /// Collects citations and hands out markers.
@@ -781,6 +784,7 @@ fn eu_answer(
             // The EMA's table knows it, so it is no longer an unknown medicine.
             unknown_medicine: None,
             corrections: q.corrections.clone(),
+            findings: q.findings.clone(),
         },
     }
 }
@@ -1385,6 +1389,7 @@ fn compose(pack: &Pack, q: &Question, text: &str, outside: Option<&OutsideCondit
             language: q.language,
             unknown_medicine: q.foreign_medicine.clone(),
             corrections: q.corrections.clone(),
+            findings: q.findings.clone(),
         },
     }
 }

@@ -64,6 +64,34 @@ pub enum Place {
     Other(String),
 }
 
+/// A finding about the patient that the parser read, with its context (ConText, the
+/// `offlabel-context` crate), so a reader sees why a flag did or did not fire.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct Finding {
+    /// Which patient cue list it belongs to ("pregnant", "smoker", "vte", "site_face"...).
+    pub kind: String,
+    /// The words as written.
+    pub text: String,
+    /// Denied ("not pregnant", "nothing on my face", "never smoked").
+    pub negated: bool,
+    /// About someone other than the patient ("my husband smokes").
+    pub other_person: bool,
+    /// A relative's finding, kept as family history ("my mother had breast cancer").
+    pub family_history: bool,
+    /// In the past ("had a PE in 2019", "quit in 2020"); past clots, cancers and
+    /// smoking still count.
+    pub historical: bool,
+    /// Only possible or asked about ("if I get pregnant"); still counts, to be safe.
+    pub hypothetical: bool,
+    /// Stated with doubt ("I might be pregnant"); still counts, to be safe.
+    pub uncertain: bool,
+    /// Named as something the medicine might cause, not the patient's own ("can it
+    /// cause blood clots").
+    pub asked_as_outcome: bool,
+    /// Whether it counts for the patient (and so may fire a flag).
+    pub counts: bool,
+}
+
 /// The parsed question.
 #[derive(Debug, Clone, Serialize)]
 pub struct Question {
@@ -94,6 +122,8 @@ pub struct Question {
     pub language: Language,
     /// Words that were spelling-corrected.
     pub corrections: Vec<String>,
+    /// Every patient finding read, with its context.
+    pub findings: Vec<Finding>,
 }
 
 /// Whether a cue at token `i` is negated: by "not", "no", "never", "without"... up to
@@ -148,27 +178,37 @@ fn excluded(hits: &Hits, exclude: ListId, i: usize) -> bool {
 
 /// Whether a cue is affirmed, or, in Chinese text, one of its Chinese substrings
 /// occurs. An occurrence counts unless it is negated, asked about as an outcome of
-/// the medicine, or inside a phrase of the `exclude` list ("risk of blood clots").
-/// Each occurrence is judged on its own, so "I had a DVT; does it cause blood
-/// clots?" keeps the DVT.
-fn affirmed(text: &Text<'_>, words: ListId, exclude: ListId, zh: &[String]) -> bool {
-    affirmed_where(text, words, exclude, zh, |_| true)
+/// the medicine, inside a phrase of the `exclude` list ("risk of blood clots"), or
+/// someone else's. Each occurrence is judged on its own (and recorded as a
+/// [`Finding`]), so "I had a DVT; does it cause blood clots?" keeps the DVT.
+fn affirmed(text: &Text<'_>, kind: &str, words: ListId, exclude: ListId, zh: &[String]) -> bool {
+    affirmed_where(text, kind, words, exclude, zh, |_| true)
 }
+
+/// How many words a ConText negation may stand from the finding for the parser to
+/// follow it, inside the same clause. ConText reaches further (clinical lists); a
+/// wrong negation would drop a contraindication, a missed one only adds a warning.
+const CONTEXT_NEGATION_REACH: usize = 6;
 
 /// [`affirmed`], counting only the cue positions `keep` accepts.
 fn affirmed_where(
     text: &Text<'_>,
+    kind: &str,
     words: ListId,
     exclude: ListId,
     zh: &[String],
     keep: impl Fn(usize) -> bool,
 ) -> bool {
-    text.hits.positions(words).any(|i| {
-        keep(i)
-            && !excluded(text.hits, exclude, i)
-            && !negated(text.tokens, text.hits, i)
-            && !outcome_asked(text.tokens, text.hits, i)
-    }) || text.zh(zh)
+    let mut any = false;
+    for i in text.hits.positions(words) {
+        if !keep(i) {
+            continue;
+        }
+        let finding = text.judge(kind, words, exclude, i);
+        any |= finding.counts;
+        text.record(finding);
+    }
+    any || text.zh(zh)
 }
 
 /// Parses a question against a pack's lexicon.
@@ -209,6 +249,10 @@ pub fn parse(pack: &Pack, lexicon: &Lexicon, text: &str) -> Question {
         hits: &cue_hits,
         folded: &folded,
         cjk,
+        raw: text,
+        context: offlabel_context::Context::get().prepare(text),
+        first_person: first_person(&tokens),
+        findings: std::cell::RefCell::new(Vec::new()),
     };
     let places = places(&text);
     let mut patient = patient(&text);
@@ -228,6 +272,7 @@ pub fn parse(pack: &Pack, lexicon: &Lexicon, text: &str) -> Question {
         patient.sites.push(Site::Mouth);
     }
     let intents = intents(&text, medicine.is_some() || class, condition.is_some());
+    let findings = text.findings.take();
     Question {
         medicine,
         other_medicines,
@@ -242,6 +287,7 @@ pub fn parse(pack: &Pack, lexicon: &Lexicon, text: &str) -> Question {
         intents,
         language,
         corrections,
+        findings,
     }
 }
 
@@ -380,9 +426,109 @@ struct Text<'a> {
     hits: &'a Hits,
     folded: &'a str,
     cjk: bool,
+    /// The question as typed (finding spans point into it).
+    raw: &'a str,
+    /// The text matched once against the ConText lexicon.
+    context: offlabel_context::Prepared,
+    /// The writer speaks of themself ("I", "me", "my skin", "puedo"): then findings
+    /// about a spouse, friend or relative are not the patient's. Without it the person
+    /// named is the subject ("my wife is pregnant, can she use it?").
+    first_person: bool,
+    /// Findings judged so far.
+    findings: std::cell::RefCell<Vec<Finding>>,
+}
+
+/// Whether the writer speaks of themself: a first-person word, or "my"/"mi" before
+/// something that is not a person ("my skin", not "my husband" or "my 70-year-old mother").
+fn first_person(tokens: &[Token]) -> bool {
+    tokens
+        .iter()
+        .enumerate()
+        .any(|(i, t)| match t.norm.as_str() {
+            "i" | "i'm" | "im" | "i've" | "ive" | "i'd" | "me" | "myself" | "yo" | "puedo"
+            | "tengo" | "estoy" | "soy" | "uso" | "tomo" | "aplico" => true,
+            "my" | "mi" | "mis" => !tokens[i + 1..tokens.len().min(i + 5)]
+                .iter()
+                .any(|n| PERSON.contains(n.norm.as_str())),
+            _ => false,
+        })
 }
 
 impl Text<'_> {
+    /// The engine token where a byte offset falls (the first token starting at or after it).
+    fn token_at(&self, byte: usize) -> usize {
+        self.tokens
+            .iter()
+            .position(|t| t.end > byte)
+            .unwrap_or(self.tokens.len())
+    }
+
+    /// Judges the cue of list `words` at token `i`: the parser's own negation,
+    /// outcome and exclusion rules, and the finding's ConText.
+    fn judge(&self, kind: &str, words: ListId, exclude: ListId, i: usize) -> Finding {
+        let len = self.hits.at(words, i).unwrap_or(1).max(1);
+        let last = (i + len - 1).min(self.tokens.len().saturating_sub(1));
+        let span = self.tokens[i].start..self.tokens[last].end;
+        let a = self.context.assess(span.clone());
+        let clause = self.tokens[i].clause;
+        let near = |t: &offlabel_context::Trigger| {
+            let k = self.token_at(t.span.start);
+            k < self.tokens.len()
+                && self.tokens[k].clause == clause
+                && k.abs_diff(i) <= CONTEXT_NEGATION_REACH
+        };
+        let context_negated = a
+            .triggers
+            .iter()
+            .any(|t| t.category == offlabel_context::Category::Negated && near(t));
+        let negated = negated(self.tokens, self.hits, i) || context_negated;
+        // "Family history of clots" is a relative's whatever the subject; "my mother
+        // had cancer" only when the writer is the patient.
+        let named_family = a.triggers.iter().any(|t| {
+            t.category == offlabel_context::Category::Family
+                && self.raw.get(t.span.clone()).is_some_and(|w| {
+                    let w = crate::text::fold(w);
+                    w.contains("famil") || w.contains("relative") || w == "fh" || w.contains("f/h")
+                })
+        });
+        let other = a.experiencer == offlabel_context::Experiencer::Other
+            && (self.first_person || named_family);
+        let family = a.family_history && other;
+        let outcome = outcome_asked(self.tokens, self.hits, i);
+        let excluded = excluded(self.hits, exclude, i);
+        Finding {
+            kind: kind.to_string(),
+            text: self.raw.get(span).unwrap_or_default().to_string(),
+            negated,
+            other_person: other,
+            family_history: family,
+            historical: a.temporality == offlabel_context::Temporality::Historical,
+            hypothetical: a.temporality == offlabel_context::Temporality::Hypothetical,
+            uncertain: a.uncertain,
+            asked_as_outcome: outcome || excluded,
+            counts: !negated && !other && !outcome && !excluded,
+        }
+    }
+
+    /// Keeps a finding for `understood` (once per kind and words).
+    fn record(&self, finding: Finding) {
+        let mut all = self.findings.borrow_mut();
+        if !all
+            .iter()
+            .any(|f| f.kind == finding.kind && f.text == finding.text && f == &finding)
+        {
+            all.push(finding);
+        }
+    }
+
+    /// Whether a finding of `kind` is a relative's, kept as family history.
+    fn family(&self, kind: &str) -> bool {
+        self.findings
+            .borrow()
+            .iter()
+            .any(|f| f.kind == kind && f.family_history && !f.negated && !f.asked_as_outcome)
+    }
+
     /// Whether any Chinese substring of a list occurs (only in Chinese text).
     fn zh(&self, list: &[String]) -> bool {
         self.cjk && list.iter().any(|z| self.folded.contains(z.as_str()))
@@ -820,6 +966,7 @@ macro_rules! patient_has {
     ($text:expr, $name:literal) => {
         affirmed(
             $text,
+            $name,
             cue!("patient", $name),
             cue!("patient", concat!($name, "_exclude")),
             cues::cue_list!("patient", concat!($name, "_zh")),
@@ -838,6 +985,10 @@ fn patient(text: &Text<'_>) -> Patient {
     p.elderly = patient_has!(text, "elderly") && p.age.is_none();
     p.pregnant = patient_has!(text, "pregnant");
     p.breastfeeding = patient_has!(text, "breastfeeding");
+    // A breastfeeding patient is the mother: "breastfeeding my baby" names her child.
+    if p.breastfeeding && p.age.is_none() {
+        p.child = false;
+    }
     p.allergy = drug_allergy(text);
     p.immunosuppressed = patient_has!(text, "immunosuppressed");
     p.smoker = patient_has!(text, "smoker");
@@ -865,9 +1016,10 @@ fn patient(text: &Text<'_>) -> Patient {
     // "vitiligo without facial involvement", "no lesions on the face": the disease is
     // named off the face, which matters for authorisations limited to it.
     let face_denied = text
-        .hits
-        .positions(cue!("patient", "site_face"))
-        .any(|i| negated(tokens, text.hits, i));
+        .findings
+        .borrow()
+        .iter()
+        .any(|f| f.kind == "site_face" && f.negated && !f.other_person);
     if face_denied
         && !p
             .sites
@@ -877,6 +1029,8 @@ fn patient(text: &Text<'_>) -> Patient {
         p.sites.push(Site::Body);
     }
     p.severity = severity(tokens);
+    p.family_vte = text.family("vte");
+    p.family_cancer = text.family("cancer");
     p
 }
 
@@ -892,6 +1046,7 @@ fn drug_allergy(text: &Text<'_>) -> bool {
     };
     affirmed_where(
         text,
+        "allergy",
         cue!("patient", "allergy"),
         cue!("patient", "allergy_exclude"),
         cues::cue_list!("patient", "allergy_zh"),
