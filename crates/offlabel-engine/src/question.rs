@@ -467,6 +467,11 @@ impl Text<'_> {
     /// outcome and exclusion rules, and the finding's ConText.
     fn judge(&self, kind: &str, words: ListId, exclude: ListId, i: usize) -> Finding {
         let len = self.hits.at(words, i).unwrap_or(1).max(1);
+        self.judge_at(kind, exclude, i, len)
+    }
+
+    /// Judges the finding of `len` tokens from token `i`.
+    fn judge_at(&self, kind: &str, exclude: ListId, i: usize, len: usize) -> Finding {
         let last = (i + len - 1).min(self.tokens.len().saturating_sub(1));
         let span = self.tokens[i].start..self.tokens[last].end;
         let a = self.context.assess(span.clone());
@@ -765,6 +770,50 @@ static PERSON: LazyLock<rustc_hash::FxHashSet<&'static str>> = LazyLock::new(|| 
 /// "I'm 66", "my son is 15", "my son, 16,", "a nine-year-old", "I am seventy-two",
 /// "mi hijo de once años", "in her 70s" and "octogenarian". A duration is not an age:
 /// "10 years ago", "for 5 years", "hace 3 años" are skipped.
+/// An infant's or toddler's age given in months, weeks or days, in months (weeks and
+/// days rounded down, at least 0): "18-month-old", "6 weeks old", "aged 10 months",
+/// "un bebé de 18 meses", "my son is 9 months". A duration is not an age: "for 14
+/// months", "after 6 weeks", "hace 3 meses" are skipped.
+fn age_in_months(tokens: &[Token]) -> Option<u32> {
+    let norm = |k: usize| tokens.get(k).map(|t| t.norm.as_str());
+    let unit = |w: Option<&str>| -> Option<f64> {
+        Some(match w? {
+            "month" | "months" | "mo" | "mos" | "mes" | "meses" => 1.0,
+            "week" | "weeks" | "wk" | "wks" | "semana" | "semanas" => 12.0 / 52.0,
+            "day" | "days" | "dia" | "dias" => 12.0 / 365.0,
+            _ => return None,
+        })
+    };
+    for i in 0..tokens.len() {
+        let Some((n, len)) = number_at(tokens, i, true) else {
+            continue;
+        };
+        let Some(per) = unit(norm(i + len)) else {
+            continue;
+        };
+        let after = norm(i + len + 1);
+        let before = i.checked_sub(1).and_then(norm);
+        let old = matches!(after, Some("old" | "de" | "edad"))
+            && (after != Some("de") || norm(i + len + 2) == Some("edad"));
+        // "aged 10 months", "my son is 9 months", "bebé de 18 meses", "un niño de 6 semanas".
+        let aged = matches!(before, Some("aged" | "age"))
+            || (matches!(before, Some("is" | "es" | "tiene" | "turned"))
+                && i >= 2
+                && PERSON.contains(tokens[i - 2].norm.as_str()))
+            || (before == Some("de")
+                && i >= 2
+                && (PERSON.contains(tokens[i - 2].norm.as_str())
+                    || matches!(
+                        tokens[i - 2].norm.as_str(),
+                        "bebe" | "nino" | "nina" | "lactante"
+                    )));
+        if (old || aged) && n <= 60 {
+            return Some((f64::from(n) * per).floor() as u32);
+        }
+    }
+    None
+}
+
 fn age(tokens: &[Token]) -> Option<u32> {
     let norm = |k: usize| tokens.get(k).map(|t| t.norm.as_str());
     let is_years = |w: Option<&str>| {
@@ -904,20 +953,57 @@ fn bsa(tokens: &[Token]) -> Option<f64> {
     bsa_number(tokens).or_else(|| bsa_words(tokens))
 }
 
+/// Words after "whole body" / "total" that make it an outcome, not a share of the
+/// body: "whole-body repigmentation", "how many people get total clearance".
+const OUTCOME_WORDS: [&str; 12] = [
+    "repigmentation",
+    "repigmented",
+    "repigment",
+    "repigmentacion",
+    "clearance",
+    "response",
+    "improvement",
+    "remission",
+    "respuesta",
+    "mejoria",
+    "regrowth",
+    "recovery",
+];
+
 /// A share of the body in words: "half my body" (50), "a quarter of the skin" (25),
-/// "the whole body" / "todo el cuerpo" (100).
+/// "a fifth of the body" (20), "two thirds of my skin" (67), "the whole body" / "todo
+/// el cuerpo" (100, unless it names an outcome: "whole-body repigmentation").
 fn bsa_words(tokens: &[Token]) -> Option<f64> {
     let body = |k: usize| {
-        tokens[k..tokens.len().min(k + 4)]
+        tokens[k.min(tokens.len())..tokens.len().min(k + 4)]
             .iter()
             .any(|t| matches!(t.norm.as_str(), "body" | "skin" | "cuerpo" | "piel"))
     };
+    let outcome_after = |k: usize| {
+        tokens[k.min(tokens.len())..tokens.len().min(k + 5)]
+            .iter()
+            .any(|t| OUTCOME_WORDS.contains(&t.norm.as_str()) || t.norm.starts_with("repigment"))
+    };
+    let norm = |k: usize| tokens.get(k).map(|t| t.norm.as_str());
     tokens.iter().enumerate().find_map(|(i, t)| {
+        let before = i.checked_sub(1).and_then(norm);
+        let many = match before {
+            Some("two" | "dos") => 2.0,
+            Some("three" | "tres") => 3.0,
+            _ => 1.0,
+        };
         let share = match t.norm.as_str() {
-            "whole" | "entire" | "todo" | "toda" => 100.0,
+            "whole" | "entire" | "todo" | "toda" => {
+                if outcome_after(i + 1) {
+                    return None;
+                }
+                100.0
+            }
             "half" | "mitad" => 50.0,
-            "third" | "tercio" => 33.0,
-            "quarter" | "cuarta" => 25.0,
+            "third" | "thirds" | "tercio" | "tercios" => (100.0 * many / 3.0_f64).round(),
+            "quarter" | "quarters" | "cuarta" => 25.0 * many,
+            "fifth" | "fifths" | "quinta" | "quinto" => 20.0 * many,
+            "tenth" | "tenths" | "decima" | "decimo" => 10.0 * many,
             _ => return None,
         };
         body(i + 1).then_some(share)
@@ -927,23 +1013,36 @@ fn bsa_words(tokens: &[Token]) -> Option<f64> {
 fn bsa_number(tokens: &[Token]) -> Option<f64> {
     for (i, t) in tokens.iter().enumerate() {
         // "15%", or "15 percent" / "15 per cent" / "15 por ciento".
-        let (num, i) = match t.norm.strip_suffix('%') {
-            Some(num) => (num, i),
-            None => match tokens.get(i + 1).map(|t| t.norm.as_str()) {
-                Some("percent" | "pct") => (t.norm.as_str(), i + 1),
+        // The number in digits, or in words ("twenty percent", "veinte por ciento").
+        let (value, len) = match t.norm.strip_suffix('%') {
+            Some(num) => match num.parse::<f64>() {
+                Ok(v) => (v, 0),
+                Err(_) => continue,
+            },
+            None => match t.norm.parse::<f64>() {
+                Ok(v) => (v, 1),
+                Err(_) => match number_at(tokens, i, true) {
+                    Some((n, len)) => (f64::from(n), len),
+                    None => continue,
+                },
+            },
+        };
+        let i = if len == 0 {
+            i
+        } else {
+            let k = i + len;
+            match tokens.get(k).map(|t| t.norm.as_str()) {
+                Some("percent" | "pct" | "%") => k,
                 Some("per" | "por")
                     if matches!(
-                        tokens.get(i + 2).map(|t| t.norm.as_str()),
+                        tokens.get(k + 1).map(|t| t.norm.as_str()),
                         Some("cent" | "ciento")
                     ) =>
                 {
-                    (t.norm.as_str(), i + 2)
+                    k + 1
                 }
                 _ => continue,
-            },
-        };
-        let Ok(value) = num.parse::<f64>() else {
-            continue;
+            }
         };
         let window: Vec<&str> = tokens[i + 1..tokens.len().min(i + 6)]
             .iter()
@@ -961,6 +1060,34 @@ fn bsa_number(tokens: &[Token]) -> Option<f64> {
     None
 }
 
+/// A clinical abbreviation of the `[shorthand]` list `kind` ("had a PE", "previous
+/// MI"), written in its case and in its clinical sense, judged like any finding.
+fn shorthand(text: &Text<'_>, kind: &'static str, exclude: ListId) -> bool {
+    let list = cues::list("shorthand", kind);
+    let before = cues::cue_list!("shorthand", "before");
+    let not_after = cues::cue_list!("shorthand", "not_after");
+    let mut any = false;
+    for (i, t) in text.tokens.iter().enumerate() {
+        if !list.iter().any(|a| *a == t.raw) {
+            continue;
+        }
+        let clinical_before = i.checked_sub(1).is_some_and(|k| {
+            text.tokens[k].clause == t.clause && before.iter().any(|b| *b == text.tokens[k].norm)
+        });
+        let everyday_after = text
+            .tokens
+            .get(i + 1)
+            .is_some_and(|n| n.clause == t.clause && not_after.iter().any(|w| *w == n.norm));
+        if !clinical_before || everyday_after {
+            continue;
+        }
+        let finding = text.judge_at(kind, exclude, i, 1);
+        any |= finding.counts;
+        text.record(finding);
+    }
+    any
+}
+
 /// Reads a patient cue: `$name` affirmed, `${name}_exclude` absent, or `${name}_zh` in Chinese text.
 macro_rules! patient_has {
     ($text:expr, $name:literal) => {
@@ -976,8 +1103,10 @@ macro_rules! patient_has {
 
 fn patient(text: &Text<'_>) -> Patient {
     let tokens = text.tokens;
+    let months = age_in_months(tokens);
     let mut p = Patient {
-        age: age(tokens),
+        age: months.map(|m| m / 12).or_else(|| age(tokens)),
+        age_months: months,
         ..Patient::default()
     };
     p.adolescent = patient_has!(text, "adolescent") && p.age.is_none();
@@ -990,13 +1119,26 @@ fn patient(text: &Text<'_>) -> Patient {
         p.child = false;
     }
     p.allergy = drug_allergy(text);
-    p.immunosuppressed = patient_has!(text, "immunosuppressed");
+    p.immunosuppressed = patient_has!(text, "immunosuppressed")
+        | shorthand(
+            text,
+            "immunosuppressed",
+            cue!("patient", "immunosuppressed_exclude"),
+        );
     p.smoker = patient_has!(text, "smoker");
-    p.vte_history = patient_has!(text, "vte");
-    p.cardiovascular_history = patient_has!(text, "cardiovascular");
-    p.cancer_history = patient_has!(text, "cancer");
+    p.vte_history =
+        patient_has!(text, "vte") | shorthand(text, "vte", cue!("patient", "vte_exclude"));
+    p.cardiovascular_history = patient_has!(text, "cardiovascular")
+        | shorthand(
+            text,
+            "cardiovascular",
+            cue!("patient", "cardiovascular_exclude"),
+        );
+    p.cancer_history =
+        patient_has!(text, "cancer") | shorthand(text, "cancer", cue!("patient", "cancer_exclude"));
     p.renal = renal(text);
-    p.recurrent_infections = patient_has!(text, "infections");
+    p.recurrent_infections = patient_has!(text, "infections")
+        | shorthand(text, "infections", cue!("patient", "infections_exclude"));
     p.bsa = bsa(tokens);
     p.broken_skin = patient_has!(text, "broken_skin");
     for (site, yes) in [
@@ -1026,7 +1168,9 @@ fn patient(text: &Text<'_>) -> Patient {
             .iter()
             .any(|s| matches!(s, Site::Face | Site::Eyelids))
     {
-        p.sites.push(Site::Body);
+        if !p.sites.contains(&Site::Body) {
+            p.sites.push(Site::Body);
+        }
     }
     p.severity = severity(tokens);
     p.family_vte = text.family("vte");
@@ -1076,7 +1220,7 @@ fn renal(text: &Text<'_>) -> Option<RenalGrade> {
     if let Some(grade) = renal_from_gfr(text.tokens) {
         return Some(grade);
     }
-    if !patient_has!(text, "renal") {
+    if !(patient_has!(text, "renal") | shorthand(text, "renal", cue!("patient", "renal_exclude"))) {
         return None;
     }
     let grade = if text.hits.any(cue!("patient", "renal_severe")) {
