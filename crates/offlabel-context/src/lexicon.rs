@@ -133,6 +133,27 @@ impl Lexicon {
         }
     }
 
+    /// Every termination row that matches the tokens starting at `at`: terminations
+    /// are matched on their own, so "I" ends a spouse's scope even inside "I had".
+    pub(crate) fn terminations<'a>(
+        &'a self,
+        norms: &'a [&str],
+        at: usize,
+    ) -> impl Iterator<Item = &'a Entry> + 'a {
+        let fits = move |e: &&Entry| {
+            matches!(e.role, Role::Terminate(_))
+                && e.tokens.len() <= norms.len() - at
+                && e.tokens.iter().zip(&norms[at..]).all(|(p, n)| p.matches(n))
+        };
+        norms
+            .get(at)
+            .and_then(|first| self.by_first.get(*first))
+            .into_iter()
+            .flatten()
+            .chain(self.by_pattern.iter())
+            .filter(fits)
+    }
+
     /// Number of rows.
     pub(crate) fn len(&self) -> usize {
         self.by_first.values().map(Vec::len).sum::<usize>() + self.by_pattern.len()

@@ -206,15 +206,25 @@ impl Context {
         let tokens = tokenize(text);
         let norms: Vec<&str> = tokens.iter().map(|t| t.norm.as_str()).collect();
         let mut matches = Vec::new();
+        for at in 0..norms.len() {
+            for entry in self.lexicon.terminations(&norms, at) {
+                matches.push(Match {
+                    tokens: at..at + entry.tokens.len(),
+                    role: entry.role,
+                });
+            }
+        }
         let mut at = 0;
         while at < norms.len() {
             match self.lexicon.longest(&norms, at) {
                 Some(entry) => {
                     let end = at + entry.tokens.len();
-                    matches.push(Match {
-                        tokens: at..end,
-                        role: entry.role,
-                    });
+                    if !matches!(entry.role, Role::Terminate(_)) {
+                        matches.push(Match {
+                            tokens: at..end,
+                            role: entry.role,
+                        });
+                    }
                     at = end;
                 }
                 None => at += 1,
@@ -457,6 +467,30 @@ mod tests {
         );
         assert_eq!(find("no such thing", "psoriasis"), None);
         assert_eq!(find("anything", ""), None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_and_range_is_assessed(text in "\\PC{0,200}", a in 0usize..260, b in 0usize..260) {
+            let _ = Context::get().assess(&text, a..b);
+            if let Some(r) = locate(&text, &text[..text.len() / 2 - (0..4).find(|k| text.is_char_boundary(text.len() / 2 - k)).unwrap_or(0)]) {
+                proptest::prop_assert!(text.get(r).is_some());
+            }
+        }
+    }
+
+    #[test]
+    fn patient_questions() {
+        let ctx = Context::get();
+        let at = |text: &str, target: &str| ctx.assess(text, find(text, target).unwrap());
+        assert!(at("I quit smoking in 2020", "smoking").temporality == Temporality::Historical);
+        assert!(!at("I quit smoking in 2020", "smoking").negated);
+        assert!(at("nothing on my face", "face").negated);
+        assert!(at("family history of DVT", "DVT").family_history);
+        assert!(at("mi marido fuma", "fuma").experiencer == Experiencer::Other);
+        assert!(at("no tengo trombosis", "trombosis").negated);
+        assert!(at("our 18-month-old has eczema", "eczema").temporality == Temporality::Recent);
+        assert!(at("if I get pregnant", "pregnant").temporality == Temporality::Hypothetical);
     }
 
     #[test]

@@ -1570,6 +1570,115 @@ mod tests {
     }
 
     #[test]
+    fn findings_pass_through_context() {
+        // Someone else's finding is not the patient's when the writer speaks of themself.
+        let p = q("my husband smokes, I never have; Olumiant for alopecia areata?").patient;
+        assert!(!p.smoker);
+        let p = q("My wife is pregnant, is it OK for me to keep using Opzelura?").patient;
+        assert!(!p.pregnant);
+        // ...and is the patient's when that person is the subject.
+        let p = q("My wife is pregnant, can she use Opzelura?").patient;
+        assert!(p.pregnant);
+        // A family history is kept as such.
+        let p = q("family history of blood clots, can I take Olumiant?").patient;
+        assert!(!p.vte_history && p.family_vte);
+        let p = q("my mother had breast cancer; is Rinvoq safe for me?").patient;
+        assert!(!p.cancer_history && p.family_cancer);
+        // Negation words the parser's own list lacks.
+        let p = q("vitiligo only on my knees and elbows, nothing on my face").patient;
+        assert_eq!(p.sites, [Site::Body]);
+        // A breastfeeding mother is not a child.
+        let p = q("I am breastfeeding my baby, can I use Opzelura?").patient;
+        assert!(p.breastfeeding && !p.child);
+        // The findings are listed with their context.
+        let f = q("my husband smokes and I had a DVT in 2019").findings;
+        assert!(
+            f.iter()
+                .any(|f| f.kind == "smoker" && f.other_person && !f.counts)
+        );
+        assert!(
+            f.iter()
+                .any(|f| f.kind == "vte" && f.historical && f.counts)
+        );
+    }
+
+    #[test]
+    fn shorthand_only_in_its_clinical_sense() {
+        assert!(q("had a PE after knee surgery").patient.vte_history);
+        assert!(q("previous MI, Rinvoq?").patient.cardiovascular_history);
+        assert!(q("Tuve una TVP hace dos años").patient.vte_history);
+        assert!(q("I keep getting UTIs").patient.recurrent_infections);
+        assert!(!q("my PE teacher asked about Opzelura").patient.vte_history);
+        assert!(
+            !q("Do I need a TB test before Olumiant?")
+                .patient
+                .recurrent_infections
+        );
+        assert!(!q("I never had a PE").patient.vte_history);
+    }
+
+    #[test]
+    fn ages_in_months_weeks_and_days() {
+        let p = q("our 18-month-old has eczema").patient;
+        assert_eq!((p.age, p.age_months), (Some(1), Some(18)));
+        let p = q("my baby is 6 weeks old").patient;
+        assert_eq!((p.age, p.age_months), (Some(0), Some(1)));
+        assert_eq!(
+            q("bebé de 10 meses con eccema").patient.age_months,
+            Some(10)
+        );
+        assert_eq!(q("should I keep going after 14 months?").patient.age, None);
+        assert_eq!(q("eczema for 6 weeks").patient.age_months, None);
+    }
+
+    #[test]
+    fn body_share_in_words() {
+        let bsa = |t: &str| q(t).patient.bsa;
+        assert_eq!(bsa("twenty percent of my skin"), Some(20.0));
+        assert_eq!(bsa("a fifth of the body"), Some(20.0));
+        assert_eq!(bsa("half my body"), Some(50.0));
+        assert_eq!(bsa("two thirds of my body"), Some(67.0));
+        assert_eq!(bsa("el veinte por ciento del cuerpo"), Some(20.0));
+        assert_eq!(bsa("how many people get whole-body repigmentation"), None);
+        assert_eq!(bsa("it covers my whole body"), Some(100.0));
+    }
+
+    #[test]
+    fn intents_as_kinds() {
+        let has = |t: &str, i: Intent| q(t).intents.contains(&i);
+        assert!(has(
+            "should I keep going with Opzelura after 14 months?",
+            Intent::Dose
+        ));
+        assert!(has("¿Debo seguir con Opzelura?", Intent::Dose));
+        assert!(has("what strengths does Cibinqo come in", Intent::Dose));
+        assert!(has(
+            "will they check my cholesterol on Rinvoq",
+            Intent::Screening
+        ));
+        assert!(has(
+            "pre-treatment checklist for Olumiant",
+            Intent::Screening
+        ));
+        assert!(has("which jabs can I have on Olumiant", Intent::Vaccines));
+        assert!(has("does Opzelura get into the blood", Intent::SideEffects));
+        assert!(has("¿Opzelura pasa a la sangre?", Intent::SideEffects));
+        assert!(has("how many people respond to Opzelura", Intent::Efficacy));
+        assert!(has(
+            "¿cuántas personas responden a Opzelura?",
+            Intent::Efficacy
+        ));
+        assert!(has(
+            "what does the literature say about Olumiant",
+            Intent::Evidence
+        ));
+        assert!(has(
+            "how often are off-label requests approved",
+            Intent::Access
+        ));
+    }
+
+    #[test]
     fn languages() {
         assert_eq!(
             q("¿Puedo usar Opzelura para la psoriasis?").language,
