@@ -459,7 +459,7 @@ mod tests {
     #[test]
     fn find_prefers_the_marked_occurrence() {
         let text = "hypertension in the family; patient has HYPERTENSION.";
-        let r = find(text, "hypertension").unwrap();
+        let r = find(text, "hypertension").expect("the marked occurrence is found");
         assert_eq!(&text[r], "HYPERTENSION");
         assert_eq!(
             find("Bowel   distention here", "bowel distention"),
@@ -482,7 +482,9 @@ mod tests {
     #[test]
     fn patient_questions() {
         let ctx = Context::get();
-        let at = |text: &str, target: &str| ctx.assess(text, find(text, target).unwrap());
+        let at = |text: &str, target: &str| {
+            ctx.assess(text, find(text, target).expect("the target is in the text"))
+        };
         assert!(at("I quit smoking in 2020", "smoking").temporality == Temporality::Historical);
         assert!(!at("I quit smoking in 2020", "smoking").negated);
         assert!(at("nothing on my face", "face").negated);
@@ -499,6 +501,7 @@ mod tests {
         let text = "No fever é";
         let _ = ctx.assess(text, 9..10);
         let _ = ctx.assess(text, 50..70);
+        #[allow(clippy::reversed_empty_ranges)]
         let _ = ctx.assess(text, 5..2);
         let _ = ctx.assess("", 0..3);
         #[allow(clippy::reversed_empty_ranges)]

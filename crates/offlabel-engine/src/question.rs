@@ -1068,7 +1068,7 @@ fn shorthand(text: &Text<'_>, kind: &'static str, exclude: ListId) -> bool {
     let not_after = cues::cue_list!("shorthand", "not_after");
     let mut any = false;
     for (i, t) in text.tokens.iter().enumerate() {
-        if !list.iter().any(|a| *a == t.raw) {
+        if !list.contains(&t.raw) {
             continue;
         }
         let clinical_before = i.checked_sub(1).is_some_and(|k| {
@@ -1077,7 +1077,7 @@ fn shorthand(text: &Text<'_>, kind: &'static str, exclude: ListId) -> bool {
         let everyday_after = text
             .tokens
             .get(i + 1)
-            .is_some_and(|n| n.clause == t.clause && not_after.iter().any(|w| *w == n.norm));
+            .is_some_and(|n| n.clause == t.clause && not_after.contains(&n.norm));
         if !clinical_before || everyday_after {
             continue;
         }
@@ -1166,11 +1166,9 @@ fn patient(text: &Text<'_>) -> Patient {
         && !p
             .sites
             .iter()
-            .any(|s| matches!(s, Site::Face | Site::Eyelids))
+            .any(|s| matches!(s, Site::Face | Site::Eyelids | Site::Body))
     {
-        if !p.sites.contains(&Site::Body) {
-            p.sites.push(Site::Body);
-        }
+        p.sites.push(Site::Body);
     }
     p.severity = severity(tokens);
     p.family_vte = text.family("vte");
