@@ -496,9 +496,30 @@ impl Text<'_> {
                     w.contains("famil") || w.contains("relative") || w == "fh" || w.contains("f/h")
                 })
         });
+        // "My mum had a clot and so did I": the writer shares the finding.
+        let shared = {
+            let sentence = self.tokens[i].sentence;
+            let words: Vec<&str> = self.tokens[i..]
+                .iter()
+                .take_while(|t| t.sentence == sentence)
+                .map(|t| t.norm.as_str())
+                .collect();
+            words.windows(3).any(|w| {
+                matches!(
+                    w,
+                    ["so", "did" | "do" | "have" | "am" | "was", "i"]
+                        | ["as", "did" | "do" | "have", "i"]
+                        | ["i", "did" | "do" | "have" | "had", "too"]
+                        | ["a", "mi", "tambien"]
+                )
+            }) || words
+                .windows(2)
+                .any(|w| matches!(w, ["me", "too"] | ["yo", "tambien"] | ["i", "too"]))
+        };
         let other = a.experiencer == offlabel_context::Experiencer::Other
-            && (self.first_person || named_family);
-        let family = a.family_history && other;
+            && (self.first_person || named_family)
+            && !shared;
+        let family = a.family_history && (self.first_person || named_family);
         let outcome = outcome_asked(self.tokens, self.hits, i);
         let excluded = excluded(self.hits, exclude, i);
         Finding {
@@ -797,6 +818,8 @@ fn age_in_months(tokens: &[Token]) -> Option<u32> {
             && (after != Some("de") || norm(i + len + 2) == Some("edad"));
         // "aged 10 months", "my son is 9 months", "bebé de 18 meses", "un niño de 6 semanas".
         let aged = matches!(before, Some("aged" | "age"))
+            // "my son, 14 months, has eczema"
+            || before.is_some_and(|w| PERSON.contains(w))
             || (matches!(before, Some("is" | "es" | "tiene" | "turned"))
                 && i >= 2
                 && PERSON.contains(tokens[i - 2].norm.as_str()))
@@ -1598,6 +1621,14 @@ mod tests {
             f.iter()
                 .any(|f| f.kind == "vte" && f.historical && f.counts)
         );
+    }
+
+    #[test]
+    fn the_writer_may_share_a_relatives_finding() {
+        let p = q("my mum had a clot and so did I, Olumiant?").patient;
+        assert!(p.vte_history);
+        let p = q("My son, 14 months, has eczema").patient;
+        assert_eq!(p.age_months, Some(14));
     }
 
     #[test]
