@@ -233,6 +233,9 @@ pub struct Understood {
     pub unknown_medicine: Option<String>,
     /// Spelling corrections made.
     pub corrections: Vec<String>,
+    /// Every finding about the patient that was read, with its context (negated,
+    /// someone else's, family history, historical, hypothetical) and whether it counts.
+    pub findings: Vec<crate::question::Finding>,
 }
 
 /// Collects citations and hands out markers.
@@ -903,6 +906,7 @@ fn layer_answer(
             // A regulator's layer knows it, so it is no longer an unknown medicine.
             unknown_medicine: None,
             corrections: q.corrections.clone(),
+            findings: q.findings.clone(),
         },
     }
 }
@@ -1506,6 +1510,7 @@ fn compose(pack: &Pack, q: &Question, text: &str, outside: Option<&OutsideCondit
             language: q.language,
             unknown_medicine: q.foreign_medicine.clone(),
             corrections: q.corrections.clone(),
+            findings: q.findings.clone(),
         },
     }
 }

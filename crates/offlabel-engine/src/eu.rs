@@ -410,9 +410,9 @@ pub(crate) fn fits(c: &IndicationClause, patient: &Patient) -> Fit {
                     | AgeGroup::Adolescents
             )
         });
-    if let Some(age) = patient.age {
+    if let (Some(age), Some(months)) = (patient.age, patient.months()) {
         if let Some(min) = min_months
-            && age * 12 < min
+            && months < min
         {
             return Fit::No(format!(
                 "the patient is younger than the {} it states",
@@ -420,7 +420,7 @@ pub(crate) fn fits(c: &IndicationClause, patient: &Patient) -> Fit {
             ));
         }
         if let Some(max) = pop.max_age_months
-            && age * 12 > max
+            && months > max
         {
             return Fit::No(format!(
                 "the patient is older than the {} it states",

@@ -173,9 +173,13 @@ impl Site {
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Patient {
-    /// Age in years.
+    /// Age in years (whole years: an 18-month-old is 1).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub age: Option<u32>,
+    /// Age in months, when it was given in months, weeks or days (an infant or
+    /// toddler), so that an infant is never read as an adult nor silently as 0.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub age_months: Option<u32>,
     /// Described as a child (under 12) without an age.
     #[serde(skip_serializing_if = "is_false")]
     pub child: bool,
@@ -227,6 +231,13 @@ pub struct Patient {
     /// Severity of the condition.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub severity: Option<Severity>,
+    /// A relative had venous thromboembolism (kept as family history: it is not the
+    /// patient's own clot).
+    #[serde(skip_serializing_if = "is_false")]
+    pub family_vte: bool,
+    /// A relative had cancer (family history, not the patient's).
+    #[serde(skip_serializing_if = "is_false")]
+    pub family_cancer: bool,
 }
 
 #[allow(clippy::trivially_copy_pass_by_ref)]
@@ -238,6 +249,11 @@ impl Patient {
     /// Whether nothing at all is known.
     pub fn is_empty(&self) -> bool {
         *self == Patient::default()
+    }
+
+    /// The age in months: as given, or from whole years.
+    pub fn months(&self) -> Option<u32> {
+        self.age_months.or(self.age.map(|a| a.saturating_mul(12)))
     }
 
     /// Whether the patient is under 12 (stated age, or described as a child).

@@ -64,6 +64,34 @@ pub enum Place {
     Other(String),
 }
 
+/// A finding about the patient that the parser read, with its context (ConText, the
+/// `offlabel-context` crate), so a reader sees why a flag did or did not fire.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct Finding {
+    /// Which patient cue list it belongs to ("pregnant", "smoker", "vte", "site_face"...).
+    pub kind: String,
+    /// The words as written.
+    pub text: String,
+    /// Denied ("not pregnant", "nothing on my face", "never smoked").
+    pub negated: bool,
+    /// About someone other than the patient ("my husband smokes").
+    pub other_person: bool,
+    /// A relative's finding, kept as family history ("my mother had breast cancer").
+    pub family_history: bool,
+    /// In the past ("had a PE in 2019", "quit in 2020"); past clots, cancers and
+    /// smoking still count.
+    pub historical: bool,
+    /// Only possible or asked about ("if I get pregnant"); still counts, to be safe.
+    pub hypothetical: bool,
+    /// Stated with doubt ("I might be pregnant"); still counts, to be safe.
+    pub uncertain: bool,
+    /// Named as something the medicine might cause, not the patient's own ("can it
+    /// cause blood clots").
+    pub asked_as_outcome: bool,
+    /// Whether it counts for the patient (and so may fire a flag).
+    pub counts: bool,
+}
+
 /// The parsed question.
 #[derive(Debug, Clone, Serialize)]
 pub struct Question {
@@ -94,6 +122,8 @@ pub struct Question {
     pub language: Language,
     /// Words that were spelling-corrected.
     pub corrections: Vec<String>,
+    /// Every patient finding read, with its context.
+    pub findings: Vec<Finding>,
 }
 
 /// Whether a cue at token `i` is negated: by "not", "no", "never", "without"... up to
@@ -148,27 +178,37 @@ fn excluded(hits: &Hits, exclude: ListId, i: usize) -> bool {
 
 /// Whether a cue is affirmed, or, in Chinese text, one of its Chinese substrings
 /// occurs. An occurrence counts unless it is negated, asked about as an outcome of
-/// the medicine, or inside a phrase of the `exclude` list ("risk of blood clots").
-/// Each occurrence is judged on its own, so "I had a DVT; does it cause blood
-/// clots?" keeps the DVT.
-fn affirmed(text: &Text<'_>, words: ListId, exclude: ListId, zh: &[String]) -> bool {
-    affirmed_where(text, words, exclude, zh, |_| true)
+/// the medicine, inside a phrase of the `exclude` list ("risk of blood clots"), or
+/// someone else's. Each occurrence is judged on its own (and recorded as a
+/// [`Finding`]), so "I had a DVT; does it cause blood clots?" keeps the DVT.
+fn affirmed(text: &Text<'_>, kind: &str, words: ListId, exclude: ListId, zh: &[String]) -> bool {
+    affirmed_where(text, kind, words, exclude, zh, |_| true)
 }
+
+/// How many words a ConText negation may stand from the finding for the parser to
+/// follow it, inside the same clause. ConText reaches further (clinical lists); a
+/// wrong negation would drop a contraindication, a missed one only adds a warning.
+const CONTEXT_NEGATION_REACH: usize = 6;
 
 /// [`affirmed`], counting only the cue positions `keep` accepts.
 fn affirmed_where(
     text: &Text<'_>,
+    kind: &str,
     words: ListId,
     exclude: ListId,
     zh: &[String],
     keep: impl Fn(usize) -> bool,
 ) -> bool {
-    text.hits.positions(words).any(|i| {
-        keep(i)
-            && !excluded(text.hits, exclude, i)
-            && !negated(text.tokens, text.hits, i)
-            && !outcome_asked(text.tokens, text.hits, i)
-    }) || text.zh(zh)
+    let mut any = false;
+    for i in text.hits.positions(words) {
+        if !keep(i) {
+            continue;
+        }
+        let finding = text.judge(kind, words, exclude, i);
+        any |= finding.counts;
+        text.record(finding);
+    }
+    any || text.zh(zh)
 }
 
 /// Parses a question against a pack's lexicon.
@@ -209,6 +249,10 @@ pub fn parse(pack: &Pack, lexicon: &Lexicon, text: &str) -> Question {
         hits: &cue_hits,
         folded: &folded,
         cjk,
+        raw: text,
+        context: offlabel_context::Context::get().prepare(text),
+        first_person: first_person(&tokens),
+        findings: std::cell::RefCell::new(Vec::new()),
     };
     let places = places(&text);
     let mut patient = patient(&text);
@@ -228,6 +272,7 @@ pub fn parse(pack: &Pack, lexicon: &Lexicon, text: &str) -> Question {
         patient.sites.push(Site::Mouth);
     }
     let intents = intents(&text, medicine.is_some() || class, condition.is_some());
+    let findings = text.findings.take();
     Question {
         medicine,
         other_medicines,
@@ -242,6 +287,7 @@ pub fn parse(pack: &Pack, lexicon: &Lexicon, text: &str) -> Question {
         intents,
         language,
         corrections,
+        findings,
     }
 }
 
@@ -380,9 +426,135 @@ struct Text<'a> {
     hits: &'a Hits,
     folded: &'a str,
     cjk: bool,
+    /// The question as typed (finding spans point into it).
+    raw: &'a str,
+    /// The text matched once against the ConText lexicon.
+    context: offlabel_context::Prepared,
+    /// The writer speaks of themself ("I", "me", "my skin", "puedo"): then findings
+    /// about a spouse, friend or relative are not the patient's. Without it the person
+    /// named is the subject ("my wife is pregnant, can she use it?").
+    first_person: bool,
+    /// Findings judged so far.
+    findings: std::cell::RefCell<Vec<Finding>>,
+}
+
+/// Whether the writer speaks of themself: a first-person word, or "my"/"mi" before
+/// something that is not a person ("my skin", not "my husband" or "my 70-year-old mother").
+fn first_person(tokens: &[Token]) -> bool {
+    tokens
+        .iter()
+        .enumerate()
+        .any(|(i, t)| match t.norm.as_str() {
+            "i" | "i'm" | "im" | "i've" | "ive" | "i'd" | "me" | "myself" | "yo" | "puedo"
+            | "tengo" | "estoy" | "soy" | "uso" | "tomo" | "aplico" => true,
+            "my" | "mi" | "mis" => !tokens[i + 1..tokens.len().min(i + 5)]
+                .iter()
+                .any(|n| PERSON.contains(n.norm.as_str())),
+            _ => false,
+        })
 }
 
 impl Text<'_> {
+    /// The engine token where a byte offset falls (the first token starting at or after it).
+    fn token_at(&self, byte: usize) -> usize {
+        self.tokens
+            .iter()
+            .position(|t| t.end > byte)
+            .unwrap_or(self.tokens.len())
+    }
+
+    /// Judges the cue of list `words` at token `i`: the parser's own negation,
+    /// outcome and exclusion rules, and the finding's ConText.
+    fn judge(&self, kind: &str, words: ListId, exclude: ListId, i: usize) -> Finding {
+        let len = self.hits.at(words, i).unwrap_or(1).max(1);
+        self.judge_at(kind, exclude, i, len)
+    }
+
+    /// Judges the finding of `len` tokens from token `i`.
+    fn judge_at(&self, kind: &str, exclude: ListId, i: usize, len: usize) -> Finding {
+        let last = (i + len - 1).min(self.tokens.len().saturating_sub(1));
+        let span = self.tokens[i].start..self.tokens[last].end;
+        let a = self.context.assess(span.clone());
+        let clause = self.tokens[i].clause;
+        let near = |t: &offlabel_context::Trigger| {
+            let k = self.token_at(t.span.start);
+            k < self.tokens.len()
+                && self.tokens[k].clause == clause
+                && k.abs_diff(i) <= CONTEXT_NEGATION_REACH
+        };
+        let context_negated = a
+            .triggers
+            .iter()
+            .any(|t| t.category == offlabel_context::Category::Negated && near(t));
+        let negated = negated(self.tokens, self.hits, i) || context_negated;
+        // "Family history of clots" is a relative's whatever the subject; "my mother
+        // had cancer" only when the writer is the patient.
+        let named_family = a.triggers.iter().any(|t| {
+            t.category == offlabel_context::Category::Family
+                && self.raw.get(t.span.clone()).is_some_and(|w| {
+                    let w = crate::text::fold(w);
+                    w.contains("famil") || w.contains("relative") || w == "fh" || w.contains("f/h")
+                })
+        });
+        // "My mum had a clot and so did I": the writer shares the finding.
+        let shared = {
+            let sentence = self.tokens[i].sentence;
+            let words: Vec<&str> = self.tokens[i..]
+                .iter()
+                .take_while(|t| t.sentence == sentence)
+                .map(|t| t.norm.as_str())
+                .collect();
+            words.windows(3).any(|w| {
+                matches!(
+                    w,
+                    ["so", "did" | "do" | "have" | "am" | "was", "i"]
+                        | ["as", "did" | "do" | "have", "i"]
+                        | ["i", "did" | "do" | "have" | "had", "too"]
+                        | ["a", "mi", "tambien"]
+                )
+            }) || words
+                .windows(2)
+                .any(|w| matches!(w, ["me", "too"] | ["yo", "tambien"] | ["i", "too"]))
+        };
+        let other = a.experiencer == offlabel_context::Experiencer::Other
+            && (self.first_person || named_family)
+            && !shared;
+        let family = a.family_history && (self.first_person || named_family);
+        let outcome = outcome_asked(self.tokens, self.hits, i);
+        let excluded = excluded(self.hits, exclude, i);
+        Finding {
+            kind: kind.to_string(),
+            text: self.raw.get(span).unwrap_or_default().to_string(),
+            negated,
+            other_person: other,
+            family_history: family,
+            historical: a.temporality == offlabel_context::Temporality::Historical,
+            hypothetical: a.temporality == offlabel_context::Temporality::Hypothetical,
+            uncertain: a.uncertain,
+            asked_as_outcome: outcome || excluded,
+            counts: !negated && !other && !outcome && !excluded,
+        }
+    }
+
+    /// Keeps a finding for `understood` (once per kind and words).
+    fn record(&self, finding: Finding) {
+        let mut all = self.findings.borrow_mut();
+        if !all
+            .iter()
+            .any(|f| f.kind == finding.kind && f.text == finding.text && f == &finding)
+        {
+            all.push(finding);
+        }
+    }
+
+    /// Whether a finding of `kind` is a relative's, kept as family history.
+    fn family(&self, kind: &str) -> bool {
+        self.findings
+            .borrow()
+            .iter()
+            .any(|f| f.kind == kind && f.family_history && !f.negated && !f.asked_as_outcome)
+    }
+
     /// Whether any Chinese substring of a list occurs (only in Chinese text).
     fn zh(&self, list: &[String]) -> bool {
         self.cjk && list.iter().any(|z| self.folded.contains(z.as_str()))
@@ -619,6 +791,52 @@ static PERSON: LazyLock<rustc_hash::FxHashSet<&'static str>> = LazyLock::new(|| 
 /// "I'm 66", "my son is 15", "my son, 16,", "a nine-year-old", "I am seventy-two",
 /// "mi hijo de once años", "in her 70s" and "octogenarian". A duration is not an age:
 /// "10 years ago", "for 5 years", "hace 3 años" are skipped.
+/// An infant's or toddler's age given in months, weeks or days, in months (weeks and
+/// days rounded down, at least 0): "18-month-old", "6 weeks old", "aged 10 months",
+/// "un bebé de 18 meses", "my son is 9 months". A duration is not an age: "for 14
+/// months", "after 6 weeks", "hace 3 meses" are skipped.
+fn age_in_months(tokens: &[Token]) -> Option<u32> {
+    let norm = |k: usize| tokens.get(k).map(|t| t.norm.as_str());
+    let unit = |w: Option<&str>| -> Option<f64> {
+        Some(match w? {
+            "month" | "months" | "mo" | "mos" | "mes" | "meses" => 1.0,
+            "week" | "weeks" | "wk" | "wks" | "semana" | "semanas" => 12.0 / 52.0,
+            "day" | "days" | "dia" | "dias" => 12.0 / 365.0,
+            _ => return None,
+        })
+    };
+    for i in 0..tokens.len() {
+        let Some((n, len)) = number_at(tokens, i, true) else {
+            continue;
+        };
+        let Some(per) = unit(norm(i + len)) else {
+            continue;
+        };
+        let after = norm(i + len + 1);
+        let before = i.checked_sub(1).and_then(norm);
+        let old = matches!(after, Some("old" | "de" | "edad"))
+            && (after != Some("de") || norm(i + len + 2) == Some("edad"));
+        // "aged 10 months", "my son is 9 months", "bebé de 18 meses", "un niño de 6 semanas".
+        let aged = matches!(before, Some("aged" | "age"))
+            // "my son, 14 months, has eczema"
+            || before.is_some_and(|w| PERSON.contains(w))
+            || (matches!(before, Some("is" | "es" | "tiene" | "turned"))
+                && i >= 2
+                && PERSON.contains(tokens[i - 2].norm.as_str()))
+            || (before == Some("de")
+                && i >= 2
+                && (PERSON.contains(tokens[i - 2].norm.as_str())
+                    || matches!(
+                        tokens[i - 2].norm.as_str(),
+                        "bebe" | "nino" | "nina" | "lactante"
+                    )));
+        if (old || aged) && n <= 60 {
+            return Some((f64::from(n) * per).floor() as u32);
+        }
+    }
+    None
+}
+
 fn age(tokens: &[Token]) -> Option<u32> {
     let norm = |k: usize| tokens.get(k).map(|t| t.norm.as_str());
     let is_years = |w: Option<&str>| {
@@ -758,20 +976,57 @@ fn bsa(tokens: &[Token]) -> Option<f64> {
     bsa_number(tokens).or_else(|| bsa_words(tokens))
 }
 
+/// Words after "whole body" / "total" that make it an outcome, not a share of the
+/// body: "whole-body repigmentation", "how many people get total clearance".
+const OUTCOME_WORDS: [&str; 12] = [
+    "repigmentation",
+    "repigmented",
+    "repigment",
+    "repigmentacion",
+    "clearance",
+    "response",
+    "improvement",
+    "remission",
+    "respuesta",
+    "mejoria",
+    "regrowth",
+    "recovery",
+];
+
 /// A share of the body in words: "half my body" (50), "a quarter of the skin" (25),
-/// "the whole body" / "todo el cuerpo" (100).
+/// "a fifth of the body" (20), "two thirds of my skin" (67), "the whole body" / "todo
+/// el cuerpo" (100, unless it names an outcome: "whole-body repigmentation").
 fn bsa_words(tokens: &[Token]) -> Option<f64> {
     let body = |k: usize| {
-        tokens[k..tokens.len().min(k + 4)]
+        tokens[k.min(tokens.len())..tokens.len().min(k + 4)]
             .iter()
             .any(|t| matches!(t.norm.as_str(), "body" | "skin" | "cuerpo" | "piel"))
     };
+    let outcome_after = |k: usize| {
+        tokens[k.min(tokens.len())..tokens.len().min(k + 5)]
+            .iter()
+            .any(|t| OUTCOME_WORDS.contains(&t.norm.as_str()) || t.norm.starts_with("repigment"))
+    };
+    let norm = |k: usize| tokens.get(k).map(|t| t.norm.as_str());
     tokens.iter().enumerate().find_map(|(i, t)| {
+        let before = i.checked_sub(1).and_then(norm);
+        let many = match before {
+            Some("two" | "dos") => 2.0,
+            Some("three" | "tres") => 3.0,
+            _ => 1.0,
+        };
         let share = match t.norm.as_str() {
-            "whole" | "entire" | "todo" | "toda" => 100.0,
+            "whole" | "entire" | "todo" | "toda" => {
+                if outcome_after(i + 1) {
+                    return None;
+                }
+                100.0
+            }
             "half" | "mitad" => 50.0,
-            "third" | "tercio" => 33.0,
-            "quarter" | "cuarta" => 25.0,
+            "third" | "thirds" | "tercio" | "tercios" => (100.0 * many / 3.0_f64).round(),
+            "quarter" | "quarters" | "cuarta" => 25.0 * many,
+            "fifth" | "fifths" | "quinta" | "quinto" => 20.0 * many,
+            "tenth" | "tenths" | "decima" | "decimo" => 10.0 * many,
             _ => return None,
         };
         body(i + 1).then_some(share)
@@ -781,23 +1036,36 @@ fn bsa_words(tokens: &[Token]) -> Option<f64> {
 fn bsa_number(tokens: &[Token]) -> Option<f64> {
     for (i, t) in tokens.iter().enumerate() {
         // "15%", or "15 percent" / "15 per cent" / "15 por ciento".
-        let (num, i) = match t.norm.strip_suffix('%') {
-            Some(num) => (num, i),
-            None => match tokens.get(i + 1).map(|t| t.norm.as_str()) {
-                Some("percent" | "pct") => (t.norm.as_str(), i + 1),
+        // The number in digits, or in words ("twenty percent", "veinte por ciento").
+        let (value, len) = match t.norm.strip_suffix('%') {
+            Some(num) => match num.parse::<f64>() {
+                Ok(v) => (v, 0),
+                Err(_) => continue,
+            },
+            None => match t.norm.parse::<f64>() {
+                Ok(v) => (v, 1),
+                Err(_) => match number_at(tokens, i, true) {
+                    Some((n, len)) => (f64::from(n), len),
+                    None => continue,
+                },
+            },
+        };
+        let i = if len == 0 {
+            i
+        } else {
+            let k = i + len;
+            match tokens.get(k).map(|t| t.norm.as_str()) {
+                Some("percent" | "pct" | "%") => k,
                 Some("per" | "por")
                     if matches!(
-                        tokens.get(i + 2).map(|t| t.norm.as_str()),
+                        tokens.get(k + 1).map(|t| t.norm.as_str()),
                         Some("cent" | "ciento")
                     ) =>
                 {
-                    (t.norm.as_str(), i + 2)
+                    k + 1
                 }
                 _ => continue,
-            },
-        };
-        let Ok(value) = num.parse::<f64>() else {
-            continue;
+            }
         };
         let window: Vec<&str> = tokens[i + 1..tokens.len().min(i + 6)]
             .iter()
@@ -815,11 +1083,40 @@ fn bsa_number(tokens: &[Token]) -> Option<f64> {
     None
 }
 
+/// A clinical abbreviation of the `[shorthand]` list `kind` ("had a PE", "previous
+/// MI"), written in its case and in its clinical sense, judged like any finding.
+fn shorthand(text: &Text<'_>, kind: &'static str, exclude: ListId) -> bool {
+    let list = cues::list("shorthand", kind);
+    let before = cues::cue_list!("shorthand", "before");
+    let not_after = cues::cue_list!("shorthand", "not_after");
+    let mut any = false;
+    for (i, t) in text.tokens.iter().enumerate() {
+        if !list.contains(&t.raw) {
+            continue;
+        }
+        let clinical_before = i.checked_sub(1).is_some_and(|k| {
+            text.tokens[k].clause == t.clause && before.iter().any(|b| *b == text.tokens[k].norm)
+        });
+        let everyday_after = text
+            .tokens
+            .get(i + 1)
+            .is_some_and(|n| n.clause == t.clause && not_after.contains(&n.norm));
+        if !clinical_before || everyday_after {
+            continue;
+        }
+        let finding = text.judge_at(kind, exclude, i, 1);
+        any |= finding.counts;
+        text.record(finding);
+    }
+    any
+}
+
 /// Reads a patient cue: `$name` affirmed, `${name}_exclude` absent, or `${name}_zh` in Chinese text.
 macro_rules! patient_has {
     ($text:expr, $name:literal) => {
         affirmed(
             $text,
+            $name,
             cue!("patient", $name),
             cue!("patient", concat!($name, "_exclude")),
             cues::cue_list!("patient", concat!($name, "_zh")),
@@ -829,8 +1126,10 @@ macro_rules! patient_has {
 
 fn patient(text: &Text<'_>) -> Patient {
     let tokens = text.tokens;
+    let months = age_in_months(tokens);
     let mut p = Patient {
-        age: age(tokens),
+        age: months.map(|m| m / 12).or_else(|| age(tokens)),
+        age_months: months,
         ..Patient::default()
     };
     p.adolescent = patient_has!(text, "adolescent") && p.age.is_none();
@@ -838,14 +1137,31 @@ fn patient(text: &Text<'_>) -> Patient {
     p.elderly = patient_has!(text, "elderly") && p.age.is_none();
     p.pregnant = patient_has!(text, "pregnant");
     p.breastfeeding = patient_has!(text, "breastfeeding");
+    // A breastfeeding patient is the mother: "breastfeeding my baby" names her child.
+    if p.breastfeeding && p.age.is_none() {
+        p.child = false;
+    }
     p.allergy = drug_allergy(text);
-    p.immunosuppressed = patient_has!(text, "immunosuppressed");
+    p.immunosuppressed = patient_has!(text, "immunosuppressed")
+        | shorthand(
+            text,
+            "immunosuppressed",
+            cue!("patient", "immunosuppressed_exclude"),
+        );
     p.smoker = patient_has!(text, "smoker");
-    p.vte_history = patient_has!(text, "vte");
-    p.cardiovascular_history = patient_has!(text, "cardiovascular");
-    p.cancer_history = patient_has!(text, "cancer");
+    p.vte_history =
+        patient_has!(text, "vte") | shorthand(text, "vte", cue!("patient", "vte_exclude"));
+    p.cardiovascular_history = patient_has!(text, "cardiovascular")
+        | shorthand(
+            text,
+            "cardiovascular",
+            cue!("patient", "cardiovascular_exclude"),
+        );
+    p.cancer_history =
+        patient_has!(text, "cancer") | shorthand(text, "cancer", cue!("patient", "cancer_exclude"));
     p.renal = renal(text);
-    p.recurrent_infections = patient_has!(text, "infections");
+    p.recurrent_infections = patient_has!(text, "infections")
+        | shorthand(text, "infections", cue!("patient", "infections_exclude"));
     p.bsa = bsa(tokens);
     p.broken_skin = patient_has!(text, "broken_skin");
     for (site, yes) in [
@@ -865,18 +1181,21 @@ fn patient(text: &Text<'_>) -> Patient {
     // "vitiligo without facial involvement", "no lesions on the face": the disease is
     // named off the face, which matters for authorisations limited to it.
     let face_denied = text
-        .hits
-        .positions(cue!("patient", "site_face"))
-        .any(|i| negated(tokens, text.hits, i));
+        .findings
+        .borrow()
+        .iter()
+        .any(|f| f.kind == "site_face" && f.negated && !f.other_person);
     if face_denied
         && !p
             .sites
             .iter()
-            .any(|s| matches!(s, Site::Face | Site::Eyelids))
+            .any(|s| matches!(s, Site::Face | Site::Eyelids | Site::Body))
     {
         p.sites.push(Site::Body);
     }
     p.severity = severity(tokens);
+    p.family_vte = text.family("vte");
+    p.family_cancer = text.family("cancer");
     p
 }
 
@@ -892,6 +1211,7 @@ fn drug_allergy(text: &Text<'_>) -> bool {
     };
     affirmed_where(
         text,
+        "allergy",
         cue!("patient", "allergy"),
         cue!("patient", "allergy_exclude"),
         cues::cue_list!("patient", "allergy_zh"),
@@ -921,7 +1241,7 @@ fn renal(text: &Text<'_>) -> Option<RenalGrade> {
     if let Some(grade) = renal_from_gfr(text.tokens) {
         return Some(grade);
     }
-    if !patient_has!(text, "renal") {
+    if !(patient_has!(text, "renal") | shorthand(text, "renal", cue!("patient", "renal_exclude"))) {
         return None;
     }
     let grade = if text.hits.any(cue!("patient", "renal_severe")) {
@@ -1268,6 +1588,123 @@ mod tests {
             q("serious side effects of baricitinib").patient.severity,
             None
         );
+    }
+
+    #[test]
+    fn findings_pass_through_context() {
+        // Someone else's finding is not the patient's when the writer speaks of themself.
+        let p = q("my husband smokes, I never have; Olumiant for alopecia areata?").patient;
+        assert!(!p.smoker);
+        let p = q("My wife is pregnant, is it OK for me to keep using Opzelura?").patient;
+        assert!(!p.pregnant);
+        // ...and is the patient's when that person is the subject.
+        let p = q("My wife is pregnant, can she use Opzelura?").patient;
+        assert!(p.pregnant);
+        // A family history is kept as such.
+        let p = q("family history of blood clots, can I take Olumiant?").patient;
+        assert!(!p.vte_history && p.family_vte);
+        let p = q("my mother had breast cancer; is Rinvoq safe for me?").patient;
+        assert!(!p.cancer_history && p.family_cancer);
+        // Negation words the parser's own list lacks.
+        let p = q("vitiligo only on my knees and elbows, nothing on my face").patient;
+        assert_eq!(p.sites, [Site::Body]);
+        // A breastfeeding mother is not a child.
+        let p = q("I am breastfeeding my baby, can I use Opzelura?").patient;
+        assert!(p.breastfeeding && !p.child);
+        // The findings are listed with their context.
+        let f = q("my husband smokes and I had a DVT in 2019").findings;
+        assert!(
+            f.iter()
+                .any(|f| f.kind == "smoker" && f.other_person && !f.counts)
+        );
+        assert!(
+            f.iter()
+                .any(|f| f.kind == "vte" && f.historical && f.counts)
+        );
+    }
+
+    #[test]
+    fn the_writer_may_share_a_relatives_finding() {
+        let p = q("my mum had a clot and so did I, Olumiant?").patient;
+        assert!(p.vte_history);
+        let p = q("My son, 14 months, has eczema").patient;
+        assert_eq!(p.age_months, Some(14));
+    }
+
+    #[test]
+    fn shorthand_only_in_its_clinical_sense() {
+        assert!(q("had a PE after knee surgery").patient.vte_history);
+        assert!(q("previous MI, Rinvoq?").patient.cardiovascular_history);
+        assert!(q("Tuve una TVP hace dos años").patient.vte_history);
+        assert!(q("I keep getting UTIs").patient.recurrent_infections);
+        assert!(!q("my PE teacher asked about Opzelura").patient.vte_history);
+        assert!(
+            !q("Do I need a TB test before Olumiant?")
+                .patient
+                .recurrent_infections
+        );
+        assert!(!q("I never had a PE").patient.vte_history);
+    }
+
+    #[test]
+    fn ages_in_months_weeks_and_days() {
+        let p = q("our 18-month-old has eczema").patient;
+        assert_eq!((p.age, p.age_months), (Some(1), Some(18)));
+        let p = q("my baby is 6 weeks old").patient;
+        assert_eq!((p.age, p.age_months), (Some(0), Some(1)));
+        assert_eq!(
+            q("bebé de 10 meses con eccema").patient.age_months,
+            Some(10)
+        );
+        assert_eq!(q("should I keep going after 14 months?").patient.age, None);
+        assert_eq!(q("eczema for 6 weeks").patient.age_months, None);
+    }
+
+    #[test]
+    fn body_share_in_words() {
+        let bsa = |t: &str| q(t).patient.bsa;
+        assert_eq!(bsa("twenty percent of my skin"), Some(20.0));
+        assert_eq!(bsa("a fifth of the body"), Some(20.0));
+        assert_eq!(bsa("half my body"), Some(50.0));
+        assert_eq!(bsa("two thirds of my body"), Some(67.0));
+        assert_eq!(bsa("el veinte por ciento del cuerpo"), Some(20.0));
+        assert_eq!(bsa("how many people get whole-body repigmentation"), None);
+        assert_eq!(bsa("it covers my whole body"), Some(100.0));
+    }
+
+    #[test]
+    fn intents_as_kinds() {
+        let has = |t: &str, i: Intent| q(t).intents.contains(&i);
+        assert!(has(
+            "should I keep going with Opzelura after 14 months?",
+            Intent::Dose
+        ));
+        assert!(has("¿Debo seguir con Opzelura?", Intent::Dose));
+        assert!(has("what strengths does Cibinqo come in", Intent::Dose));
+        assert!(has(
+            "will they check my cholesterol on Rinvoq",
+            Intent::Screening
+        ));
+        assert!(has(
+            "pre-treatment checklist for Olumiant",
+            Intent::Screening
+        ));
+        assert!(has("which jabs can I have on Olumiant", Intent::Vaccines));
+        assert!(has("does Opzelura get into the blood", Intent::SideEffects));
+        assert!(has("¿Opzelura pasa a la sangre?", Intent::SideEffects));
+        assert!(has("how many people respond to Opzelura", Intent::Efficacy));
+        assert!(has(
+            "¿cuántas personas responden a Opzelura?",
+            Intent::Efficacy
+        ));
+        assert!(has(
+            "what does the literature say about Olumiant",
+            Intent::Evidence
+        ));
+        assert!(has(
+            "how often are off-label requests approved",
+            Intent::Access
+        ));
     }
 
     #[test]

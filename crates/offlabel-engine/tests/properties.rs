@@ -88,6 +88,7 @@ fn arb_patient() -> impl Strategy<Value = Patient> {
             bsa,
             sites,
             severity: None,
+            ..Patient::default()
         })
 }
 

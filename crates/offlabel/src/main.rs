@@ -44,6 +44,8 @@ enum Command {
     },
     /// Run the question parser alone: what a text names, with byte spans (no answer).
     Recognise(RecogniseArgs),
+    /// Is a finding in a text negated, historical, hypothetical, or someone else's? (ConText)
+    Context(ContextArgs),
     /// Show a medicine: products, authorisations, posology, safety.
     Drug(ShowArgs),
     /// List the medicines.
@@ -168,6 +170,19 @@ struct RecogniseArgs {
     /// Read JSON Lines `{"text": "..."}` from stdin; write one JSON object per line.
     #[arg(long, conflicts_with = "text")]
     batch: bool,
+    /// The text.
+    text: Vec<String>,
+}
+
+#[derive(Args)]
+struct ContextArgs {
+    /// Read JSON Lines `{"text": "...", "target": "..."}` from stdin; write one JSON
+    /// object `{"negated", "temporality", "experiencer"}` per line.
+    #[arg(long, conflicts_with_all = ["text", "target"])]
+    batch: bool,
+    /// The phrase to assess (its first occurrence in the text).
+    #[arg(long, required_unless_present = "batch")]
+    target: Option<String>,
     /// The text.
     text: Vec<String>,
 }
@@ -366,6 +381,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
         out.flush()?;
         return Ok(ExitCode::SUCCESS);
     }
+    // Context is pure text: no pack.
+    if let Command::Context(args) = cli.command {
+        context_cmd(args, &mut out)?;
+        out.flush()?;
+        return Ok(ExitCode::SUCCESS);
+    }
     if let Command::Indications(args) = cli.command {
         import_cmd::indications(&args, &mut out)?;
         out.flush()?;
@@ -395,7 +416,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Signals(a) => signals_cmd::signals(&engine, *a, &mut out)?,
         Command::Rate(a) => signals_cmd::rate(a, &mut out)?,
         Command::Export { command } => export_cmd::run(&engine, command, &mut out)?,
-        Command::Indications(_) => unreachable!("handled above"),
+        Command::Indications(_) | Command::Context(_) => unreachable!("handled above"),
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
@@ -550,6 +571,49 @@ fn recognise(engine: &Engine, args: RecogniseArgs, out: &mut impl Write) -> Resu
             format!("{e}; each line must be a JSON object such as {{\"text\": \"Olumiant for alopecia\"}}")
         })?;
         serde_json::to_string(&engine.recognise(&input.text)).map_err(|e| e.to_string())
+    })
+}
+
+/// The context of `target` in `text` as the batch contract has it: negated,
+/// temporality, experiencer, plus the details (uncertain, family history, triggers).
+fn context_of(text: &str, target: &str) -> std::result::Result<serde_json::Value, String> {
+    let Some(span) = offlabel_context::locate(text, target) else {
+        return Err(format!(
+            "the target {target:?} does not occur in the text; give a phrase written in it"
+        ));
+    };
+    let a = offlabel_context::assess(text, span.clone());
+    Ok(serde_json::json!({
+        "negated": a.negated,
+        "temporality": a.temporality,
+        "experiencer": a.experiencer,
+        "uncertain": a.uncertain,
+        "family_history": a.family_history,
+        "target_span": [span.start, span.end],
+        "triggers": a.triggers,
+    }))
+}
+
+fn context_cmd(args: ContextArgs, out: &mut impl Write) -> Result<()> {
+    if !args.batch {
+        let text = args.text.join(" ");
+        let target = args.target.unwrap_or_default();
+        let value = context_of(&text, &target).map_err(usage)?;
+        serde_json::to_writer_pretty(&mut *out, &value)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    #[derive(serde::Deserialize)]
+    struct Input {
+        text: String,
+        target: String,
+    }
+    for_each_line(out, |line| {
+        let input: Input = serde_json::from_str(line).map_err(|e| {
+            format!("{e}; each line must be a JSON object such as {{\"text\": \"No fever.\", \"target\": \"fever\"}}")
+        })?;
+        context_of(&input.text, &input.target)
+            .and_then(|v| serde_json::to_string(&v).map_err(|e| e.to_string()))
     })
 }
 
