@@ -23,6 +23,7 @@ pub mod text;
 
 pub use answer::Answer;
 pub use check::{CheckError, CheckReport, CheckRequest};
+pub use offlabel_model::PartialDate;
 pub use offlabel_pack::Pack;
 
 /// Longest question accepted, in characters.
@@ -45,6 +46,9 @@ pub enum AskError {
 #[derive(Debug, Clone)]
 pub struct Engine {
     pack: Pack,
+    /// The records in force on the pack's own date (today's labels): what `ask`
+    /// answers from when no other day is asked.
+    current: Pack,
     lexicon: lexicon::Lexicon,
     /// The Disease Ontology layer, built on the first question that needs it.
     vocabulary: outside::VocabularyIndex,
@@ -56,8 +60,10 @@ impl Engine {
     /// Builds the engine (and its lexicon) for a pack.
     pub fn new(pack: Pack) -> Engine {
         let lexicon = lexicon::Lexicon::new(&pack);
+        let current = pack.at(pack.meta.as_of);
         Engine {
             pack,
+            current,
             lexicon,
             vocabulary: outside::VocabularyIndex::default(),
             eu: eu::EuIndex::default(),
@@ -74,8 +80,16 @@ impl Engine {
         &self.lexicon
     }
 
-    /// Answers a question.
+    /// Answers a question from today's records (those in force on the pack's date),
+    /// saying in a line where a recent change to a label matters to the answer.
     pub fn ask(&self, question: &str) -> Result<Answer, AskError> {
+        self.ask_as_of(question, None)
+    }
+
+    /// Answers a question as the regulators stood on `day` (contract v2 `--as-of`):
+    /// records not yet in force are left out, records superseded since are used, and
+    /// the answer's `as_of` is `day`. `None` is [`Engine::ask`].
+    pub fn ask_as_of(&self, question: &str, day: Option<PartialDate>) -> Result<Answer, AskError> {
         if question.trim().is_empty() {
             return Err(AskError::Empty);
         }
@@ -83,12 +97,24 @@ impl Engine {
         if chars > MAX_QUESTION_CHARS {
             return Err(AskError::TooLong(chars));
         }
+        let Some(day) = day else {
+            return Ok(answer::answer(
+                &self.current,
+                &self.lexicon,
+                &self.vocabulary,
+                &self.eu,
+                question,
+                answer::Era::Today { full: &self.pack },
+            ));
+        };
+        let then = self.pack.at(day);
         Ok(answer::answer(
-            &self.pack,
+            &then,
             &self.lexicon,
             &self.vocabulary,
             &self.eu,
             question,
+            answer::Era::Past,
         ))
     }
 

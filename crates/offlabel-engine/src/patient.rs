@@ -176,6 +176,10 @@ pub struct Patient {
     /// Age in years.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub age: Option<u32>,
+    /// Age in months, where the question gives it so ("an 18-month-old"); `age`
+    /// then holds the whole years.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub age_months: Option<u32>,
     /// Described as a child (under 12) without an age.
     #[serde(skip_serializing_if = "is_false")]
     pub child: bool,
@@ -197,6 +201,9 @@ pub struct Patient {
     /// Immunosuppressed, transplanted or on immunosuppressants.
     #[serde(skip_serializing_if = "is_false")]
     pub immunosuppressed: bool,
+    /// A CYP2C9 poor metaboliser.
+    #[serde(skip_serializing_if = "is_false")]
+    pub cyp2c9_poor_metabolizer: bool,
     /// Current or long-term former smoker.
     #[serde(skip_serializing_if = "is_false")]
     pub smoker: bool,
@@ -297,6 +304,7 @@ impl Patient {
             FlagId::AgeOver65 => self.age.map_or(self.elderly, |a| a >= 65),
             FlagId::Age75Plus => self.age.is_some_and(|a| a >= 75),
             FlagId::Smoker => self.smoker,
+            FlagId::Cyp2c9PoorMetabolizer => self.cyp2c9_poor_metabolizer,
             FlagId::CardiovascularHistory => self.cardiovascular_history,
             FlagId::VteRisk => self.vte_history,
             FlagId::MalignancyHistory => self.cancer_history,

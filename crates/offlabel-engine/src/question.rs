@@ -754,6 +754,39 @@ fn age(tokens: &[Token]) -> Option<u32> {
     None
 }
 
+/// Reads an infant's age given in months, weeks or days: "an 18-month-old",
+/// "18 months old", "aged 6 weeks", "a 10-day-old baby", "bebé de 18 meses". Returns
+/// whole months (a week counts as a quarter of a month, a day as a thirtieth).
+fn age_in_months(tokens: &[Token]) -> Option<u32> {
+    let norm = |k: usize| tokens.get(k).map(|t| t.norm.as_str());
+    for i in 0..tokens.len() {
+        let Some((n, len)) = number_at(tokens, i, true) else {
+            continue;
+        };
+        let unit = norm(i + len);
+        let per_month = match unit {
+            Some("month" | "months" | "mo" | "mes" | "meses") => (1, 1),
+            Some("week" | "weeks" | "wk" | "semana" | "semanas") => (1, 4),
+            Some("day" | "days" | "dia" | "dias") => (1, 30),
+            _ => continue,
+        };
+        let after = norm(i + len + 1);
+        let before = i.checked_sub(1).and_then(norm);
+        let is_age = matches!(after, Some("old" | "baby" | "infant"))
+            || matches!(before, Some("aged"))
+            || (matches!(before, Some("de"))
+                && i >= 2
+                && matches!(
+                    norm(i - 2),
+                    Some("bebe" | "nino" | "nina" | "hijo" | "hija" | "lactante")
+                ));
+        if is_age && n <= 36 * per_month.1 {
+            return Some(n * per_month.0 / per_month.1);
+        }
+    }
+    None
+}
+
 fn bsa(tokens: &[Token]) -> Option<f64> {
     bsa_number(tokens).or_else(|| bsa_words(tokens))
 }
@@ -829,8 +862,15 @@ macro_rules! patient_has {
 
 fn patient(text: &Text<'_>) -> Patient {
     let tokens = text.tokens;
+    let years = age(tokens);
+    let months = if years.is_none() {
+        age_in_months(tokens)
+    } else {
+        None
+    };
     let mut p = Patient {
-        age: age(tokens),
+        age: years.or(months.map(|m| m / 12)),
+        age_months: months,
         ..Patient::default()
     };
     p.adolescent = patient_has!(text, "adolescent") && p.age.is_none();
@@ -841,6 +881,7 @@ fn patient(text: &Text<'_>) -> Patient {
     p.allergy = drug_allergy(text);
     p.immunosuppressed = patient_has!(text, "immunosuppressed");
     p.smoker = patient_has!(text, "smoker");
+    p.cyp2c9_poor_metabolizer = patient_has!(text, "cyp2c9");
     p.vte_history = patient_has!(text, "vte");
     p.cardiovascular_history = patient_has!(text, "cardiovascular");
     p.cancer_history = patient_has!(text, "cancer");

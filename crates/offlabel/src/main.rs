@@ -143,8 +143,20 @@ struct AskArgs {
     /// Read one question per line from stdin and write one JSON object per line.
     #[arg(long, conflicts_with = "question")]
     batch: bool,
+    /// Answer as the regulators stood on this day (YYYY-MM-DD); the answer's as_of echoes it.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
+    as_of: Option<offlabel_engine::PartialDate>,
     /// The question.
     question: Vec<String>,
+}
+
+/// A full calendar day for `--as-of` (a year or month alone is ambiguous).
+fn parse_day(text: &str) -> Result<offlabel_engine::PartialDate, String> {
+    let day: offlabel_engine::PartialDate = text.parse().map_err(|e| format!("{e}"))?;
+    if day.day.is_none() {
+        return Err(format!("{text:?} is not a full day: write YYYY-MM-DD, e.g. 2023-06-01"));
+    }
+    Ok(day)
 }
 
 #[derive(Args)]
@@ -474,7 +486,7 @@ fn ask(engine: &Engine, args: AskArgs, out: &mut impl Write) -> Result<()> {
             }
             let question = line.trim_end_matches(['\n', '\r']);
             if !question.trim().is_empty() {
-                match engine.ask(question) {
+                match engine.ask_as_of(question, args.as_of) {
                     Ok(a) => serde_json::to_writer(&mut *out, &a)?,
                     Err(e) => serde_json::to_writer(
                         &mut *out,
@@ -491,7 +503,7 @@ fn ask(engine: &Engine, args: AskArgs, out: &mut impl Write) -> Result<()> {
         }
     }
     let question = args.question.join(" ");
-    let answer = engine.ask(&question).map_err(|e| match e {
+    let answer = engine.ask_as_of(&question, args.as_of).map_err(|e| match e {
         AskError::Empty => usage("the question is empty: write a question, e.g. offlabel ask \"Can I use Opzelura cream for psoriasis?\""),
         other => usage(other.to_string()),
     })?;
