@@ -70,8 +70,14 @@ impl Engine {
         }
     }
 
-    /// The pack the engine reasons over.
+    /// The pack as it stands today (records in force on the pack's date): what every
+    /// interface reasons and browses over unless it asks for another day.
     pub fn pack(&self) -> &Pack {
+        &self.current
+    }
+
+    /// The whole pack, superseded records included (the history `--as-of` reads).
+    pub fn history(&self) -> &Pack {
         &self.pack
     }
 
