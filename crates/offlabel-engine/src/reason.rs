@@ -93,6 +93,11 @@ pub enum Misfit {
     OlderThan(u32),
     /// A minor, and the pack does not record the authorisation's age range.
     AgeRangeUnknown,
+    /// The authorisation starts at this age (years) within the band the question
+    /// names ("a child"), and the question gives no age.
+    AgeNotGiven(u32),
+    /// As [`Misfit::AgeNotGiven`], for a lower bound in months (infants).
+    AgeNotGivenMonths(u32),
     /// The sites named rule out the required body site.
     Site {
         /// The sites named ("hands and body").
@@ -160,6 +165,10 @@ impl Misfit {
             (Misfit::YoungerThanMonths(m), true) => format!("el paciente tiene menos de {m} meses"),
             (Misfit::OlderThan(m), false) => format!("the patient is older than {m} years"),
             (Misfit::OlderThan(m), true) => format!("el paciente tiene más de {m} años"),
+            (Misfit::AgeNotGiven(m), false) => format!("it starts at {m} years and the question gives no age, so the pack cannot confirm it covers this patient"),
+            (Misfit::AgeNotGiven(m), true) => format!("empieza a los {m} años y la pregunta no da la edad, así que el paquete no puede confirmar que cubra a este paciente"),
+            (Misfit::AgeNotGivenMonths(m), false) => format!("it starts at {m} month{} of age and the question gives no age, so the pack cannot confirm it covers this patient", if *m == 1 { "" } else { "s" }),
+            (Misfit::AgeNotGivenMonths(m), true) => format!("empieza a {m} {} de edad y la pregunta no da la edad, así que el paquete no puede confirmar que cubra a este paciente", if *m == 1 { "mes" } else { "meses" }),
             (Misfit::AgeRangeUnknown, false) => "the pack does not record the age range of that authorisation, so it cannot confirm it covers a patient under 18".into(),
             (Misfit::AgeRangeUnknown, true) => "el paquete no recoge el rango de edad de esa autorización, así que no puede confirmar que cubra a un menor de 18 años".into(),
             (Misfit::Site { named, required }, false) => {
@@ -528,6 +537,20 @@ fn fits(a: &Authorisation, patient: &Patient) -> Option<Fit> {
             // Under a year without months: cannot tell against a bound in months.
             (None, Some(0)) => return Some(Fit::Unknown(Misfit::AgeRangeUnknown)),
             _ => {}
+        }
+    }
+    // A child or adolescent described without an age, against a lower bound inside
+    // that age band ("children" and a label from 2 years): the pack cannot tell.
+    if patient.age.is_none() && patient.age_months.is_none() {
+        if let Some(months) = pop.age_min_months
+            && (patient.child || patient.adolescent && months > 144)
+        {
+            return Some(Fit::Unknown(Misfit::AgeNotGivenMonths(months)));
+        }
+        if let Some(min) = pop.age_min.filter(|m| *m >= 1)
+            && ((patient.child && min < 12) || (patient.adolescent && (13..18).contains(&min)))
+        {
+            return Some(Fit::Unknown(Misfit::AgeNotGiven(min)));
         }
     }
     if let Some(min) = pop.age_min {

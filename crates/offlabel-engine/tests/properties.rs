@@ -71,6 +71,8 @@ fn arb_patient() -> impl Strategy<Value = Patient> {
     )
         .prop_map(|(age, b, renal, bsa, sites)| Patient {
             age,
+            age_months: None,
+            cyp2c9_poor_metabolizer: b[10],
             pregnant: b[0],
             breastfeeding: b[1],
             allergy: b[2],
@@ -180,7 +182,13 @@ fn ask_and_check_agree() {
         let report = ENGINE
             .check(&CheckRequest {
                 drug,
-                condition: answer.condition.as_ref().map(|c| c.id.clone()),
+                // A Disease Ontology condition outside the pack (DOID:…) is not a
+                // `check` condition: the check then runs without one.
+                condition: answer
+                    .condition
+                    .as_ref()
+                    .map(|c| c.id.clone())
+                    .filter(|id| ENGINE.pack().condition(id).is_some()),
                 region: None,
                 patient: understood.patient,
             })

@@ -178,6 +178,31 @@ pub(super) fn add_lines(
         break;
     }
 
+    // The dose itself, for a dose question: the label's posology before a recent change.
+    if dose_question {
+        let cond = a.condition.as_ref().map(|c| c.id.clone());
+        let mut old: Vec<_> = full
+            .posology_of(&drug)
+            .filter(|p| recent(p.valid_to) && p.dose.is_some())
+            .filter(|p| p.condition.is_none() || p.condition == cond || cond.is_none())
+            .collect();
+        old.sort_by_key(|p| std::cmp::Reverse(p.valid_to));
+        if let Some(p) = old.first()
+            && let (Some(to), Some(dose)) = (p.valid_to, p.dose.as_deref())
+        {
+            let place = match p.regulator.map(|r| r.jurisdiction()) {
+                Some(Jurisdiction::Us) => "US",
+                _ => "EU",
+            };
+            let marks = cites.mark(&p.sources);
+            lines.push(if es {
+                format!("Hasta el {} la ficha técnica de {place} indicaba: {dose}. {marks}", to.long_es())
+            } else {
+                format!("Until {} the {place} label gave: {dose}. {marks}", to.long())
+            });
+        }
+    }
+
     if !a.understood.intents.contains(&Intent::Dates) {
         lines.truncate(MAX_LINES);
     }
