@@ -555,7 +555,7 @@ fn months_words(bound: &str, months: u32) -> String {
 
 /// An age in months as people say it: whole years in years, else months.
 fn age_words(months: u32) -> String {
-    if months % 12 == 0 {
+    if months.is_multiple_of(12) {
         format!("{} years", months / 12)
     } else {
         format!("{months} months")

@@ -45,7 +45,8 @@ pub enum AskError {
 /// The answer engine over one pack.
 #[derive(Debug, Clone)]
 pub struct Engine {
-    pack: Pack,
+    /// Every record, superseded ones included.
+    full: Pack,
     /// The records in force on the pack's own date (today's labels): what `ask`
     /// answers from when no other day is asked.
     current: Pack,
@@ -62,7 +63,7 @@ impl Engine {
         let lexicon = lexicon::Lexicon::new(&pack);
         let current = pack.at(pack.meta.as_of);
         Engine {
-            pack,
+            full: pack,
             current,
             lexicon,
             vocabulary: outside::VocabularyIndex::default(),
@@ -78,7 +79,7 @@ impl Engine {
 
     /// The whole pack, superseded records included (the history `--as-of` reads).
     pub fn history(&self) -> &Pack {
-        &self.pack
+        &self.full
     }
 
     /// The lexicon built from the pack.
@@ -110,10 +111,10 @@ impl Engine {
                 &self.vocabulary,
                 &self.eu,
                 question,
-                answer::Era::Today { full: &self.pack },
+                answer::Era::Today { full: &self.full },
             ));
         };
-        let then = self.pack.at(day);
+        let then = self.full.at(day);
         Ok(answer::answer(
             &then,
             &self.lexicon,
@@ -126,13 +127,13 @@ impl Engine {
 
     /// Parses a question without answering it.
     pub fn understand(&self, question: &str) -> question::Question {
-        question::parse(&self.pack, &self.lexicon, question)
+        question::parse(&self.full, &self.lexicon, question)
     }
 
     /// What a text names (medicines, conditions, places, patient findings, intents),
     /// with spans, without answering it.
     pub fn recognise(&self, text: &str) -> recognise::Recognition {
-        recognise::recognise(&self.pack, &self.lexicon, text)
+        recognise::recognise(&self.full, &self.lexicon, text)
     }
 
     /// Runs the patient check.

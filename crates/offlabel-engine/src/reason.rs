@@ -332,7 +332,8 @@ fn pending_clause(pack: &Pack, a: &Authorisation, regulator: Regulator, lang: La
         ),
         (AuthorisationKind::UnderReview, true) => format!(
             "; una solicitud para {what} está en evaluación por la {regulator}{}, sin aprobar",
-            date.map(|d| format!(" (presentada el {d})")).unwrap_or_default()
+            date.map(|d| format!(" (presentada el {d})"))
+                .unwrap_or_default()
         ),
         (_, false) => format!(
             "; {regulator} refused the application for {what}{}",
@@ -609,8 +610,14 @@ pub fn describe_in(pack: &Pack, a: &Authorisation, lang: Language) -> String {
         });
     }
     let ages = match (a.population.age_min_months, es) {
-        (Some(m), false) => Some(format!(", from {m} month{} of age", if m == 1 { "" } else { "s" })),
-        (Some(m), true) => Some(format!(", desde {m} {} de edad", if m == 1 { "mes" } else { "meses" })),
+        (Some(m), false) => Some(format!(
+            ", from {m} month{} of age",
+            if m == 1 { "" } else { "s" }
+        )),
+        (Some(m), true) => Some(format!(
+            ", desde {m} {} de edad",
+            if m == 1 { "mes" } else { "meses" }
+        )),
         (None, _) => None,
     };
     let ages = ages.unwrap_or_else(|| match (a.population.age_min, a.population.age_max, es) {

@@ -408,8 +408,15 @@ mod tests {
         // The EU limit (10%, two 100 g tubes a month) and the US one (20% in atopic
         // dermatitis, 10% in vitiligo): each label's rule, all at level avoid.
         let bsa = levels(&over, FlagId::BsaOverLimit);
-        assert!(!bsa.is_empty() && bsa.iter().all(|l| *l == Level::Avoid), "{bsa:?}");
-        assert!(over.flags.iter().any(|f| f.jurisdiction.as_deref() == Some("US")));
+        assert!(
+            !bsa.is_empty() && bsa.iter().all(|l| *l == Level::Avoid),
+            "{bsa:?}"
+        );
+        assert!(
+            over.flags
+                .iter()
+                .any(|f| f.jurisdiction.as_deref() == Some("US"))
+        );
         let under = check_with_plan(
             &p,
             Some("ruxolitinib-topical"),

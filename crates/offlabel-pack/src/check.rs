@@ -334,7 +334,10 @@ pub fn check(pack: &Pack) -> Vec<Diagnostic> {
                 out.push(Diagnostic::new(
                     r.file,
                     r.id,
-                    &format!("the {} cites neither a seed document nor a source with a URL and a date", r.family),
+                    &format!(
+                        "the {} cites neither a seed document nor a source with a URL and a date",
+                        r.family
+                    ),
                     "cite a seed (or a reference it numbers) or a dated source with its URL",
                 ));
             }
@@ -493,7 +496,10 @@ fn interval<T: Validity>(out: &mut Vec<Diagnostic>, file: &str, id: &str, r: &T)
 }
 
 /// Whether two half-open intervals `[from, to)` share a day (an open end is unbounded).
-fn overlap(a: (Option<PartialDate>, Option<PartialDate>), b: (Option<PartialDate>, Option<PartialDate>)) -> bool {
+fn overlap(
+    a: (Option<PartialDate>, Option<PartialDate>),
+    b: (Option<PartialDate>, Option<PartialDate>),
+) -> bool {
     let starts_before_end = |from: Option<PartialDate>, to: Option<PartialDate>| match (from, to) {
         (Some(f), Some(t)) => f < t,
         _ => true,
@@ -506,8 +512,9 @@ fn overlap(a: (Option<PartialDate>, Option<PartialDate>), b: (Option<PartialDate
 /// newer one supersedes the older, which keeps its `valid_to`.
 fn overlaps(pack: &Pack, out: &mut Vec<Diagnostic>) {
     type Key = (String, String, String);
-    let mut groups: HashMap<Key, Vec<(&str, &str, Option<PartialDate>, Option<PartialDate>)>> =
-        HashMap::new();
+    /// File, record id, valid from, valid to.
+    type Entry<'a> = (&'a str, &'a str, Option<PartialDate>, Option<PartialDate>);
+    let mut groups: HashMap<Key, Vec<Entry<'_>>> = HashMap::new();
     for a in pack
         .authorisations
         .iter()
@@ -575,8 +582,16 @@ fn newest_fact(pack: &Pack, out: &mut Vec<Diagnostic>) {
         .authorisations
         .iter()
         .flat_map(|a| [a.date, a.valid_from, a.valid_to])
-        .chain(pack.posology.iter().flat_map(|p| [p.valid_from, p.valid_to]))
-        .chain(pack.precautions.iter().flat_map(|p| [p.valid_from, p.valid_to]))
+        .chain(
+            pack.posology
+                .iter()
+                .flat_map(|p| [p.valid_from, p.valid_to]),
+        )
+        .chain(
+            pack.precautions
+                .iter()
+                .flat_map(|p| [p.valid_from, p.valid_to]),
+        )
         .chain(
             pack.dose_adjustments
                 .iter()
@@ -590,7 +605,10 @@ fn newest_fact(pack: &Pack, out: &mut Vec<Diagnostic>) {
         out.push(Diagnostic::new(
             "pack.toml",
             "[pack]",
-            &format!("as_of {} is not the newest fact date ({newest})", pack.meta.as_of),
+            &format!(
+                "as_of {} is not the newest fact date ({newest})",
+                pack.meta.as_of
+            ),
             &format!("set as_of = \"{newest}\""),
         ));
     }

@@ -412,8 +412,7 @@ impl Pack {
             let id = m.record.id.clone();
             m.record.authorisations_known.retain(|reg| {
                 let has = |list: &[Located<Authorisation>]| {
-                    list.iter()
-                        .any(|a| a.medicine == id && a.regulator == *reg)
+                    list.iter().any(|a| a.medicine == id && a.regulator == *reg)
                 };
                 has(&pack.authorisations) || !has(&self.authorisations)
             });

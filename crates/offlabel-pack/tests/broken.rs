@@ -137,11 +137,13 @@ const DATED: &str = "[[source]]\nid = \"label\"\ntitle = \"A label\"\nkind = \"r
 fn authorisation(id: &str, from: &str, to: Option<&str>, sources: &str) -> String {
     format!(
         "[[authorisation]]\nid = \"{id}\"\nregulator = \"FDA\"\nmedicine = \"ruxolitinib-topical\"\ncondition = \"c\"\nkind = \"authorised\"\nvalid_from = \"{from}\"\n{}sources = [{sources}]\n",
-        to.map(|t| format!("valid_to = \"{t}\"\n")).unwrap_or_default()
+        to.map(|t| format!("valid_to = \"{t}\"\n"))
+            .unwrap_or_default()
     )
 }
 
-const CONDITION: &str = "[[condition]]\nid = \"c\"\nname = \"C\"\ndermatological = true\nsources = [\"s\"]\n";
+const CONDITION: &str =
+    "[[condition]]\nid = \"c\"\nname = \"C\"\ndermatological = true\nsources = [\"s\"]\n";
 
 #[test]
 fn overlapping_validity_fails() {
@@ -155,7 +157,12 @@ fn overlapping_validity_fails() {
         ("conditions.toml", CONDITION),
         ("authorisations.toml", &text),
     ]);
-    assert_problem(&d, "authorisations.toml", "new", "in force at the same time as old");
+    assert_problem(
+        &d,
+        "authorisations.toml",
+        "new",
+        "in force at the same time as old",
+    );
 }
 
 #[test]
@@ -171,7 +178,8 @@ fn a_superseded_record_with_its_end_date_passes() {
         ("authorisations.toml", &text),
     ]);
     assert!(
-        !d.iter().any(|x| x.message.contains("in force at the same time")),
+        !d.iter()
+            .any(|x| x.message.contains("in force at the same time")),
         "{d:#?}"
     );
     let text = authorisation("backwards", "2023-01-01", Some("2020-01-01"), "\"label\"");
@@ -180,7 +188,12 @@ fn a_superseded_record_with_its_end_date_passes() {
         ("conditions.toml", CONDITION),
         ("authorisations.toml", &text),
     ]);
-    assert_problem(&d, "authorisations.toml", "backwards", "is not after valid_from");
+    assert_problem(
+        &d,
+        "authorisations.toml",
+        "backwards",
+        "is not after valid_from",
+    );
 }
 
 #[test]

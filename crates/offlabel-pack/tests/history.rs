@@ -25,21 +25,43 @@ fn superseded_records_answer_for_their_days() {
     let then = full.at(day("2023-06-01"));
     assert_eq!(then.meta.as_of, day("2023-06-01"));
     let us = ids(&then, "ruxolitinib-topical", Regulator::Fda);
-    assert!(us.contains(&"fda-ruxolitinib-cream-ad".to_string()), "{us:?}");
-    assert!(!us.contains(&"fda-ruxolitinib-cream-ad-2025".to_string()), "{us:?}");
+    assert!(
+        us.contains(&"fda-ruxolitinib-cream-ad".to_string()),
+        "{us:?}"
+    );
+    assert!(
+        !us.contains(&"fda-ruxolitinib-cream-ad-2025".to_string()),
+        "{us:?}"
+    );
     let now = full.at(full.meta.as_of);
     let us = ids(&now, "ruxolitinib-topical", Regulator::Fda);
-    assert!(us.contains(&"fda-ruxolitinib-cream-ad-2025".to_string()), "{us:?}");
-    assert!(!us.contains(&"fda-ruxolitinib-cream-ad".to_string()), "{us:?}");
+    assert!(
+        us.contains(&"fda-ruxolitinib-cream-ad-2025".to_string()),
+        "{us:?}"
+    );
+    assert!(
+        !us.contains(&"fda-ruxolitinib-cream-ad".to_string()),
+        "{us:?}"
+    );
     // The superseded record stays in the pack.
-    assert!(full.authorisations.iter().any(|a| a.id == "fda-ruxolitinib-cream-ad"));
+    assert!(
+        full.authorisations
+            .iter()
+            .any(|a| a.id == "fda-ruxolitinib-cream-ad")
+    );
 }
 
 #[test]
 fn a_regulator_with_only_later_records_is_not_listed_yet() {
     let then = pack().at(day("2022-01-01"));
-    let m = then.medicine("ritlecitinib").unwrap_or_else(|| panic!("ritlecitinib"));
-    assert!(m.authorisations_known.is_empty(), "{:?}", m.authorisations_known);
+    let m = then
+        .medicine("ritlecitinib")
+        .unwrap_or_else(|| panic!("ritlecitinib"));
+    assert!(
+        m.authorisations_known.is_empty(),
+        "{:?}",
+        m.authorisations_known
+    );
 }
 
 #[test]

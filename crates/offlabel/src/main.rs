@@ -154,7 +154,9 @@ struct AskArgs {
 fn parse_day(text: &str) -> Result<offlabel_engine::PartialDate, String> {
     let day: offlabel_engine::PartialDate = text.parse().map_err(|e| format!("{e}"))?;
     if day.day.is_none() {
-        return Err(format!("{text:?} is not a full day: write YYYY-MM-DD, e.g. 2023-06-01"));
+        return Err(format!(
+            "{text:?} is not a full day: write YYYY-MM-DD, e.g. 2023-06-01"
+        ));
     }
     Ok(day)
 }

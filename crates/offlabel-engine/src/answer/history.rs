@@ -29,9 +29,8 @@ pub(super) fn add_lines(
         return;
     };
     let day = current.meta.as_of;
-    let recent = |to: Option<PartialDate>| {
-        to.is_some_and(|t| t <= day && t.year + RECENT_YEARS >= day.year)
-    };
+    let recent =
+        |to: Option<PartialDate>| to.is_some_and(|t| t <= day && t.year + RECENT_YEARS >= day.year);
     let es = a.understood.language == Language::Es;
     let mut cites = Cites {
         pack: full,
@@ -106,7 +105,9 @@ pub(super) fn add_lines(
     if a.understood.intents.contains(&Intent::Dates) && a.condition.is_none() {
         let mut old: Vec<_> = full
             .authorisations_of(&drug)
-            .filter(|r| r.kind == AuthorisationKind::Authorised && r.valid_to.is_some_and(|t| t <= day))
+            .filter(|r| {
+                r.kind == AuthorisationKind::Authorised && r.valid_to.is_some_and(|t| t <= day)
+            })
             .collect();
         old.sort_by_key(|r| (r.regulator.to_string(), r.valid_from()));
         let lang = if es { Language::Es } else { Language::En };
@@ -114,7 +115,11 @@ pub(super) fn add_lines(
             let (Some(from), Some(to)) = (r.valid_from(), r.valid_to) else {
                 continue;
             };
-            let place = if r.regulator.jurisdiction() == Jurisdiction::Us { "US (FDA)" } else { "EU (EMA)" };
+            let place = if r.regulator.jurisdiction() == Jurisdiction::Us {
+                "US (FDA)"
+            } else {
+                "EU (EMA)"
+            };
             let marks = cites.mark(&r.sources);
             lines.push(if es {
                 format!(
@@ -172,7 +177,10 @@ pub(super) fn add_lines(
                 d.advice
             )
         };
-        if !lines.iter().any(|l| l.starts_with(&line[..line.len().min(40)])) {
+        if !lines
+            .iter()
+            .any(|l| l.starts_with(&line[..line.len().min(40)]))
+        {
             lines.push(line);
         }
         break;
@@ -196,9 +204,15 @@ pub(super) fn add_lines(
             };
             let marks = cites.mark(&p.sources);
             lines.push(if es {
-                format!("Hasta el {} la ficha técnica de {place} indicaba: {dose}. {marks}", to.long_es())
+                format!(
+                    "Hasta el {} la ficha técnica de {place} indicaba: {dose}. {marks}",
+                    to.long_es()
+                )
             } else {
-                format!("Until {} the {place} label gave: {dose}. {marks}", to.long())
+                format!(
+                    "Until {} the {place} label gave: {dose}. {marks}",
+                    to.long()
+                )
             });
         }
     }
