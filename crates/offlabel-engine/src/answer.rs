@@ -3,6 +3,8 @@
 //! Every sentence of the answer text ends with citation markers (`[1]`) that index
 //! the `citations` array, so each claim traces to a source.
 
+mod history;
+
 use crate::eu::{EMA_SOURCE, EuFinding, EuIndex, EuLayer};
 use crate::lexicon::Lexicon;
 use crate::outside::{OutsideCondition, VocabularyIndex, VocabularyReading};
@@ -83,6 +85,8 @@ pub struct Citation {
     pub date: Option<String>,
     /// Link, where known.
     pub url: Option<String>,
+    /// A secondary source (news, a manufacturer, a mirror of a label): check the label.
+    pub secondary: bool,
 }
 
 /// A study in the evidence list.
@@ -275,11 +279,17 @@ impl<'a> Cites<'a> {
                         kind: src.kind.as_str().to_string(),
                         date: src.date.map(|d| d.to_string()),
                         url: src.url.clone(),
+                        secondary: src.secondary,
                     });
                     marker
                 }
             };
-            out.push_str(&format!("[{n}]"));
+            // A secondary source (news, a mirror of a label) says so where it is cited.
+            if self.pack.source(id).is_some_and(|s| s.secondary) {
+                out.push_str(&format!("[{n}, secondary source]"));
+            } else {
+                out.push_str(&format!("[{n}]"));
+            }
         }
         out
     }
@@ -544,6 +554,20 @@ fn fmt_rate(v: f64) -> String {
     }
 }
 
+/// Which day an answer speaks for.
+#[derive(Debug, Clone, Copy)]
+pub enum Era<'a> {
+    /// Today's records; `full` is the whole pack, history included, so the answer can
+    /// say what a label said before a recent change.
+    Today {
+        /// Every record, superseded ones included.
+        full: &'a Pack,
+    },
+    /// A past day (`--as-of`): the pack given holds the records in force then. The
+    /// EMA table layer describes the labels of its export, so it is not consulted.
+    Past,
+}
+
 /// Answers one question. Never fails: odd input gets an honest "not recognised".
 pub fn answer(
     pack: &Pack,
@@ -552,7 +576,25 @@ pub fn answer(
     eu: &EuIndex,
     us: &UsIndex,
     text: &str,
+    era: Era<'_>,
 ) -> Answer {
+    let mut a = answer_from(pack, lexicon, vocabulary, eu, us, text, era);
+    if let Era::Today { full } = era {
+        history::add_lines(pack, full, lexicon, text, &mut a);
+    }
+    a
+}
+
+fn answer_from(
+    pack: &Pack,
+    lexicon: &Lexicon,
+    vocabulary: &VocabularyIndex,
+    eu: &EuIndex,
+    us: &UsIndex,
+    text: &str,
+    era: Era<'_>,
+) -> Answer {
+    let layer_today = matches!(era, Era::Today { .. });
     let mut q = parse(pack, lexicon, text);
     // A general question whose condition the curated lexicon missed: look the words up
     // in the Disease Ontology layer (questions about effects or doses are left alone, as
@@ -578,6 +620,7 @@ pub fn answer(
     // A medicine outside the curated pack that the EMA's table holds.
     if q.medicine.is_none()
         && !q.class
+        && layer_today
         && let Some(layer) = eu.get()
         && let Some(m) = layer.find_medicine(text)
     {
@@ -593,11 +636,17 @@ pub fn answer(
             outside: outside.as_ref(),
             doid: doid.as_deref(),
         };
-        return layer_answer(&ctx, drug, Some((layer, m)), us.get());
+        return layer_answer(
+            &ctx,
+            drug,
+            Some((layer, m)),
+            us.get().filter(|_| layer_today),
+        );
     }
     // A medicine only the FDA's layers hold (Drugs@FDA brands and ingredients, labels).
     if q.medicine.is_none()
         && !q.class
+        && layer_today
         && let Some(layer) = us.get()
         && let Some(id) = layer.find_medicine(text)
     {
@@ -622,6 +671,7 @@ pub fn answer(
     // table still says whether the EU authorises it.
     if let (Some(mid), Some(o)) = (&q.medicine, &outside)
         && a.status.is_some()
+        && layer_today
         && let Some(layer) = eu.get()
         && layer.medicine(mid).is_some()
         && let Some((v, _)) = vocabulary.get()
@@ -650,6 +700,7 @@ pub fn answer(
     // (approved or off-label with its quote) replaces the curated records' `unknown`.
     if let (Some(mid), Some(o)) = (&q.medicine, &outside)
         && a.status.as_ref().and_then(|s| s.get("US")) == Some(&Status::Unknown)
+        && layer_today
         && let Some(layer) = us.get()
         && let Some((v, _)) = vocabulary.get()
     {
@@ -2073,6 +2124,7 @@ fn safety_lines(
         lines.push(w.no_safety_figures(&events.join(", "), name));
     }
     if medicine != CLASS_ID
+        && pack.in_class(medicine)
         && pack
             .medicine(medicine)
             .is_some_and(|m| m.route == Route::Oral)

@@ -24,6 +24,7 @@ mod us;
 
 pub use answer::Answer;
 pub use check::{CheckError, CheckReport, CheckRequest};
+pub use offlabel_model::PartialDate;
 pub use offlabel_pack::Pack;
 
 /// Longest question accepted, in characters.
@@ -45,7 +46,11 @@ pub enum AskError {
 /// The answer engine over one pack.
 #[derive(Debug, Clone)]
 pub struct Engine {
-    pack: Pack,
+    /// Every record, superseded ones included.
+    full: Pack,
+    /// The records in force on the pack's own date (today's labels): what `ask`
+    /// answers from when no other day is asked.
+    current: Pack,
     lexicon: lexicon::Lexicon,
     /// The Disease Ontology layer, built on the first question that needs it.
     vocabulary: outside::VocabularyIndex,
@@ -59,8 +64,10 @@ impl Engine {
     /// Builds the engine (and its lexicon) for a pack.
     pub fn new(pack: Pack) -> Engine {
         let lexicon = lexicon::Lexicon::new(&pack);
+        let current = pack.at(pack.meta.as_of);
         Engine {
-            pack,
+            full: pack,
+            current,
             lexicon,
             vocabulary: outside::VocabularyIndex::default(),
             eu: eu::EuIndex::default(),
@@ -68,9 +75,15 @@ impl Engine {
         }
     }
 
-    /// The pack the engine reasons over.
+    /// The pack as it stands today (records in force on the pack's date): what every
+    /// interface reasons and browses over unless it asks for another day.
     pub fn pack(&self) -> &Pack {
-        &self.pack
+        &self.current
+    }
+
+    /// The whole pack, superseded records included (the history `--as-of` reads).
+    pub fn history(&self) -> &Pack {
+        &self.full
     }
 
     /// The lexicon built from the pack.
@@ -78,8 +91,16 @@ impl Engine {
         &self.lexicon
     }
 
-    /// Answers a question.
+    /// Answers a question from today's records (those in force on the pack's date),
+    /// saying in a line where a recent change to a label matters to the answer.
     pub fn ask(&self, question: &str) -> Result<Answer, AskError> {
+        self.ask_as_of(question, None)
+    }
+
+    /// Answers a question as the regulators stood on `day` (contract v2 `--as-of`):
+    /// records not yet in force are left out, records superseded since are used, and
+    /// the answer's `as_of` is `day`. `None` is [`Engine::ask`].
+    pub fn ask_as_of(&self, question: &str, day: Option<PartialDate>) -> Result<Answer, AskError> {
         if question.trim().is_empty() {
             return Err(AskError::Empty);
         }
@@ -87,25 +108,38 @@ impl Engine {
         if chars > MAX_QUESTION_CHARS {
             return Err(AskError::TooLong(chars));
         }
+        let Some(day) = day else {
+            return Ok(answer::answer(
+                &self.current,
+                &self.lexicon,
+                &self.vocabulary,
+                &self.eu,
+                &self.us,
+                question,
+                answer::Era::Today { full: &self.full },
+            ));
+        };
+        let then = self.full.at(day);
         Ok(answer::answer(
-            &self.pack,
+            &then,
             &self.lexicon,
             &self.vocabulary,
             &self.eu,
             &self.us,
             question,
+            answer::Era::Past,
         ))
     }
 
     /// Parses a question without answering it.
     pub fn understand(&self, question: &str) -> question::Question {
-        question::parse(&self.pack, &self.lexicon, question)
+        question::parse(&self.full, &self.lexicon, question)
     }
 
     /// What a text names (medicines, conditions, places, patient findings, intents),
     /// with spans, without answering it.
     pub fn recognise(&self, text: &str) -> recognise::Recognition {
-        recognise::recognise(&self.pack, &self.lexicon, text)
+        recognise::recognise(&self.full, &self.lexicon, text)
     }
 
     /// Runs the patient check.

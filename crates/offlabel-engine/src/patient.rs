@@ -201,6 +201,9 @@ pub struct Patient {
     /// Immunosuppressed, transplanted or on immunosuppressants.
     #[serde(skip_serializing_if = "is_false")]
     pub immunosuppressed: bool,
+    /// A CYP2C9 poor metaboliser.
+    #[serde(skip_serializing_if = "is_false")]
+    pub cyp2c9_poor_metabolizer: bool,
     /// Current or long-term former smoker.
     #[serde(skip_serializing_if = "is_false")]
     pub smoker: bool,
@@ -313,6 +316,7 @@ impl Patient {
             FlagId::AgeOver65 => self.age.map_or(self.elderly, |a| a >= 65),
             FlagId::Age75Plus => self.age.is_some_and(|a| a >= 75),
             FlagId::Smoker => self.smoker,
+            FlagId::Cyp2c9PoorMetabolizer => self.cyp2c9_poor_metabolizer,
             FlagId::CardiovascularHistory => self.cardiovascular_history,
             FlagId::VteRisk => self.vte_history,
             FlagId::MalignancyHistory => self.cancer_history,

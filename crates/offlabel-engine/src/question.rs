@@ -787,10 +787,6 @@ static PERSON: LazyLock<rustc_hash::FxHashSet<&'static str>> = LazyLock::new(|| 
         .collect()
 });
 
-/// Reads an age from "80 year old", "aged 80", "age 80", "80 años", "80 y/o", "80yo",
-/// "I'm 66", "my son is 15", "my son, 16,", "a nine-year-old", "I am seventy-two",
-/// "mi hijo de once años", "in her 70s" and "octogenarian". A duration is not an age:
-/// "10 years ago", "for 5 years", "hace 3 años" are skipped.
 /// An infant's or toddler's age given in months, weeks or days, in months (weeks and
 /// days rounded down, at least 0): "18-month-old", "6 weeks old", "aged 10 months",
 /// "un bebé de 18 meses", "my son is 9 months". A duration is not an age: "for 14
@@ -837,6 +833,10 @@ fn age_in_months(tokens: &[Token]) -> Option<u32> {
     None
 }
 
+/// Reads an age from "80 year old", "aged 80", "age 80", "80 años", "80 y/o", "80yo",
+/// "I'm 66", "my son is 15", "my son, 16,", "a nine-year-old", "I am seventy-two",
+/// "mi hijo de once años", "in her 70s" and "octogenarian". A duration is not an age:
+/// "10 years ago", "for 5 years", "hace 3 años" are skipped.
 fn age(tokens: &[Token]) -> Option<u32> {
     let norm = |k: usize| tokens.get(k).map(|t| t.norm.as_str());
     let is_years = |w: Option<&str>| {
@@ -1149,6 +1149,7 @@ fn patient(text: &Text<'_>) -> Patient {
             cue!("patient", "immunosuppressed_exclude"),
         );
     p.smoker = patient_has!(text, "smoker");
+    p.cyp2c9_poor_metabolizer = patient_has!(text, "cyp2c9");
     p.vte_history =
         patient_has!(text, "vte") | shorthand(text, "vte", cue!("patient", "vte_exclude"));
     p.cardiovascular_history = patient_has!(text, "cardiovascular")

@@ -87,10 +87,17 @@ pub enum Misfit {
     Severity(String),
     /// Younger than the authorised minimum age.
     YoungerThan(u32),
+    /// Younger than the authorised minimum age in months (infants).
+    YoungerThanMonths(u32),
     /// Older than the authorised maximum age.
     OlderThan(u32),
     /// A minor, and the pack does not record the authorisation's age range.
     AgeRangeUnknown,
+    /// The authorisation starts at this age (years) within the band the question
+    /// names ("a child"), and the question gives no age.
+    AgeNotGiven(u32),
+    /// As [`Misfit::AgeNotGiven`], for a lower bound in months (infants).
+    AgeNotGivenMonths(u32),
     /// The sites named rule out the required body site.
     Site {
         /// The sites named ("hands and body").
@@ -120,6 +127,8 @@ pub enum Reason {
         covers: Vec<Authorisation>,
         /// Why the patient falls outside, when the condition itself is covered.
         misfit: Option<Misfit>,
+        /// Applications for the condition that are under review or were refused.
+        pending: Vec<Authorisation>,
     },
     /// Authorised for this condition and patient.
     Approved {
@@ -150,8 +159,16 @@ impl Misfit {
             ),
             (Misfit::YoungerThan(m), false) => format!("the patient is younger than {m} years"),
             (Misfit::YoungerThan(m), true) => format!("el paciente tiene menos de {m} años"),
+            (Misfit::YoungerThanMonths(m), false) => {
+                format!("the patient is younger than {m} months")
+            }
+            (Misfit::YoungerThanMonths(m), true) => format!("el paciente tiene menos de {m} meses"),
             (Misfit::OlderThan(m), false) => format!("the patient is older than {m} years"),
             (Misfit::OlderThan(m), true) => format!("el paciente tiene más de {m} años"),
+            (Misfit::AgeNotGiven(m), false) => format!("it starts at {m} years and the question gives no age, so the pack cannot confirm it covers this patient"),
+            (Misfit::AgeNotGiven(m), true) => format!("empieza a los {m} años y la pregunta no da la edad, así que el paquete no puede confirmar que cubra a este paciente"),
+            (Misfit::AgeNotGivenMonths(m), false) => format!("it starts at {m} month{} of age and the question gives no age, so the pack cannot confirm it covers this patient", if *m == 1 { "" } else { "s" }),
+            (Misfit::AgeNotGivenMonths(m), true) => format!("empieza a {m} {} de edad y la pregunta no da la edad, así que el paquete no puede confirmar que cubra a este paciente", if *m == 1 { "mes" } else { "meses" }),
             (Misfit::AgeRangeUnknown, false) => "the pack does not record the age range of that authorisation, so it cannot confirm it covers a patient under 18".into(),
             (Misfit::AgeRangeUnknown, true) => "el paquete no recoge el rango de edad de esa autorización, así que no puede confirmar que cubra a un menor de 18 años".into(),
             (Misfit::Site { named, required }, false) => {
@@ -230,7 +247,11 @@ impl Reason {
             Reason::NoneListed => {
                 format!("{regulator} lists no authorisation of {medicine} in dermatology")
             }
-            Reason::OnlyFor { covers, misfit } => {
+            Reason::OnlyFor {
+                covers,
+                misfit,
+                pending,
+            } => {
                 let head = if es {
                     format!(
                         "la {regulator} autoriza {medicine} solo para {}",
@@ -242,10 +263,14 @@ impl Reason {
                         list(covers)
                     )
                 };
-                match misfit {
+                let mut text = match misfit {
                     Some(m) => format!("{head}; {}", m.render(lang)),
                     None => head,
+                };
+                for p in pending {
+                    text.push_str(&pending_clause(pack, p, regulator, lang));
                 }
+                text
             }
             Reason::Approved { covers, typical_of } => {
                 let mut text = if es {
@@ -291,6 +316,33 @@ impl Reason {
                 }
             }
         }
+    }
+}
+
+/// "; an application for X is under review (filed 3 February 2026)" or "; FDA refused
+/// the application for X (14 October 2015)".
+fn pending_clause(pack: &Pack, a: &Authorisation, regulator: Regulator, lang: Language) -> String {
+    let es = lang == Language::Es;
+    let what = describe_in(pack, a, lang);
+    let date = a.date.map(|d| if es { d.long_es() } else { d.long() });
+    match (a.kind, es) {
+        (AuthorisationKind::UnderReview, false) => format!(
+            "; an application for {what} is under review by {regulator}{}, not approved",
+            date.map(|d| format!(" (filed {d})")).unwrap_or_default()
+        ),
+        (AuthorisationKind::UnderReview, true) => format!(
+            "; una solicitud para {what} está en evaluación por la {regulator}{}, sin aprobar",
+            date.map(|d| format!(" (presentada el {d})"))
+                .unwrap_or_default()
+        ),
+        (_, false) => format!(
+            "; {regulator} refused the application for {what}{}",
+            date.map(|d| format!(" ({d})")).unwrap_or_default()
+        ),
+        (_, true) => format!(
+            "; la {regulator} rechazó la solicitud para {what}{}",
+            date.map(|d| format!(" ({d})")).unwrap_or_default()
+        ),
     }
 }
 
@@ -351,6 +403,20 @@ fn decide(
         .map(|c| c.id.as_str())
         .collect();
     let typical = cond.typical_subtype.as_deref();
+    let pending: Vec<Authorisation> = pack
+        .authorisations_of(medicine)
+        .filter(|a| {
+            a.regulator == regulator
+                && matches!(
+                    a.kind,
+                    AuthorisationKind::UnderReview | AuthorisationKind::Refused
+                )
+                && a.condition
+                    .as_deref()
+                    .is_some_and(|c| lineage.contains(&c) || Some(c) == typical)
+        })
+        .cloned()
+        .collect();
     let covering: Vec<&Authorisation> = authorised
         .iter()
         .copied()
@@ -397,6 +463,7 @@ fn decide(
         let why = Reason::OnlyFor {
             covers: covers.clone(),
             misfit: None,
+            pending,
         };
         return (Status::OffLabel, why, covers, conflicts, sources);
     }
@@ -442,6 +509,7 @@ fn decide(
     let why = Reason::OnlyFor {
         covers: covers[..1].to_vec(),
         misfit,
+        pending,
     };
     (Status::OffLabel, why, covers, conflicts, sources)
 }
@@ -462,10 +530,35 @@ fn fits(a: &Authorisation, patient: &Patient) -> Option<Fit> {
     {
         return Some(Fit::No(Misfit::Severity(sev.as_str().to_string())));
     }
+    if let Some(min_months) = pop.age_min_months {
+        match (patient.age_months, patient.age) {
+            (Some(m), _) if m < min_months => {
+                return Some(Fit::No(Misfit::YoungerThanMonths(min_months)));
+            }
+            // Under a year without months: cannot tell against a bound in months.
+            (None, Some(0)) => return Some(Fit::Unknown(Misfit::AgeRangeUnknown)),
+            _ => {}
+        }
+    }
+    // A child or adolescent described without an age, against a lower bound inside
+    // that age band ("children" and a label from 2 years): the pack cannot tell.
+    if patient.age.is_none() && patient.age_months.is_none() {
+        if let Some(months) = pop.age_min_months
+            && (patient.child || patient.adolescent && months > 144)
+        {
+            return Some(Fit::Unknown(Misfit::AgeNotGivenMonths(months)));
+        }
+        if let Some(min) = pop.age_min.filter(|m| *m >= 1)
+            && ((patient.child && min < 12) || (patient.adolescent && (13..18).contains(&min)))
+        {
+            return Some(Fit::Unknown(Misfit::AgeNotGiven(min)));
+        }
+    }
     if let Some(min) = pop.age_min {
         let below = match patient.age {
             Some(age) => age < min,
-            None => patient.child && min >= 12,
+            // Described, not aged: a child is under 12, an adolescent under 18.
+            None => (patient.child && min >= 12) || (patient.adolescent && min >= 18),
         };
         if below {
             return Some(Fit::No(Misfit::YoungerThan(min)));
@@ -516,7 +609,18 @@ pub fn describe_in(pack: &Pack, a: &Authorisation, lang: Language) -> String {
             format!(" that affects the {site}")
         });
     }
-    let ages = match (a.population.age_min, a.population.age_max, es) {
+    let ages = match (a.population.age_min_months, es) {
+        (Some(m), false) => Some(format!(
+            ", from {m} month{} of age",
+            if m == 1 { "" } else { "s" }
+        )),
+        (Some(m), true) => Some(format!(
+            ", desde {m} {} de edad",
+            if m == 1 { "mes" } else { "meses" }
+        )),
+        (None, _) => None,
+    };
+    let ages = ages.unwrap_or_else(|| match (a.population.age_min, a.population.age_max, es) {
         (Some(min), None, false) => format!(", age {min} and over"),
         (Some(min), Some(max), false) => format!(", age {min} to {max}"),
         (None, Some(max), false) => format!(", up to age {max}"),
@@ -524,7 +628,7 @@ pub fn describe_in(pack: &Pack, a: &Authorisation, lang: Language) -> String {
         (Some(min), Some(max), true) => format!(", de {min} a {max} años"),
         (None, Some(max), true) => format!(", hasta los {max} años"),
         (None, None, _) => String::new(),
-    };
+    });
     text.push_str(&ages);
     text
 }

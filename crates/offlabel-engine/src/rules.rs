@@ -271,6 +271,7 @@ pub fn flag_label(flag: FlagId) -> &'static str {
         FlagId::AgeOver65 => "patients over 65",
         FlagId::Age75Plus => "patients aged 75 or more",
         FlagId::Smoker => "smokers",
+        FlagId::Cyp2c9PoorMetabolizer => "CYP2C9 poor metabolisers",
         FlagId::CardiovascularHistory => "cardiovascular disease",
         FlagId::VteRisk => "venous thromboembolism",
         FlagId::MalignancyHistory => "cancer",
@@ -294,6 +295,7 @@ pub fn flag_label_es(flag: FlagId) -> &'static str {
         FlagId::AgeOver65 => "mayores de 65 años",
         FlagId::Age75Plus => "pacientes de 75 años o más",
         FlagId::Smoker => "fumadores",
+        FlagId::Cyp2c9PoorMetabolizer => "metabolizadores lentos de CYP2C9",
         FlagId::CardiovascularHistory => "enfermedad cardiovascular",
         FlagId::VteRisk => "tromboembolismo venoso",
         FlagId::MalignancyHistory => "cáncer",
@@ -313,8 +315,10 @@ mod tests {
         check_patient(pack, medicine, patient, true)
     }
 
+    /// Today's records (superseded ones left out), as `Engine::pack` gives them.
     fn pack() -> Pack {
-        offlabel_embedded::pack().unwrap_or_else(|e| panic!("{e}"))
+        let full = offlabel_embedded::pack().unwrap_or_else(|e| panic!("{e}"));
+        full.at(full.meta.as_of)
     }
 
     fn levels(f: &PatientFindings, id: FlagId) -> Vec<Level> {
@@ -401,7 +405,18 @@ mod tests {
                 ..Patient::default()
             },
         );
-        assert_eq!(levels(&over, FlagId::BsaOverLimit), [Level::Avoid]);
+        // The EU limit (10%, two 100 g tubes a month) and the US one (20% in atopic
+        // dermatitis, 10% in vitiligo): each label's rule, all at level avoid.
+        let bsa = levels(&over, FlagId::BsaOverLimit);
+        assert!(
+            !bsa.is_empty() && bsa.iter().all(|l| *l == Level::Avoid),
+            "{bsa:?}"
+        );
+        assert!(
+            over.flags
+                .iter()
+                .any(|f| f.jurisdiction.as_deref() == Some("US"))
+        );
         let under = check_with_plan(
             &p,
             Some("ruxolitinib-topical"),

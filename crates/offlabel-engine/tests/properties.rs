@@ -71,6 +71,8 @@ fn arb_patient() -> impl Strategy<Value = Patient> {
     )
         .prop_map(|(age, b, renal, bsa, sites)| Patient {
             age,
+            age_months: None,
+            cyp2c9_poor_metabolizer: b[10],
             pregnant: b[0],
             breastfeeding: b[1],
             allergy: b[2],

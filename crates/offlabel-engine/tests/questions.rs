@@ -165,7 +165,17 @@ fn question_table() {
             serde_json::from_str(line).unwrap_or_else(|e| panic!("bad case {line}: {e}"));
         let q = case["q"].as_str().unwrap_or_default();
         count += 1;
-        match engine.ask(q) {
+        // Per-case options, as score.py passes them: only `--as-of DAY` is known here.
+        let args: Vec<&str> = case["args"]
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let day = args
+            .iter()
+            .position(|a| *a == "--as-of")
+            .and_then(|i| args.get(i + 1))
+            .map(|d| d.parse().unwrap_or_else(|e| panic!("{}: {e}", case["id"])));
+        match engine.ask_as_of(q, day) {
             Ok(a) => {
                 let problems = check(&case, &a);
                 if !problems.is_empty() {

@@ -67,6 +67,26 @@ pub struct Source {
     /// The reference number inside `cited_in`.
     #[serde(default)]
     pub reference: Option<u32>,
+    /// A secondary source (news, a manufacturer, a third-party mirror of a label):
+    /// answers citing it say so, so a prescriber checks the label itself.
+    /// (Always serialized: the compiled pack's encoding has no optional fields.)
+    #[serde(default)]
+    pub secondary: bool,
+}
+
+/// When a record was in force: from `valid_from` (inclusive) until `valid_to`
+/// (exclusive; absent while it is still in force). A superseded record keeps its
+/// place in the pack with its end date, so the pack can answer for any day.
+pub trait Validity {
+    /// The first day the record was in force, where known.
+    fn valid_from(&self) -> Option<PartialDate>;
+    /// The day a newer record replaced it, where it has been replaced.
+    fn valid_to(&self) -> Option<PartialDate>;
+    /// Whether the record was in force on `day`. A record with no start date counts
+    /// as in force since before any date asked about (the seed records).
+    fn in_force_on(&self, day: PartialDate) -> bool {
+        self.valid_from().is_none_or(|f| f <= day) && self.valid_to().is_none_or(|t| day < t)
+    }
 }
 
 /// A medicine as the contract names it: one ingredient by one route.
@@ -189,11 +209,26 @@ pub struct Authorisation {
     /// Date of the decision, as precise as known.
     #[serde(default)]
     pub date: Option<PartialDate>,
+    /// First day in force, when it differs from `date` (defaults to `date`).
+    #[serde(default)]
+    pub valid_from: Option<PartialDate>,
+    /// The day a newer record superseded this one; absent while in force.
+    #[serde(default)]
+    pub valid_to: Option<PartialDate>,
     /// A short note in the pack's words.
     #[serde(default)]
     pub note: Option<String>,
     /// Supporting sources.
     pub sources: Vec<String>,
+}
+
+impl Validity for Authorisation {
+    fn valid_from(&self) -> Option<PartialDate> {
+        self.valid_from.or(self.date)
+    }
+    fn valid_to(&self) -> Option<PartialDate> {
+        self.valid_to
+    }
 }
 
 /// Whether a record grants or lists no authorisation.
@@ -204,6 +239,11 @@ pub enum AuthorisationKind {
     Authorised,
     /// The source lists no authorisation by this regulator.
     NoneListed,
+    /// An application was filed and is not yet decided: not an authorisation.
+    UnderReview,
+    /// The regulator refused the application (e.g. an FDA complete response letter
+    /// that was never followed by an approval): not an authorisation.
+    Refused,
 }
 
 /// The population an authorisation or a rule covers.
@@ -213,6 +253,10 @@ pub struct Population {
     /// Youngest age covered, in years, where recorded.
     #[serde(default)]
     pub age_min: Option<u32>,
+    /// Youngest age covered in months, for labels that count infants' age in days or
+    /// months (28 days is written 1); `age_min` then holds the whole years (0).
+    #[serde(default)]
+    pub age_min_months: Option<u32>,
     /// Oldest age covered, in years, where recorded.
     #[serde(default)]
     pub age_max: Option<u32>,
@@ -265,8 +309,23 @@ pub struct Posology {
     /// Who may start it.
     #[serde(default)]
     pub prescriber: Option<String>,
+    /// First day this record was in force, where known.
+    #[serde(default)]
+    pub valid_from: Option<PartialDate>,
+    /// The day a newer record superseded it; absent while in force.
+    #[serde(default)]
+    pub valid_to: Option<PartialDate>,
     /// Supporting sources.
     pub sources: Vec<String>,
+}
+
+impl Validity for Posology {
+    fn valid_from(&self) -> Option<PartialDate> {
+        self.valid_from
+    }
+    fn valid_to(&self) -> Option<PartialDate> {
+        self.valid_to
+    }
 }
 
 /// A pivotal efficacy result (the trials behind an authorisation).
@@ -429,8 +488,23 @@ pub struct Precaution {
     pub age_max: Option<u32>,
     /// What to do, in the pack's words.
     pub advice: String,
+    /// First day this record was in force, where known.
+    #[serde(default)]
+    pub valid_from: Option<PartialDate>,
+    /// The day a newer record superseded it; absent while in force.
+    #[serde(default)]
+    pub valid_to: Option<PartialDate>,
     /// Supporting sources.
     pub sources: Vec<String>,
+}
+
+impl Validity for Precaution {
+    fn valid_from(&self) -> Option<PartialDate> {
+        self.valid_from
+    }
+    fn valid_to(&self) -> Option<PartialDate> {
+        self.valid_to
+    }
 }
 
 /// A dose change for a group of patients.
@@ -466,8 +540,23 @@ pub struct DoseAdjustment {
     pub adjusted_daily_mg: Option<f64>,
     /// How firm the advice is, in the pack's words.
     pub advice: String,
+    /// First day this record was in force, where known.
+    #[serde(default)]
+    pub valid_from: Option<PartialDate>,
+    /// The day a newer record superseded it; absent while in force.
+    #[serde(default)]
+    pub valid_to: Option<PartialDate>,
     /// Supporting sources.
     pub sources: Vec<String>,
+}
+
+impl Validity for DoseAdjustment {
+    fn valid_from(&self) -> Option<PartialDate> {
+        self.valid_from
+    }
+    fn valid_to(&self) -> Option<PartialDate> {
+        self.valid_to
+    }
 }
 
 /// A screening or monitoring recommendation.

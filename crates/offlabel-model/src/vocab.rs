@@ -139,6 +139,8 @@ closed_vocab! {
         BrokenOrInfectedSkin => "broken_or_infected_skin",
         /// Body surface to treat above the label's limit.
         BsaOverLimit => "bsa_over_limit",
+        /// A CYP2C9 poor metaboliser (genotype), for medicines cleared by CYP2C9.
+        Cyp2c9PoorMetabolizer => "cyp2c9_poor_metabolizer",
     }
 }
 

@@ -1,7 +1,7 @@
 //! The pack linter: every problem, each with its file, record and fix.
 
 use crate::{CLASS_ID, Pack};
-use offlabel_model::{AuthorisationKind, PartialDate};
+use offlabel_model::{AuthorisationKind, PartialDate, Validity};
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
@@ -56,6 +56,8 @@ struct Refs<'a> {
     file: &'a str,
     id: &'a str,
     sources: &'a [String],
+    /// The record carries a validity interval (a dated, history-bearing record).
+    dated: bool,
     medicines: Vec<&'a str>,
     conditions: Vec<&'a str>,
     percents: Vec<f64>,
@@ -71,6 +73,7 @@ impl<'a> Refs<'a> {
             file,
             id,
             sources,
+            dated: false,
             medicines: vec![],
             conditions: vec![],
             percents: vec![],
@@ -95,6 +98,14 @@ pub fn check(pack: &Pack) -> Vec<Diagnostic> {
                 &s.id,
                 &format!("reliability {} is outside 1-5", s.reliability),
                 "use 5 for regulators, 4 for peer-reviewed reviews and trials, 2-3 for websites",
+            ));
+        }
+        if s.secondary && (s.url.is_none() || s.date.is_none()) {
+            out.push(Diagnostic::new(
+                &s.file,
+                &s.id,
+                "a secondary source without a URL or a date",
+                "give the page's url and the date it was read or published",
             ));
         }
         if let Some(parent) = &s.cited_in {
@@ -142,9 +153,12 @@ pub fn check(pack: &Pack) -> Vec<Diagnostic> {
         r.medicines.push(&a.medicine);
         r.conditions.extend(a.condition.as_deref());
         r.dates.extend(a.date);
+        r.dates.extend(a.valid_from.iter().chain(&a.valid_to));
+        r.dated = a.valid_from().is_some() || a.valid_to.is_some();
         r.ages
             .extend(a.population.age_min.iter().chain(&a.population.age_max));
         refs.push(r);
+        interval(&mut out, &a.file, &a.id, &a.record);
         if a.kind == AuthorisationKind::Authorised && a.condition.is_none() {
             out.push(Diagnostic::new(
                 &a.file,
@@ -159,7 +173,10 @@ pub fn check(pack: &Pack) -> Vec<Diagnostic> {
         r.medicines.push(&p.medicine);
         r.conditions.extend(p.condition.as_deref());
         r.percents.extend(p.max_bsa_percent);
+        r.dates.extend(p.valid_from.iter().chain(&p.valid_to));
+        r.dated = p.valid_from.is_some() || p.valid_to.is_some();
         refs.push(r);
+        interval(&mut out, &p.file, &p.id, &p.record);
     }
     for e in &pack.efficacy {
         let mut r = Refs::new("efficacy", &e.file, &e.id, &e.sources);
@@ -204,13 +221,19 @@ pub fn check(pack: &Pack) -> Vec<Diagnostic> {
         let mut r = Refs::new("precaution", &p.file, &p.id, &p.sources);
         r.medicines.extend(p.medicines.iter().map(String::as_str));
         r.ages.extend(p.age_min.iter().chain(&p.age_max));
+        r.dates.extend(p.valid_from.iter().chain(&p.valid_to));
+        r.dated = p.valid_from.is_some() || p.valid_to.is_some();
         refs.push(r);
+        interval(&mut out, &p.file, &p.id, &p.record);
     }
     for d in &pack.dose_adjustments {
         let mut r = Refs::new("dose_adjustment", &d.file, &d.id, &d.sources);
         r.medicines.push(&d.medicine);
         r.ages.extend(d.age_min.iter().chain(&d.age_max));
+        r.dates.extend(d.valid_from.iter().chain(&d.valid_to));
+        r.dated = d.valid_from.is_some() || d.valid_to.is_some();
         refs.push(r);
+        interval(&mut out, &d.file, &d.id, &d.record);
     }
     for s in &pack.screening {
         refs.push(Refs::new("screening", &s.file, &s.id, &s.sources));
@@ -294,6 +317,30 @@ pub fn check(pack: &Pack) -> Vec<Diagnostic> {
                     "add sources = [\"SOURCE_ID\"] naming where the fact is stated",
                 ));
             }
+            let cited: Vec<_> = r.sources.iter().filter_map(|s| pack.source(s)).collect();
+            let traceable = |s: &&offlabel_model::Source| s.url.is_some() && s.date.is_some();
+            let seeded = |s: &&offlabel_model::Source| s.seed.is_some() || s.cited_in.is_some();
+            if r.dated && !cited.is_empty() && !cited.iter().any(traceable) {
+                out.push(Diagnostic::new(
+                    r.file,
+                    r.id,
+                    &format!("a dated {} cites no source with both a URL and a date", r.family),
+                    "cite the label, regulator page or report it rests on, with url and date in sources.toml",
+                ));
+            } else if r.family != "medicine product"
+                && !cited.is_empty()
+                && !cited.iter().any(|s| traceable(s) || seeded(s))
+            {
+                out.push(Diagnostic::new(
+                    r.file,
+                    r.id,
+                    &format!(
+                        "the {} cites neither a seed document nor a source with a URL and a date",
+                        r.family
+                    ),
+                    "cite a seed (or a reference it numbers) or a dated source with its URL",
+                ));
+            }
             for s in r.sources {
                 if pack.source(s).is_none() {
                     out.push(Diagnostic::new(
@@ -372,6 +419,9 @@ pub fn check(pack: &Pack) -> Vec<Diagnostic> {
         }
     }
 
+    overlaps(pack, &mut out);
+    newest_fact(pack, &mut out);
+
     for id in CONTRACT_MEDICINES {
         if pack.medicine(id).is_none() {
             out.push(Diagnostic::new(
@@ -429,4 +479,137 @@ pub fn check(pack: &Pack) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+/// A validity interval must end after it starts.
+fn interval<T: Validity>(out: &mut Vec<Diagnostic>, file: &str, id: &str, r: &T) {
+    if let (Some(from), Some(to)) = (r.valid_from(), r.valid_to())
+        && to <= from
+    {
+        out.push(Diagnostic::new(
+            file,
+            id,
+            &format!("valid_to {to} is not after valid_from {from}"),
+            "valid_to is the first day the record no longer applies: put it after valid_from",
+        ));
+    }
+}
+
+/// Whether two half-open intervals `[from, to)` share a day (an open end is unbounded).
+fn overlap(
+    a: (Option<PartialDate>, Option<PartialDate>),
+    b: (Option<PartialDate>, Option<PartialDate>),
+) -> bool {
+    let starts_before_end = |from: Option<PartialDate>, to: Option<PartialDate>| match (from, to) {
+        (Some(f), Some(t)) => f < t,
+        _ => true,
+    };
+    starts_before_end(a.0, b.1) && starts_before_end(b.0, a.1)
+}
+
+/// Two records for the same medicine, regulator and condition (and, for dose
+/// adjustments, the same patient group) must not be in force on the same day: the
+/// newer one supersedes the older, which keeps its `valid_to`.
+fn overlaps(pack: &Pack, out: &mut Vec<Diagnostic>) {
+    type Key = (String, String, String);
+    /// File, record id, valid from, valid to.
+    type Entry<'a> = (&'a str, &'a str, Option<PartialDate>, Option<PartialDate>);
+    let mut groups: HashMap<Key, Vec<Entry<'_>>> = HashMap::new();
+    for a in pack
+        .authorisations
+        .iter()
+        .filter(|a| a.kind == AuthorisationKind::Authorised)
+    {
+        let key = (
+            a.medicine.clone(),
+            a.regulator.to_string(),
+            format!("authorisation {}", a.condition.as_deref().unwrap_or("-")),
+        );
+        groups
+            .entry(key)
+            .or_default()
+            .push((&a.file, &a.id, a.valid_from(), a.valid_to));
+    }
+    for p in &pack.posology {
+        let Some(reg) = p.regulator else { continue };
+        let key = (
+            p.medicine.clone(),
+            reg.to_string(),
+            format!("posology {}", p.condition.as_deref().unwrap_or("-")),
+        );
+        groups
+            .entry(key)
+            .or_default()
+            .push((&p.file, &p.id, p.valid_from, p.valid_to));
+    }
+    for d in &pack.dose_adjustments {
+        let key = (
+            d.medicine.clone(),
+            format!("{:?}", d.jurisdiction),
+            format!("dose_adjustment {:?} {:?}", d.flag, d.renal),
+        );
+        groups
+            .entry(key)
+            .or_default()
+            .push((&d.file, &d.id, d.valid_from, d.valid_to));
+    }
+    let mut keys: Vec<&Key> = groups.keys().collect();
+    keys.sort();
+    for key in keys {
+        let records = &groups[key];
+        for (i, a) in records.iter().enumerate() {
+            for b in &records[i + 1..] {
+                if overlap((a.2, a.3), (b.2, b.3)) {
+                    out.push(Diagnostic::new(
+                        b.0,
+                        b.1,
+                        &format!(
+                            "in force at the same time as {} for {} ({}, {})",
+                            a.1, key.0, key.1, key.2
+                        ),
+                        "give the older record valid_to = the newer one's valid_from (never delete it)",
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// The pack's `as_of` is the newest date among its dated facts (decisions, validity
+/// bounds, regulatory events), so an answer says how current it is.
+fn newest_fact(pack: &Pack, out: &mut Vec<Diagnostic>) {
+    let dates = pack
+        .authorisations
+        .iter()
+        .flat_map(|a| [a.date, a.valid_from, a.valid_to])
+        .chain(
+            pack.posology
+                .iter()
+                .flat_map(|p| [p.valid_from, p.valid_to]),
+        )
+        .chain(
+            pack.precautions
+                .iter()
+                .flat_map(|p| [p.valid_from, p.valid_to]),
+        )
+        .chain(
+            pack.dose_adjustments
+                .iter()
+                .flat_map(|d| [d.valid_from, d.valid_to]),
+        )
+        .chain(pack.regulatory_events.iter().map(|e| Some(e.date)));
+    if let Some(newest) = dates.flatten().max()
+        && newest.year > 2000
+        && newest != pack.meta.as_of
+    {
+        out.push(Diagnostic::new(
+            "pack.toml",
+            "[pack]",
+            &format!(
+                "as_of {} is not the newest fact date ({newest})",
+                pack.meta.as_of
+            ),
+            &format!("set as_of = \"{newest}\""),
+        ));
+    }
 }

@@ -184,7 +184,7 @@ impl Pack {
     /// class, merged with the class's positions.
     fn with_class(&self, medicine: &str, pick: fn(&MedicineFacts) -> &Vec<u32>) -> Vec<u32> {
         let own = self.med_list(medicine, pick);
-        if medicine == CLASS_ID {
+        if medicine == CLASS_ID || !self.in_class(medicine) {
             return own.to_vec();
         }
         merge(own, self.med_list(CLASS_ID, pick))

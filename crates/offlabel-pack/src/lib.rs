@@ -374,10 +374,90 @@ impl Pack {
         })
     }
 
-    /// Whether `id` names a medicine, or the whole class.
-    pub fn applies_to(&self, medicines: &[String], medicine: &str) -> bool {
-        medicines.iter().any(|m| m == medicine || m == CLASS_ID)
+    /// The pack as the regulators stood on `day`: authorisations, posology and patient
+    /// rules not yet in force that day are left out, those in force (including ones
+    /// superseded since) are kept, and `as_of` becomes `day`. Everything else (sources,
+    /// medicines, conditions, studies) is kept, so names and evidence still resolve.
+    pub fn at(&self, day: PartialDate) -> Pack {
+        let mut pack = Pack {
+            meta: PackMeta {
+                as_of: day,
+                ..self.meta.clone()
+            },
+            sources: self.sources.clone(),
+            medicines: self.medicines.clone(),
+            conditions: self.conditions.clone(),
+            authorisations: in_force(&self.authorisations, day),
+            posology: in_force(&self.posology, day),
+            efficacy: self.efficacy.clone(),
+            adverse_effects: self.adverse_effects.clone(),
+            incidence_rates: self.incidence_rates.clone(),
+            statements: self.statements.clone(),
+            regulatory_events: self
+                .regulatory_events
+                .iter()
+                .filter(|e| e.date <= day)
+                .cloned()
+                .collect(),
+            precautions: in_force(&self.precautions, day),
+            dose_adjustments: in_force(&self.dose_adjustments, day),
+            screening: self.screening.clone(),
+            studies: self.studies.clone(),
+            ..Pack::empty()
+        };
+        // A regulator whose records of a medicine all start after `day` did not list
+        // its authorisations yet as far as the pack knows: the status is unknown then,
+        // never "not authorised" on the strength of records from the future.
+        for m in &mut pack.medicines {
+            let id = m.record.id.clone();
+            m.record.authorisations_known.retain(|reg| {
+                let has = |list: &[Located<Authorisation>]| {
+                    list.iter().any(|a| a.medicine == id && a.regulator == *reg)
+                };
+                has(&pack.authorisations) || !has(&self.authorisations)
+            });
+        }
+        pack.build_indexes();
+        pack
     }
+
+    /// Records of `records` no longer in force on `day` (superseded before or on it),
+    /// newest end first: what the labels said before.
+    pub fn superseded<T: Validity + Clone>(records: &[Located<T>], day: PartialDate) -> Vec<&T> {
+        let mut out: Vec<&T> = records
+            .iter()
+            .map(|r| &r.record)
+            .filter(|r| r.valid_to().is_some_and(|t| t <= day))
+            .collect();
+        out.sort_by_key(|r| std::cmp::Reverse(r.valid_to()));
+        out
+    }
+
+    /// Whether `id` names a medicine, or the whole class (and `medicine` is in it).
+    pub fn applies_to(&self, medicines: &[String], medicine: &str) -> bool {
+        medicines
+            .iter()
+            .any(|m| m == medicine || (m == CLASS_ID && self.in_class(medicine)))
+    }
+
+    /// Whether class-wide JAK facts (`jak-inhibitors`) apply to a medicine: it inhibits
+    /// JAK1, JAK2 or JAK3. A TYK2-only inhibitor (deucravacitinib) is outside the class:
+    /// its label carries none of the class warnings. Unknown ids count as in the class.
+    pub fn in_class(&self, medicine: &str) -> bool {
+        self.medicine(medicine).is_none_or(|m| {
+            m.targets
+                .iter()
+                .any(|t| matches!(t.as_str(), "JAK1" | "JAK2" | "JAK3"))
+        })
+    }
+}
+
+fn in_force<T: Validity + Clone>(records: &[Located<T>], day: PartialDate) -> Vec<Located<T>> {
+    records
+        .iter()
+        .filter(|r| r.record.in_force_on(day))
+        .cloned()
+        .collect()
 }
 
 fn locate<'a, T: 'a>(file: &'a str, records: Vec<T>) -> impl Iterator<Item = Located<T>> + 'a {

@@ -131,3 +131,93 @@ fn from_dir_reports_unreadable_folders() {
         "{err}"
     );
 }
+
+const DATED: &str = "[[source]]\nid = \"label\"\ntitle = \"A label\"\nkind = \"regulator\"\nreliability = 5\nurl = \"https://example.org/label\"\ndate = \"2023-01-01\"\n";
+
+fn authorisation(id: &str, from: &str, to: Option<&str>, sources: &str) -> String {
+    format!(
+        "[[authorisation]]\nid = \"{id}\"\nregulator = \"FDA\"\nmedicine = \"ruxolitinib-topical\"\ncondition = \"c\"\nkind = \"authorised\"\nvalid_from = \"{from}\"\n{}sources = [{sources}]\n",
+        to.map(|t| format!("valid_to = \"{t}\"\n"))
+            .unwrap_or_default()
+    )
+}
+
+const CONDITION: &str =
+    "[[condition]]\nid = \"c\"\nname = \"C\"\ndermatological = true\nsources = [\"s\"]\n";
+
+#[test]
+fn overlapping_validity_fails() {
+    let text = format!(
+        "{}{}",
+        authorisation("old", "2020-01-01", None, "\"label\""),
+        authorisation("new", "2023-01-01", None, "\"label\"")
+    );
+    let d = diagnostics(&[
+        ("dated.toml", DATED),
+        ("conditions.toml", CONDITION),
+        ("authorisations.toml", &text),
+    ]);
+    assert_problem(
+        &d,
+        "authorisations.toml",
+        "new",
+        "in force at the same time as old",
+    );
+}
+
+#[test]
+fn a_superseded_record_with_its_end_date_passes() {
+    let text = format!(
+        "{}{}",
+        authorisation("old", "2020-01-01", Some("2023-01-01"), "\"label\""),
+        authorisation("new", "2023-01-01", None, "\"label\"")
+    );
+    let d = diagnostics(&[
+        ("dated.toml", DATED),
+        ("conditions.toml", CONDITION),
+        ("authorisations.toml", &text),
+    ]);
+    assert!(
+        !d.iter()
+            .any(|x| x.message.contains("in force at the same time")),
+        "{d:#?}"
+    );
+    let text = authorisation("backwards", "2023-01-01", Some("2020-01-01"), "\"label\"");
+    let d = diagnostics(&[
+        ("dated.toml", DATED),
+        ("conditions.toml", CONDITION),
+        ("authorisations.toml", &text),
+    ]);
+    assert_problem(
+        &d,
+        "authorisations.toml",
+        "backwards",
+        "is not after valid_from",
+    );
+}
+
+#[test]
+fn dated_records_cite_a_source_with_url_and_date() {
+    let text = authorisation("undated-source", "2020-01-01", None, "\"s\"");
+    let d = diagnostics(&[
+        ("conditions.toml", CONDITION),
+        ("authorisations.toml", &text),
+    ]);
+    assert_problem(
+        &d,
+        "authorisations.toml",
+        "undated-source",
+        "cites no source with both a URL and a date",
+    );
+}
+
+#[test]
+fn as_of_is_the_newest_fact_date() {
+    let text = authorisation("a", "2023-06-01", None, "\"label\"");
+    let d = diagnostics(&[
+        ("dated.toml", DATED),
+        ("conditions.toml", CONDITION),
+        ("authorisations.toml", &text),
+    ]);
+    assert_problem(&d, "pack.toml", "[pack]", "is not the newest fact date");
+}

@@ -347,7 +347,7 @@ async fn browsing_endpoints_and_404s() {
     let (status, drugs) = s.get_json("/v1/drugs").await;
     assert_eq!(status, StatusCode::OK);
     let drugs = drugs.as_array().expect("list");
-    assert_eq!(drugs.len(), 6);
+    assert_eq!(drugs.len(), 10); // the six of v1 and ritlecitinib, deuruxolitinib, delgocitinib, deucravacitinib
     for d in drugs {
         let id = d["id"].as_str().expect("id");
         let (status, detail) = s.get_json(&format!("/v1/drugs/{id}")).await;

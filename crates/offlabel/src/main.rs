@@ -161,8 +161,22 @@ struct AskArgs {
     /// a blank, non-UTF-8 or over-long line gets `{"line", "error"}` and the batch goes on.
     #[arg(long, conflicts_with = "question")]
     batch: bool,
+    /// Answer as the regulators stood on this day (YYYY-MM-DD); the answer's as_of echoes it.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
+    as_of: Option<offlabel_engine::PartialDate>,
     /// The question.
     question: Vec<String>,
+}
+
+/// A full calendar day for `--as-of` (a year or month alone is ambiguous).
+fn parse_day(text: &str) -> Result<offlabel_engine::PartialDate, String> {
+    let day: offlabel_engine::PartialDate = text.parse().map_err(|e| format!("{e}"))?;
+    if day.day.is_none() {
+        return Err(format!(
+            "{text:?} is not a full day: write YYYY-MM-DD, e.g. 2023-06-01"
+        ));
+    }
+    Ok(day)
 }
 
 #[derive(Args)]
@@ -536,13 +550,15 @@ fn read_line_capped(
 
 fn ask(engine: &Engine, args: AskArgs, out: &mut impl Write) -> Result<()> {
     if args.batch {
-        return for_each_line(out, |question| match engine.ask(question) {
-            Ok(a) => serde_json::to_string(&a).map_err(|e| e.to_string()),
-            Err(e) => Err(e.to_string()),
+        return for_each_line(out, |question| {
+            match engine.ask_as_of(question, args.as_of) {
+                Ok(a) => serde_json::to_string(&a).map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            }
         });
     }
     let question = args.question.join(" ");
-    let answer = engine.ask(&question).map_err(|e| match e {
+    let answer = engine.ask_as_of(&question, args.as_of).map_err(|e| match e {
         AskError::Empty => usage("the question is empty: write a question, e.g. offlabel ask \"Can I use Opzelura cream for psoriasis?\""),
         other => usage(other.to_string()),
     })?;
