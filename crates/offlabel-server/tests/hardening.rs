@@ -8,7 +8,7 @@
 //! assertions only bound the time loosely (seconds), never measure it.
 
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
-use offlabel_engine::{Engine, Pack};
+use offlabel_engine::Engine;
 use offlabel_reports::Store;
 use offlabel_server::{CdsConfig, ReportsConfig, ServerConfig, serve, try_app};
 use reqwest::StatusCode;
