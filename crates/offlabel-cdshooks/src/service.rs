@@ -3,6 +3,7 @@
 use crate::input::{self, Date, Order};
 use crate::types::*;
 use offlabel_engine::check::{resolve_condition, resolve_medicine};
+use offlabel_engine::rules::DoseAdvice;
 use offlabel_engine::{CheckReport, CheckRequest, Engine};
 use offlabel_model::{Level, Status};
 use serde_json::{Value, json};
@@ -629,8 +630,23 @@ impl CardCtx<'_> {
                 Vec::new(),
             ));
         }
-        // Dose adjustments.
+        // Dose adjustments: one card per target dose and regulator, so that two rules
+        // leading to the same dose (an age rule and the risk group it implies) make one
+        // suggestion, not two conflicting ones.
+        let mut groups: Vec<Vec<&DoseAdvice>> = Vec::new();
         for d in &self.report.dose_adjustments {
+            let same = |g: &&mut Vec<&DoseAdvice>| {
+                g[0].adjusted_dose == d.adjusted_dose
+                    && g[0].body == d.body
+                    && g[0].jurisdiction == d.jurisdiction
+            };
+            match groups.iter_mut().find(same) {
+                Some(g) => g.push(d),
+                None => groups.push(vec![d]),
+            }
+        }
+        for group in groups {
+            let d = group[0];
             let target = d
                 .adjusted_dose
                 .clone()
@@ -640,6 +656,15 @@ impl CardCtx<'_> {
                 target, d.body, d.jurisdiction
             );
             let sugg = self.dose_suggestion(d);
+            let advice: Vec<&str> = group.iter().map(|g| g.advice.as_str()).collect();
+            let mut sources: Vec<String> = Vec::new();
+            for g in &group {
+                for source in &g.sources {
+                    if !sources.contains(source) {
+                        sources.push(source.clone());
+                    }
+                }
+            }
             out.push(self.card(
                 "dose",
                 &d.rule,
@@ -647,9 +672,11 @@ impl CardCtx<'_> {
                 text,
                 format!(
                     "{} Usual dose {}; adjusted dose {}.",
-                    d.advice, d.usual_dose, target
+                    advice.join(" "),
+                    d.usual_dose,
+                    target
                 ),
-                &d.sources,
+                &sources,
                 ("dose-adjustment", "Dose adjustment"),
                 sugg.into_iter().collect(),
             ));
