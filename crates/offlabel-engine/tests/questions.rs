@@ -16,8 +16,12 @@ fn check(case: &Value, a: &Answer) -> Vec<String> {
     let exp = &case["expect"];
     let out = serde_json::to_value(a).unwrap_or_default();
     let mut problems = Vec::new();
+    // A list names every acceptable medicine (as in score.py).
     if let Some(d) = exp.get("drug")
         && out["drug"]["id"] != *d
+        && !d
+            .as_array()
+            .is_some_and(|alts| alts.contains(&out["drug"]["id"]))
         && !(d.is_null() && out["drug"].is_null())
     {
         problems.push(format!("drug: want {d}, got {}", out["drug"]["id"]));
