@@ -174,7 +174,14 @@ fn cors_layer(origins: &[String]) -> Result<Option<CorsLayer>, ConfigError> {
 pub fn try_app(engine: Arc<Engine>, config: ServerConfig) -> Result<Router, ConfigError> {
     let cors = cors_layer(&config.cors_origins)?;
     if let Some(reports) = &config.reports {
-        reports.store.check_writable().map_err(|e| {
+        // On a thread of its own: `try_app` may run inside a tokio runtime, and the
+        // PostgreSQL client blocks on a runtime of its own, which tokio refuses to nest.
+        let writable = std::thread::scope(|s| {
+            s.spawn(|| reports.store.check_writable())
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        });
+        writable.map_err(|e| {
             ConfigError(format!(
                 "the report store cannot be written ({}): every report would fail. Give the server write access to the store's file and folder, or choose another with --store PATH",
                 e
