@@ -735,24 +735,40 @@ fn us_status_line(f: &EuFinding, w: &Words, cites: &mut Cites<'_>) -> String {
     } else {
         DRUGSFDA_SOURCE
     };
+    regulator_status_line(
+        f,
+        "US (FDA)",
+        source,
+        [
+            w.pick("The FDA label's words:", "Palabras de la ficha de la FDA:"),
+            w.pick("Label effective on", "Ficha vigente desde el"),
+        ],
+        w,
+        cites,
+    )
+}
+
+/// A regulator layer's status line: status and reason with the source's marker, then the
+/// regulator's words and the record's date under their labels (`[quote, date]`).
+fn regulator_status_line(
+    f: &EuFinding,
+    region: &str,
+    source: &str,
+    labels: [&str; 2],
+    w: &Words,
+    cites: &mut Cites<'_>,
+) -> String {
     let marks = cites.mark(&[source.to_string()]);
     let mut line = format!(
-        "US (FDA): {} — {}. {marks}",
+        "{region}: {} — {}. {marks}",
         (w.status)(f.status).to_uppercase(),
         f.reason
     );
     if let Some(q) = &f.quote {
-        line.push_str(&format!(
-            "\n  {} \"{}\"",
-            w.pick("The FDA label's words:", "Palabras de la ficha de la FDA:"),
-            q.trim()
-        ));
+        line.push_str(&format!("\n  {} \"{}\"", labels[0], q.trim()));
     }
     if let Some(d) = &f.date {
-        line.push_str(&format!(
-            "\n  {} {d}.",
-            w.pick("Label effective on", "Ficha vigente desde el")
-        ));
+        line.push_str(&format!("\n  {} {d}.", labels[1]));
     }
     line
 }
@@ -769,26 +785,17 @@ struct LayerContext<'a> {
 
 /// The EU status line of a finding read from the EMA's table, with the quote.
 fn eu_status_line(f: &EuFinding, w: &Words, cites: &mut Cites<'_>) -> String {
-    let marks = cites.mark(&[EMA_SOURCE.to_string()]);
-    let mut line = format!(
-        "EU (EMA): {} — {}. {marks}",
-        (w.status)(f.status).to_uppercase(),
-        f.reason
-    );
-    if let Some(q) = &f.quote {
-        line.push_str(&format!(
-            "\n  {} \"{}\"",
+    regulator_status_line(
+        f,
+        "EU (EMA)",
+        EMA_SOURCE,
+        [
             w.pick("The EMA's words:", "Palabras de la EMA:"),
-            q.trim()
-        ));
-    }
-    if let Some(d) = &f.date {
-        line.push_str(&format!(
-            "\n  {} {d}.",
-            w.pick("Authorised on", "Autorizado el")
-        ));
-    }
-    line
+            w.pick("Authorised on", "Autorizado el"),
+        ],
+        w,
+        cites,
+    )
 }
 
 /// The answer for a medicine only the regulators' layers hold (the EMA's table, Drugs@FDA,

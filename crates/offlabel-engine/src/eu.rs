@@ -443,15 +443,7 @@ pub(crate) fn fits(c: &IndicationClause, patient: &Patient) -> Fit {
     if let Some(sev) = patient.severity
         && !pop.severity.is_empty()
     {
-        let stated: Vec<&str> = pop
-            .severity
-            .iter()
-            .map(|s| match s {
-                offlabel_regulatory::Severity::Mild => "mild",
-                offlabel_regulatory::Severity::Moderate => "moderate",
-                offlabel_regulatory::Severity::Severe => "severe",
-            })
-            .collect();
+        let stated: Vec<&str> = pop.severity.iter().map(|s| s.as_str()).collect();
         if !sev.grades().iter().all(|g| stated.contains(g)) {
             return Fit::No(format!("for {} disease only", stated.join(" or ")));
         }
@@ -480,15 +472,7 @@ pub(crate) fn limits(pop: &offlabel_regulatory::Population) -> Vec<String> {
         }
     }
     if !pop.severity.is_empty() {
-        let words: Vec<&str> = pop
-            .severity
-            .iter()
-            .map(|s| match s {
-                offlabel_regulatory::Severity::Mild => "mild",
-                offlabel_regulatory::Severity::Moderate => "moderate",
-                offlabel_regulatory::Severity::Severe => "severe",
-            })
-            .collect();
+        let words: Vec<&str> = pop.severity.iter().map(|s| s.as_str()).collect();
         out.push(format!("{} disease", words.join(" or ")));
     }
     if pop.active_disease {

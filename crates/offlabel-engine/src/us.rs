@@ -81,30 +81,11 @@ fn complete_to(layer_toml: &str) -> Option<String> {
     })
 }
 
-/// "2019-07-01" → "1 July 2019".
+/// "2019-07-01" → "1 July 2019" (the model's long date form); text that is not a date
+/// stays as written.
 pub(crate) fn long_date(d: &str) -> String {
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    let mut parts = d.split('-');
-    let (Some(y), Some(m), Some(day)) = (parts.next(), parts.next(), parts.next()) else {
-        return d.to_string();
-    };
-    match (m.parse::<usize>(), day.parse::<u32>()) {
-        (Ok(m), Ok(day)) if (1..=12).contains(&m) => format!("{day} {} {y}", MONTHS[m - 1]),
-        _ => d.to_string(),
-    }
+    d.parse::<offlabel_model::PartialDate>()
+        .map_or_else(|_| d.to_string(), |date| date.long())
 }
 
 impl UsIndex {

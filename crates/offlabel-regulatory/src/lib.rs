@@ -236,6 +236,17 @@ pub enum Severity {
     Severe,
 }
 
+impl Severity {
+    /// The word as the layer's JSON writes it ("mild", "moderate", "severe").
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Mild => "mild",
+            Severity::Moderate => "moderate",
+            Severity::Severe => "severe",
+        }
+    }
+}
+
 /// A line-of-therapy requirement.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PriorTherapy {
