@@ -298,13 +298,13 @@ fn recognise_condition(
             return Some(id);
         }
     }
-    // No stated reason: the first active condition the pack knows as dermatological.
+    // No stated reason: the first active condition in the pack's area.
     data.conditions.iter().find_map(|c| {
         condition_from(engine, &c.texts, &c.codes).filter(|id| {
             engine
                 .pack()
                 .condition(id)
-                .is_some_and(|c| c.dermatological)
+                .is_some_and(|c| c.in_area)
         })
     })
 }

@@ -12,8 +12,8 @@ use crate::question::{Intent, Language, Place, Question, parse};
 use crate::reason::{self, StatusFinding};
 use crate::rules::{Flag, PatientFindings, check_patient};
 use crate::us::{DRUGSFDA_SOURCE, FDA_LABELS_SOURCE, UsIndex, UsLayer};
-use offlabel_model::{Design, FlagId, Jurisdiction, Level, Phase, Route, Status, Study};
-use offlabel_pack::{CLASS_ID, Pack};
+use offlabel_model::{Design, FlagId, Jurisdiction, Level, Medicine, Phase, Route, Status, Study};
+use offlabel_pack::Pack;
 use schemars::JsonSchema;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -363,11 +363,11 @@ impl Words {
     fn route_assumed(&self, written: &str, read_as: &str) -> String {
         if self.es {
             format!(
-                "\"{written}\" no indica la vía; se interpreta como {read_as} (diga \"comprimidos\" para el ruxolitinib oral)."
+                "\"{written}\" no indica la vía; se interpreta como {read_as} (indique la forma, p. ej. \"comprimidos\" o \"crema\", para elegir)."
             )
         } else {
             format!(
-                "\"{written}\" names no route; read as {read_as} (say \"tablets\" for oral ruxolitinib)."
+                "\"{written}\" names no route; read as {read_as} (name the form, e.g. \"tablets\" or \"cream\", to choose)."
             )
         }
     }
@@ -419,11 +419,11 @@ impl Words {
     fn options_header(&self, condition: &str) -> String {
         if self.es {
             format!(
-                "Inhibidores de JAK para {condition} en el paquete, primero los aprobados y después por solidez de la evidencia:"
+                "Medicamentos del paquete para {condition}, primero los aprobados y después por solidez de la evidencia:"
             )
         } else {
             format!(
-                "JAK inhibitors for {condition} in the pack, approvals first, then by strength of evidence:"
+                "Medicines in the pack for {condition}, approvals first, then by strength of evidence:"
             )
         }
     }
@@ -431,10 +431,10 @@ impl Words {
     fn no_options(&self, condition: &str) -> String {
         if self.es {
             format!(
-                "El paquete no contiene ninguna autorización ni ningún estudio de un inhibidor de JAK en {condition}."
+                "El paquete no contiene ninguna autorización ni ningún estudio de sus medicamentos en {condition}."
             )
         } else {
-            format!("The pack holds no authorisation or study of a JAK inhibitor in {condition}.")
+            format!("The pack holds no authorisation or study of its medicines in {condition}.")
         }
     }
 
@@ -474,12 +474,39 @@ impl Words {
         }
     }
 
-    fn no_interactions(&self, medicine: Option<&str>) -> String {
-        let subject = medicine.unwrap_or(if self.es {
-            "los inhibidores de JAK"
+    /// The question named nothing the pack knows: say so, and name what its reviewed
+    /// records cover (a bounded list, from the pack).
+    fn nothing_recognised(&self, pack: &Pack) -> String {
+        const SHOWN: usize = 12;
+        let mut names: Vec<String> = pack
+            .medicines
+            .iter()
+            .take(SHOWN)
+            .map(|m| m.name.to_lowercase())
+            .collect();
+        if pack.medicines.len() > SHOWN {
+            names.push(if self.es {
+                format!("{} más", pack.medicines.len() - SHOWN)
+            } else {
+                format!("{} more", pack.medicines.len() - SHOWN)
+            });
+        }
+        let names = names.join(", ");
+        let area = &pack.meta.area;
+        if self.es {
+            format!(
+                "El paquete no ha reconocido ningún medicamento ni ninguna enfermedad en esta pregunta, así que no responde antes que adivinar. Sus registros revisados cubren, en {}: {names}; nombre un medicamento, una enfermedad o ambos.",
+                area.name_es
+            )
         } else {
-            "JAK inhibitors"
-        });
+            format!(
+                "The pack did not recognise a medicine or a condition in this question, so it gives no answer rather than guess. Its reviewed records cover, in {}: {names}; try naming a medicine, a condition, or both.",
+                area.name
+            )
+        }
+    }
+
+    fn no_interactions(&self, subject: &str) -> String {
         if self.es {
             format!(
                 "El paquete no recoge interacciones de {subject}; consulte la ficha técnica o un servicio de interacciones."
@@ -604,7 +631,7 @@ fn answer_from(
         .iter()
         .all(|i| matches!(i, Intent::Approval | Intent::Evidence | Intent::Options));
     let mut outside = None;
-    if q.condition.is_none() && !q.class && general {
+    if q.condition.is_none() && q.class.is_none() && general {
         match vocabulary.read(pack, text) {
             Some(VocabularyReading::Curated(id)) => q.condition = Some(id),
             Some(VocabularyReading::Outside(o)) => outside = Some(o),
@@ -619,7 +646,7 @@ fn answer_from(
     };
     // A medicine outside the curated pack that the EMA's table holds.
     if q.medicine.is_none()
-        && !q.class
+        && q.class.is_none()
         && layer_today
         && let Some(layer) = eu.get()
         && let Some(m) = layer.find_medicine(text)
@@ -645,7 +672,7 @@ fn answer_from(
     }
     // A medicine only the FDA's layers hold (Drugs@FDA brands and ingredients, labels).
     if q.medicine.is_none()
-        && !q.class
+        && q.class.is_none()
         && layer_today
         && let Some(layer) = us.get()
         && let Some(id) = layer.find_medicine(text)
@@ -1096,7 +1123,7 @@ fn compose(pack: &Pack, q: &Question, text: &str, outside: Option<&OutsideCondit
     // Everything after the recognition notes is the answer proper.
     let content_start = lines.len();
     let findings =
-        if medicine.is_some() || q.class || wants(Intent::Screening) || wants(Intent::Vaccines) {
+        if medicine.is_some() || q.class.is_some() || wants(Intent::Screening) || wants(Intent::Vaccines) {
             check_patient(
                 pack,
                 medicine.map(|m| m.id.as_str()),
@@ -1369,9 +1396,11 @@ fn compose(pack: &Pack, q: &Question, text: &str, outside: Option<&OutsideCondit
                 &mut conflicts,
             ));
         }
-    } else if q.class && wants(Intent::SideEffects) {
-        lines.extend(safety_lines(pack, CLASS_ID, text, &w, &mut cites));
-    } else if q.class && wants(Intent::Mechanism) {
+    } else if let Some(class) = q.class.as_deref()
+        && wants(Intent::SideEffects)
+    {
+        lines.extend(safety_lines(pack, class, text, &w, &mut cites));
+    } else if q.class.is_some() && wants(Intent::Mechanism) {
         for s in pack.statements.iter().filter(|s| s.topic == "mechanism") {
             lines.push(format!("{} {}", s.summary, cites.mark(&s.sources)));
         }
@@ -1379,7 +1408,7 @@ fn compose(pack: &Pack, q: &Question, text: &str, outside: Option<&OutsideCondit
 
     // Interactions: what the pack records, or that it records none for this medicine.
     if wants(Intent::Interactions) {
-        let subject = medicine.map_or(CLASS_ID, |m| m.id.as_str());
+        let subject = subject_id(pack, medicine, q);
         let mut found = false;
         for s in pack
             .statements
@@ -1390,14 +1419,14 @@ fn compose(pack: &Pack, q: &Question, text: &str, outside: Option<&OutsideCondit
             lines.push(format!("{} {}", s.summary, cites.mark(&s.sources)));
         }
         if !found {
-            lines.push(w.no_interactions(medicine.map(|m| m.name.as_str())));
+            lines.push(w.no_interactions(&subject_name(pack, subject, w.es)));
         }
     }
 
     // Cost and access: what the pack records on obtaining the medicine, and that it
     // records no prices.
     if wants(Intent::Access) {
-        let subject = medicine.map_or(CLASS_ID, |m| m.id.as_str());
+        let subject = subject_id(pack, medicine, q);
         for s in pack
             .statements
             .iter()
@@ -1410,7 +1439,7 @@ fn compose(pack: &Pack, q: &Question, text: &str, outside: Option<&OutsideCondit
 
     // The class named and nothing more specific asked ("what did the PRAC recommend
     // for JAK inhibitors?"): what the pack records of the class's regulation.
-    if q.class
+    if q.class.is_some()
         && medicine.is_none()
         && condition.is_none()
         && lines.len() == content_start
@@ -1424,7 +1453,7 @@ fn compose(pack: &Pack, q: &Question, text: &str, outside: Option<&OutsideCondit
     let topical = medicine.is_some_and(|m| m.route == Route::Topical);
     if wants(Intent::Screening) || wants(Intent::Vaccines) {
         if topical && findings.screening.is_empty() {
-            lines.push("The pack's screening recommendations concern oral (systemic) JAK inhibitors; for the cream it records none beyond regular review of the treated skin.".into());
+            lines.push("The pack's screening recommendations concern medicines taken by mouth (systemic); for a topical form it records none beyond regular review of the treated skin.".into());
         }
         if wants(Intent::Screening) {
             if !findings.screening.is_empty() {
@@ -1522,11 +1551,8 @@ fn compose(pack: &Pack, q: &Question, text: &str, outside: Option<&OutsideCondit
             best_out = Some(None);
         }
     }
-    if drug.is_none() && cond.is_none() && !q.class && q.foreign_medicine.is_none() {
-        lines.push(w.pick(
-            "The pack did not recognise a medicine or a condition in this question, so it gives no answer rather than guess. It covers ruxolitinib (cream and tablets), baricitinib, upadacitinib, abrocitinib and tofacitinib in skin disease; try naming one of them, a condition, or both.",
-            "El paquete no ha reconocido ningún medicamento ni ninguna enfermedad en esta pregunta, así que no responde antes que adivinar. Cubre ruxolitinib (crema y comprimidos), baricitinib, upadacitinib, abrocitinib y tofacitinib en enfermedades de la piel; nombre uno de ellos, una enfermedad o ambos.",
-        ).into());
+    if drug.is_none() && cond.is_none() && q.class.is_none() && q.foreign_medicine.is_none() {
+        lines.push(w.nothing_recognised(pack));
     }
     if (drug.is_some() || cond.is_some()) && cites.list.is_empty() {
         let sources: Vec<String> = medicine
@@ -1851,12 +1877,14 @@ fn authorisation_lines(
             let reg = j.regulator();
             let text = match (listed, w.es) {
                 (true, false) => format!(
-                    "{j} ({reg}): {} in dermatology.",
-                    (w.status)(Status::NotAuthorized)
+                    "{j} ({reg}): {} in {}.",
+                    (w.status)(Status::NotAuthorized),
+                    pack.meta.area.name
                 ),
                 (true, true) => format!(
-                    "{j} ({reg}): {} en dermatología.",
-                    (w.status)(Status::NotAuthorized)
+                    "{j} ({reg}): {} en {}.",
+                    (w.status)(Status::NotAuthorized),
+                    pack.meta.area.name_es
                 ),
                 (false, false) => format!(
                     "{j} ({reg}): the pack does not list the {reg} authorisations of {}.",
@@ -2115,7 +2143,7 @@ fn safety_lines(
         .filter(|s| applies(&s.medicines) && matches!(s.topic.as_str(), "safety" | "exposure"))
     {
         let relevant = asked.is_empty() || on_topic(&s.summary);
-        if !relevant && medicine != CLASS_ID {
+        if !relevant && pack.class(medicine).is_none() {
             continue;
         }
         on_topic_statements += usize::from(relevant);
@@ -2124,22 +2152,24 @@ fn safety_lines(
     // An event asked about that no rate or statement of this medicine covers: say so
     // rather than leave the general lines to stand for an answer.
     if !asked.is_empty() && chosen.is_empty() && on_topic_statements == 0 {
-        let name = pack
-            .medicine(medicine)
-            .map_or("JAK inhibitors", |m| m.name.as_str());
+        let name = subject_name(pack, medicine, w.es);
         let events: Vec<&str> = asked.iter().map(|(label, _, _)| *label).collect();
-        lines.push(w.no_safety_figures(&events.join(", "), name));
+        lines.push(w.no_safety_figures(&events.join(", "), &name));
     }
-    if medicine != CLASS_ID
-        && pack.in_class(medicine)
+    if pack.class(medicine).is_none()
         && pack
             .medicine(medicine)
             .is_some_and(|m| m.route == Route::Oral)
     {
+        // The class's boxed warning, for a member taken by mouth.
+        let names_a_class_of_it = |ids: &[String]| {
+            ids.iter()
+                .any(|m| pack.class(m).is_some() && pack.applies_to(std::slice::from_ref(m), medicine))
+        };
         for e in pack
             .regulatory_events
             .iter()
-            .filter(|e| e.medicines.iter().any(|m| m == CLASS_ID) && e.id.contains("boxed"))
+            .filter(|e| names_a_class_of_it(&e.medicines) && e.id.contains("boxed"))
         {
             lines.push(format!(
                 "{} ({}): {} {}",
@@ -2150,7 +2180,7 @@ fn safety_lines(
             ));
         }
     }
-    if medicine == CLASS_ID {
+    if pack.class(medicine).is_some() {
         for e in &pack.regulatory_events {
             lines.push(format!(
                 "{} ({}): {} {}",
@@ -2226,10 +2256,33 @@ fn subtype_authorisations<'a>(
         .collect()
 }
 
-/// The class as a whole: which JAK inhibitors are approved in dermatology, and the
+/// What a question's facts are about: the medicine named, else the class named, else
+/// the pack's first class (a question that names neither is read as about the pack's
+/// field as a whole, as its class-wide records are).
+fn subject_id<'a>(pack: &'a Pack, medicine: Option<&'a Medicine>, q: &'a Question) -> &'a str {
+    medicine
+        .map(|m| m.id.as_str())
+        .or(q.class.as_deref())
+        .or(pack.classes.first().map(|c| c.id.as_str()))
+        .unwrap_or_default()
+}
+
+/// The name of a medicine or class id, in the answer's language.
+fn subject_name(pack: &Pack, id: &str, es: bool) -> String {
+    if let Some(m) = pack.medicine(id) {
+        return m.name.clone();
+    }
+    match pack.class(id) {
+        Some(c) if es => c.name_es.clone(),
+        Some(c) => c.name.clone(),
+        None => id.to_string(),
+    }
+}
+
+/// The class as a whole: which of its members are approved in the pack's area, and the
 /// regulators' actions on the class (boxed warning, PRAC measures).
 fn class_overview_lines(pack: &Pack, cites: &mut Cites<'_>) -> Vec<String> {
-    let class = |ms: &[String]| ms.iter().any(|m| m == CLASS_ID);
+    let class = |ms: &[String]| ms.iter().any(|m| pack.class(m).is_some());
     let mut lines: Vec<String> = pack
         .statements
         .iter()

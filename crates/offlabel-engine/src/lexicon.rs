@@ -22,8 +22,8 @@ pub enum Term {
     Condition(String),
     /// A route cue (`cream`, `tablets`).
     Route(Route),
-    /// The JAK inhibitor class as a whole.
-    Class,
+    /// A medicine class of the pack as a whole, by class id.
+    Class(String),
     /// A medicine the pack does not cover, by its usual name.
     Foreign(String),
 }
@@ -130,8 +130,10 @@ impl Lexicon {
                 }
             }
         }
-        for p in cues::cue_list!("lexicon", "class") {
-            lex.add(p, Term::Class, false);
+        for class in &pack.classes {
+            for p in &class.names {
+                lex.add(p, Term::Class(class.id.clone()), false);
+            }
         }
         for f in cues::cue_list!("lexicon", "foreign_medicines") {
             lex.add(f, Term::Foreign(f.clone()), false);

@@ -105,8 +105,8 @@ pub struct Question {
     pub route_assumed: bool,
     /// A medicine named that the pack does not cover.
     pub foreign_medicine: Option<String>,
-    /// The JAK inhibitor class was named without a specific medicine.
-    pub class: bool,
+    /// The class a question named (by class id), e.g. "JAK inhibitors".
+    pub class: Option<String>,
     /// Condition id.
     pub condition: Option<String>,
     /// Other conditions named that are neither the condition's subtype nor its parent
@@ -233,7 +233,10 @@ pub fn parse(pack: &Pack, lexicon: &Lexicon, text: &str) -> Question {
         Term::Foreign(name) => Some(name.clone()),
         _ => None,
     });
-    let class = hits.iter().any(|h| h.term == Term::Class);
+    let class = hits.iter().find_map(|h| match &h.term {
+        Term::Class(id) => Some(id.clone()),
+        _ => None,
+    });
     let mut other_medicines: Vec<String> = Vec::new();
     for h in &hits {
         if let Term::Medicine(id) = &h.term
@@ -271,7 +274,7 @@ pub fn parse(pack: &Pack, lexicon: &Lexicon, text: &str) -> Question {
     {
         patient.sites.push(Site::Mouth);
     }
-    let intents = intents(&text, medicine.is_some() || class, condition.is_some());
+    let intents = intents(&text, medicine.is_some() || class.is_some(), condition.is_some());
     let findings = text.findings.take();
     Question {
         medicine,

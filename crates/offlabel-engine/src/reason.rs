@@ -112,14 +112,14 @@ pub enum Misfit {
 pub enum Reason {
     /// The pack does not hold the medicine or the condition.
     NotInPack,
-    /// The condition is outside dermatology.
-    NotDermatological {
+    /// The condition is outside the pack's area (`PackMeta::area`).
+    NotInArea {
         /// The condition's id.
         condition: String,
     },
     /// The pack does not list this regulator's authorisations of the medicine.
     AuthorisationsNotListed,
-    /// The regulator lists no dermatological authorisation of the medicine.
+    /// The regulator lists no authorisation of the medicine in the pack's area.
     NoneListed,
     /// Authorised, but not for the condition asked, or not for this patient.
     OnlyFor {
@@ -219,17 +219,20 @@ impl Reason {
                 "el paquete no contiene este medicamento o esta enfermedad".into()
             }
             Reason::NotInPack => "the pack does not hold this medicine or condition".into(),
-            Reason::NotDermatological { condition } => {
+            Reason::NotInArea { condition } => {
                 let name = pack
                     .condition(condition)
                     .map_or(condition.as_str(), |c| c.name.as_str());
+                let area = &pack.meta.area;
                 if es {
                     format!(
-                        "el paquete solo recoge autorizaciones dermatológicas, y {name} no es una enfermedad de la piel en el paquete"
+                        "el paquete solo recoge autorizaciones en {}, y {name} no es una {} en el paquete",
+                        area.name_es, area.condition_word_es
                     )
                 } else {
                     format!(
-                        "the pack lists dermatological authorisations only, and {name} is not a skin condition in the pack"
+                        "the pack lists authorisations in {} only, and {name} is not a {} in the pack",
+                        area.name, area.condition_word
                     )
                 }
             }
@@ -241,11 +244,15 @@ impl Reason {
             }
             Reason::NoneListed if es => {
                 format!(
-                    "la {regulator} no recoge ninguna autorización de {medicine} en dermatología"
+                    "la {regulator} no recoge ninguna autorización de {medicine} en {}",
+                    pack.meta.area.name_es
                 )
             }
             Reason::NoneListed => {
-                format!("{regulator} lists no authorisation of {medicine} in dermatology")
+                format!(
+                    "{regulator} lists no authorisation of {medicine} in {}",
+                    pack.meta.area.name
+                )
             }
             Reason::OnlyFor {
                 covers,
@@ -428,8 +435,8 @@ fn decide(
         .collect();
 
     if covering.is_empty() {
-        if !cond.dermatological {
-            let why = Reason::NotDermatological {
+        if !cond.in_area {
+            let why = Reason::NotInArea {
                 condition: cond.id.clone(),
             };
             return (Status::Unknown, why, vec![], conflicts, med.sources.clone());

@@ -62,7 +62,7 @@ pub fn recognise(pack: &Pack, lexicon: &Lexicon, text: &str) -> Recognition {
                 Term::Ingredient(id) => ("ingredient", id.clone()),
                 Term::Condition(id) => ("condition", id.clone()),
                 Term::Route(r) => ("route", r.as_str().to_string()),
-                Term::Class => ("class", String::new()),
+                Term::Class(id) => ("class", id.clone()),
                 Term::Foreign(name) => ("foreign_medicine", name.clone()),
             };
             Some(Mention {

@@ -19,7 +19,7 @@
 
 use offlabel_engine::patient::Patient;
 use offlabel_model::{AuthorisationKind, FlagId, Jurisdiction, Level, PartialDate, Phase, Status};
-use offlabel_pack::{CLASS_ID, Pack};
+use offlabel_pack::Pack;
 use serde_json::{Map, Value, json};
 
 /// Our code system: medicine and condition codes are pack ids; flags are `flag-{id}`.
@@ -124,7 +124,7 @@ fn flag_concept(flag: FlagId) -> Value {
 fn medicines_of(pack: &Pack, list: &[String]) -> Vec<Value> {
     pack.medicines
         .iter()
-        .filter(|m| list.iter().any(|x| x == &m.id || x == CLASS_ID))
+        .filter(|m| pack.applies_to(list, &m.id))
         .map(|m| reference("MedicinalProductDefinition", &m.id))
         .collect()
 }

@@ -31,6 +31,47 @@ pub struct PackMeta {
     pub as_of: PartialDate,
     /// What the pack covers, in a sentence.
     pub scope: String,
+    /// The clinical area whose authorisations the pack lists completely for its own
+    /// medicines. Answers name it; a condition outside it (`Condition::in_area` false)
+    /// has no listed status.
+    pub area: Area,
+}
+
+/// A clinical area, named in both answer languages.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Area {
+    /// English name of the area ("dermatology").
+    pub name: String,
+    /// Spanish name ("dermatología").
+    pub name_es: String,
+    /// What a condition of the area is called in English ("skin condition").
+    pub condition_word: String,
+    /// The same in Spanish ("enfermedad de la piel").
+    pub condition_word_es: String,
+}
+
+/// A family of medicines that shares facts (class warnings, screening): a record
+/// whose `medicines` list holds the class id applies to every member.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MedicineClass {
+    /// Pack id, used in place of a medicine id (`jak-inhibitors`).
+    pub id: String,
+    /// English name, plural ("JAK inhibitors").
+    pub name: String,
+    /// Spanish name, plural ("inhibidores de JAK").
+    pub name_es: String,
+    /// Membership: a pack medicine is in the class when it inhibits one of these
+    /// targets (`Medicine::targets`). A medicine the pack does not hold counts as a
+    /// member, so class facts are never lost for it.
+    pub targets: Vec<String>,
+    /// Words that name the class in questions, in any language ("jak inhibitor",
+    /// "inhibidores de jak"); matched after the question's normalisation.
+    #[serde(default)]
+    pub names: Vec<String>,
+    /// Supporting sources.
+    pub sources: Vec<String>,
 }
 
 /// A document a fact rests on: a seed document or a numbered reference
@@ -111,7 +152,7 @@ pub struct Medicine {
     /// Extra names that identify it in questions (generic phrasings, other languages).
     #[serde(default)]
     pub aliases: Vec<String>,
-    /// Regulators whose dermatological authorisations the pack lists completely
+    /// Regulators whose authorisations in the pack's area the pack lists completely
     /// for this medicine. Outside these, the pack does not know the status.
     #[serde(default)]
     pub authorisations_known: Vec<Regulator>,
@@ -181,9 +222,10 @@ pub struct Condition {
     /// Why no DO term fits (or how the DO term differs), when that needs saying.
     #[serde(default)]
     pub doid_note: Option<String>,
-    /// Whether the condition is dermatological (or has cutaneous
-    /// manifestations treated by dermatologists).
-    pub dermatological: bool,
+    /// Whether the condition lies in the pack's area (`PackMeta::area`; here: skin
+    /// disease, or cutaneous manifestations treated by dermatologists). The pack lists
+    /// authorisations completely only inside the area.
+    pub in_area: bool,
     /// Supporting sources.
     pub sources: Vec<String>,
 }

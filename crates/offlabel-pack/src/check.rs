@@ -1,6 +1,6 @@
 //! The pack linter: every problem, each with its file, record and fix.
 
-use crate::{CLASS_ID, Pack};
+use crate::Pack;
 use offlabel_model::{AuthorisationKind, PartialDate, Validity};
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -39,16 +39,6 @@ impl fmt::Display for Diagnostic {
         )
     }
 }
-
-/// The medicine ids the `ask --json` contract fixes; the pack must define each.
-pub const CONTRACT_MEDICINES: [&str; 6] = [
-    "ruxolitinib-topical",
-    "ruxolitinib-oral",
-    "baricitinib",
-    "upadacitinib",
-    "abrocitinib",
-    "tofacitinib",
-];
 
 /// The references one record makes, gathered so every family is checked alike.
 struct Refs<'a> {
@@ -131,6 +121,17 @@ pub fn check(pack: &Pack) -> Vec<Diagnostic> {
         refs.push(Refs::new("medicine", &m.file, &m.id, &m.sources));
         for p in &m.products {
             refs.push(Refs::new("medicine product", &m.file, &p.brand, &p.sources));
+        }
+    }
+    for c in &pack.classes {
+        refs.push(Refs::new("class", &c.file, &c.id, &c.sources));
+        if c.targets.is_empty() {
+            out.push(Diagnostic::new(
+                &c.file,
+                &c.id,
+                "a class with no targets has no members",
+                "list the targets its members inhibit, e.g. targets = [\"JAK1\"]",
+            ));
         }
     }
     for c in &pack.conditions {
@@ -354,12 +355,12 @@ pub fn check(pack: &Pack) -> Vec<Diagnostic> {
         }
         for m in &r.medicines {
             used_medicines.insert(m);
-            if *m != CLASS_ID && pack.medicine(m).is_none() {
+            if pack.medicine(m).is_none() && pack.class(m).is_none() {
                 out.push(Diagnostic::new(
                     r.file,
                     r.id,
                     &format!("unknown medicine {m:?}"),
-                    &format!("use a medicine id from medicines.toml or {CLASS_ID:?}"),
+                    "use a medicine id from medicines.toml or a class id from classes.toml",
                 ));
             }
         }
@@ -422,18 +423,8 @@ pub fn check(pack: &Pack) -> Vec<Diagnostic> {
     overlaps(pack, &mut out);
     newest_fact(pack, &mut out);
 
-    for id in CONTRACT_MEDICINES {
-        if pack.medicine(id).is_none() {
-            out.push(Diagnostic::new(
-                "medicines.toml",
-                id,
-                "a medicine id of the ask contract is missing",
-                "add a [[medicine]] with this id",
-            ));
-        }
-    }
     for m in &pack.medicines {
-        if !used_medicines.contains(m.id.as_str()) && !CONTRACT_MEDICINES.contains(&m.id.as_str()) {
+        if !used_medicines.contains(m.id.as_str()) {
             out.push(Diagnostic::new(
                 &m.file,
                 &m.id,

@@ -17,7 +17,7 @@ const MAGIC: &[u8; 8] = b"OFFLPACK";
 ///
 /// Bump it whenever a record type in `offlabel-model` or the record list below
 /// changes: the test `schema_fingerprint_matches_version` fails until you do.
-pub const COMPILED_SCHEMA_VERSION: u32 = 3;
+pub const COMPILED_SCHEMA_VERSION: u32 = 4;
 
 /// Why a compiled pack could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -49,6 +49,7 @@ struct RecordsRef<'a> {
     meta: &'a PackMeta,
     sources: &'a [Located<Source>],
     medicines: &'a [Located<Medicine>],
+    classes: &'a [Located<MedicineClass>],
     conditions: &'a [Located<Condition>],
     authorisations: &'a [Located<Authorisation>],
     posology: &'a [Located<Posology>],
@@ -69,6 +70,7 @@ struct Records {
     meta: PackMeta,
     sources: Vec<Located<Source>>,
     medicines: Vec<Located<Medicine>>,
+    classes: Vec<Located<MedicineClass>>,
     conditions: Vec<Located<Condition>>,
     authorisations: Vec<Located<Authorisation>>,
     posology: Vec<Located<Posology>>,
@@ -90,6 +92,7 @@ impl Pack {
             meta: &self.meta,
             sources: &self.sources,
             medicines: &self.medicines,
+            classes: &self.classes,
             conditions: &self.conditions,
             authorisations: &self.authorisations,
             posology: &self.posology,
@@ -143,6 +146,7 @@ impl Pack {
         pack.meta = r.meta;
         pack.sources = r.sources;
         pack.medicines = r.medicines;
+        pack.classes = r.classes;
         pack.conditions = r.conditions;
         pack.authorisations = r.authorisations;
         pack.posology = r.posology;
@@ -172,6 +176,7 @@ mod tests {
             serde_json::to_string(&schemars::schema_for!(PackMeta)),
             serde_json::to_string(&schemars::schema_for!(Source)),
             serde_json::to_string(&schemars::schema_for!(Medicine)),
+            serde_json::to_string(&schemars::schema_for!(MedicineClass)),
             serde_json::to_string(&schemars::schema_for!(Condition)),
             serde_json::to_string(&schemars::schema_for!(Authorisation)),
             serde_json::to_string(&schemars::schema_for!(Posology)),

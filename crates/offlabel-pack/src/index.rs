@@ -5,7 +5,7 @@
 //! whatever the size of the pack. Every query yields records in pack order, the
 //! order the linear scans it replaces produced, so answers do not change.
 
-use crate::{CLASS_ID, Pack};
+use crate::Pack;
 use offlabel_model::{
     AdverseEffect, Authorisation, DoseAdjustment, Efficacy, IncidenceRate, Medicine, Posology,
     Precaution, RegulatoryEvent, Statement, Study,
@@ -183,11 +183,11 @@ impl Pack {
     /// The medicine's own positions in a family that can also name the whole
     /// class, merged with the class's positions.
     fn with_class(&self, medicine: &str, pick: fn(&MedicineFacts) -> &Vec<u32>) -> Vec<u32> {
-        let own = self.med_list(medicine, pick);
-        if medicine == CLASS_ID || !self.in_class(medicine) {
-            return own.to_vec();
+        let mut all = self.med_list(medicine, pick).to_vec();
+        for class in self.classes_of(medicine) {
+            all = merge(&all, self.med_list(&class.id, pick));
         }
-        merge(own, self.med_list(CLASS_ID, pick))
+        all
     }
 
     /// Every authorisation record (granted or "none listed") of a medicine, any regulator.

@@ -36,6 +36,8 @@ struct PackFile {
     #[serde(default)]
     medicine: Vec<Medicine>,
     #[serde(default)]
+    class: Vec<MedicineClass>,
+    #[serde(default)]
     condition: Vec<Condition>,
     #[serde(default)]
     authorisation: Vec<Authorisation>,
@@ -86,6 +88,8 @@ pub struct Pack {
     pub sources: Vec<Located<Source>>,
     /// Medicines.
     pub medicines: Vec<Located<Medicine>>,
+    /// Medicine classes: ids a record may name in place of a medicine.
+    pub classes: Vec<Located<MedicineClass>>,
     /// Conditions.
     pub conditions: Vec<Located<Condition>>,
     /// Authorisations and "none listed" records.
@@ -141,9 +145,6 @@ pub enum PackError {
     #[error(transparent)]
     Compiled(#[from] CompiledError),
 }
-
-/// The name of the medicine family that stands for every JAK inhibitor.
-pub const CLASS_ID: &str = "jak-inhibitors";
 
 impl Pack {
     /// A pack read from a folder of `.toml` files (recursively).
@@ -229,6 +230,7 @@ impl Pack {
             }
             pack.sources.extend(locate(&file, parsed.source));
             pack.medicines.extend(locate(&file, parsed.medicine));
+            pack.classes.extend(locate(&file, parsed.class));
             pack.conditions.extend(locate(&file, parsed.condition));
             pack.authorisations
                 .extend(locate(&file, parsed.authorisation));
@@ -252,7 +254,7 @@ impl Pack {
             None => diagnostics.push(Diagnostic::new(
                 "pack.toml",
                 "[pack]",
-                "no [pack] table with id, title, version, as_of, scope",
+                "no [pack] table with id, title, version, as_of, scope and [pack.area]",
                 "add a [pack] table to pack.toml",
             )),
         }
@@ -273,9 +275,16 @@ impl Pack {
                     day: None,
                 },
                 scope: String::new(),
+                area: Area {
+                    name: String::new(),
+                    name_es: String::new(),
+                    condition_word: String::new(),
+                    condition_word_es: String::new(),
+                },
             },
             sources: vec![],
             medicines: vec![],
+            classes: vec![],
             conditions: vec![],
             authorisations: vec![],
             posology: vec![],
@@ -386,6 +395,7 @@ impl Pack {
             },
             sources: self.sources.clone(),
             medicines: self.medicines.clone(),
+            classes: self.classes.clone(),
             conditions: self.conditions.clone(),
             authorisations: in_force(&self.authorisations, day),
             posology: in_force(&self.posology, day),
@@ -433,22 +443,37 @@ impl Pack {
         out
     }
 
-    /// Whether `id` names a medicine, or the whole class (and `medicine` is in it).
+    /// Whether a record naming `medicines` applies to `medicine`: it names the
+    /// medicine itself, or a class the medicine belongs to.
     pub fn applies_to(&self, medicines: &[String], medicine: &str) -> bool {
-        medicines
-            .iter()
-            .any(|m| m == medicine || (m == CLASS_ID && self.in_class(medicine)))
+        medicines.iter().any(|m| {
+            m == medicine
+                || self
+                    .class(m)
+                    .is_some_and(|c| self.is_member(c, medicine))
+        })
     }
 
-    /// Whether class-wide JAK facts (`jak-inhibitors`) apply to a medicine: it inhibits
-    /// JAK1, JAK2 or JAK3. A TYK2-only inhibitor (deucravacitinib) is outside the class:
-    /// its label carries none of the class warnings. Unknown ids count as in the class.
-    pub fn in_class(&self, medicine: &str) -> bool {
-        self.medicine(medicine).is_none_or(|m| {
-            m.targets
-                .iter()
-                .any(|t| matches!(t.as_str(), "JAK1" | "JAK2" | "JAK3"))
-        })
+    /// The class with this id.
+    pub fn class(&self, id: &str) -> Option<&MedicineClass> {
+        self.classes.iter().map(|c| &c.record).find(|c| c.id == id)
+    }
+
+    /// Whether `medicine` belongs to `class`: it inhibits one of the class's targets.
+    /// A medicine the pack does not hold counts as a member, so class facts (warnings,
+    /// screening) are never withheld for it.
+    pub fn is_member(&self, class: &MedicineClass, medicine: &str) -> bool {
+        self.medicine(medicine)
+            .is_none_or(|m| m.targets.iter().any(|t| class.targets.contains(t)))
+    }
+
+    /// The classes a medicine belongs to (none for a class id itself).
+    pub fn classes_of<'a>(&'a self, medicine: &'a str) -> impl Iterator<Item = &'a MedicineClass> {
+        let is_class = self.class(medicine).is_some();
+        self.classes
+            .iter()
+            .map(|c| &c.record)
+            .filter(move |c| !is_class && self.is_member(c, medicine))
     }
 }
 

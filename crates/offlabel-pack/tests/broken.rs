@@ -2,7 +2,7 @@
 
 use offlabel_pack::{Diagnostic, Pack};
 
-const META: &str = "[pack]\nid = \"t\"\ntitle = \"t\"\nversion = \"1\"\nas_of = \"2024-01-01\"\nscope = \"test\"\n";
+const META: &str = "[pack]\nid = \"t\"\ntitle = \"t\"\nversion = \"1\"\nas_of = \"2024-01-01\"\nscope = \"test\"\n[pack.area]\nname = \"a\"\nname_es = \"a\"\ncondition_word = \"c\"\ncondition_word_es = \"c\"\n";
 const SOURCE: &str =
     "[[source]]\nid = \"s\"\ntitle = \"A source\"\nkind = \"regulator\"\nreliability = 5\n";
 const MEDICINES: &str = r#"
@@ -37,17 +37,6 @@ fn assert_problem(diags: &[Diagnostic], file: &str, record: &str, needle: &str) 
 }
 
 #[test]
-fn missing_contract_medicines_are_reported() {
-    let d = diagnostics(&[]);
-    assert_problem(
-        &d,
-        "medicines.toml",
-        "baricitinib",
-        "medicine id of the ask contract is missing",
-    );
-}
-
-#[test]
 fn syntax_errors_name_the_line() {
     let d = diagnostics(&[("bad.toml", "[[study]]\nid = \n")]);
     assert!(
@@ -61,7 +50,7 @@ fn syntax_errors_name_the_line() {
 fn unknown_fields_are_rejected() {
     let d = diagnostics(&[(
         "c.toml",
-        "[[condition]]\nid = \"x\"\nname = \"X\"\ndermatological = true\nsources = [\"s\"]\ncolour = \"red\"\n",
+        "[[condition]]\nid = \"x\"\nname = \"X\"\nin_area = true\nsources = [\"s\"]\ncolour = \"red\"\n",
     )]);
     assert!(
         d.iter()
@@ -72,7 +61,7 @@ fn unknown_fields_are_rejected() {
 
 #[test]
 fn facts_must_cite_known_sources() {
-    let cond = "[[condition]]\nid = \"x\"\nname = \"X\"\ndermatological = true\nsources = []\n";
+    let cond = "[[condition]]\nid = \"x\"\nname = \"X\"\nin_area = true\nsources = []\n";
     let study = "[[study]]\nid = \"st\"\nmedicine = \"ruxolitinib-topical\"\ncondition = \"x\"\ndesign = \"rct\"\nn = 0\noutcome = \"o\"\ndirection = \"sideways\"\nlocation = \"text\"\nsources = [\"nope\"]\n";
     let d = diagnostics(&[("c.toml", cond), ("e.toml", study)]);
     assert_problem(&d, "c.toml", "x", "cites no source");
@@ -94,7 +83,7 @@ fn references_must_resolve() {
 fn numbers_and_dates_in_range() {
     let eff = "[[efficacy]]\nid = \"ef\"\nmedicine = \"ruxolitinib-topical\"\ncondition = \"x\"\nendpoint = \"E\"\nendpoint_meaning = \"m\"\ntimepoint = \"t\"\narms = [{ label = \"a\", percent = 140 }]\nsources = [\"s\"]\n";
     let cond =
-        "[[condition]]\nid = \"x\"\nname = \"X\"\ndermatological = true\nsources = [\"s\"]\n";
+        "[[condition]]\nid = \"x\"\nname = \"X\"\nin_area = true\nsources = [\"s\"]\n";
     let auth = "[[authorisation]]\nid = \"au\"\nregulator = \"EMA\"\nmedicine = \"ruxolitinib-topical\"\ncondition = \"x\"\nkind = \"authorised\"\ndate = \"2030-01-01\"\npopulation = { age_min = 200 }\nsources = [\"s\"]\n";
     let bad_date = "[[authorisation]]\nid = \"au2\"\nregulator = \"EMA\"\nmedicine = \"ruxolitinib-topical\"\ncondition = \"x\"\nkind = \"authorised\"\ndate = \"2023-02-30\"\nsources = [\"s\"]\n";
     let d = diagnostics(&[("f.toml", eff), ("c.toml", cond), ("a.toml", auth)]);
@@ -111,11 +100,11 @@ fn numbers_and_dates_in_range() {
 
 #[test]
 fn duplicates_orphans_and_cycles() {
-    let conds = "[[condition]]\nid = \"a\"\nname = \"A\"\nparent = \"b\"\ndermatological = true\nsources = [\"s\"]\n\n[[condition]]\nid = \"b\"\nname = \"B\"\nparent = \"a\"\ndermatological = true\nsources = [\"s\"]\n\n[[condition]]\nid = \"b\"\nname = \"B2\"\ndermatological = true\nsources = [\"s\"]\n";
+    let conds = "[[condition]]\nid = \"a\"\nname = \"A\"\nparent = \"b\"\nin_area = true\nsources = [\"s\"]\n\n[[condition]]\nid = \"b\"\nname = \"B\"\nparent = \"a\"\nin_area = true\nsources = [\"s\"]\n\n[[condition]]\nid = \"b\"\nname = \"B2\"\nin_area = true\nsources = [\"s\"]\n";
     let d = diagnostics(&[("c.toml", conds)]);
     assert_problem(&d, "c.toml", "b", "duplicate id");
     assert_problem(&d, "c.toml", "a", "orphan condition");
-    let cycle = "[[condition]]\nid = \"a\"\nname = \"A\"\nparent = \"b\"\ndermatological = true\nsources = [\"s\"]\n\n[[condition]]\nid = \"b\"\nname = \"B\"\nparent = \"a\"\ndermatological = true\nsources = [\"s\"]\n";
+    let cycle = "[[condition]]\nid = \"a\"\nname = \"A\"\nparent = \"b\"\nin_area = true\nsources = [\"s\"]\n\n[[condition]]\nid = \"b\"\nname = \"B\"\nparent = \"a\"\nin_area = true\nsources = [\"s\"]\n";
     let d = diagnostics(&[("c.toml", cycle)]);
     assert_problem(&d, "c.toml", "a", "loops back");
 }
@@ -143,7 +132,7 @@ fn authorisation(id: &str, from: &str, to: Option<&str>, sources: &str) -> Strin
 }
 
 const CONDITION: &str =
-    "[[condition]]\nid = \"c\"\nname = \"C\"\ndermatological = true\nsources = [\"s\"]\n";
+    "[[condition]]\nid = \"c\"\nname = \"C\"\nin_area = true\nsources = [\"s\"]\n";
 
 #[test]
 fn overlapping_validity_fails() {

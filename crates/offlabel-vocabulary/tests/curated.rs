@@ -42,7 +42,7 @@ fn dangling_and_obsolete_doids_are_errors() {
         r#"id = "x"
 name = "Psoriasis"
 doid = "DOID:999999999"
-dermatological = true
+in_area = true
 sources = ["s"]"#,
     )
     .expect("a valid condition");
