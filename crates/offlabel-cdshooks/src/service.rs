@@ -300,12 +300,8 @@ fn recognise_condition(
     }
     // No stated reason: the first active condition in the pack's area.
     data.conditions.iter().find_map(|c| {
-        condition_from(engine, &c.texts, &c.codes).filter(|id| {
-            engine
-                .pack()
-                .condition(id)
-                .is_some_and(|c| c.in_area)
-        })
+        condition_from(engine, &c.texts, &c.codes)
+            .filter(|id| engine.pack().condition(id).is_some_and(|c| c.in_area))
     })
 }
 

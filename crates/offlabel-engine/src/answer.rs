@@ -1122,17 +1122,20 @@ fn compose(pack: &Pack, q: &Question, text: &str, outside: Option<&OutsideCondit
 
     // Everything after the recognition notes is the answer proper.
     let content_start = lines.len();
-    let findings =
-        if medicine.is_some() || q.class.is_some() || wants(Intent::Screening) || wants(Intent::Vaccines) {
-            check_patient(
-                pack,
-                medicine.map(|m| m.id.as_str()),
-                &q.patient,
-                wants(Intent::Screening) || wants(Intent::Vaccines),
-            )
-        } else {
-            PatientFindings::default()
-        };
+    let findings = if medicine.is_some()
+        || q.class.is_some()
+        || wants(Intent::Screening)
+        || wants(Intent::Vaccines)
+    {
+        check_patient(
+            pack,
+            medicine.map(|m| m.id.as_str()),
+            &q.patient,
+            wants(Intent::Screening) || wants(Intent::Vaccines),
+        )
+    } else {
+        PatientFindings::default()
+    };
 
     let mut status_map = None;
     let mut basis_map = None;
@@ -2163,8 +2166,9 @@ fn safety_lines(
     {
         // The class's boxed warning, for a member taken by mouth.
         let names_a_class_of_it = |ids: &[String]| {
-            ids.iter()
-                .any(|m| pack.class(m).is_some() && pack.applies_to(std::slice::from_ref(m), medicine))
+            ids.iter().any(|m| {
+                pack.class(m).is_some() && pack.applies_to(std::slice::from_ref(m), medicine)
+            })
         };
         for e in pack
             .regulatory_events

@@ -274,7 +274,11 @@ pub fn parse(pack: &Pack, lexicon: &Lexicon, text: &str) -> Question {
     {
         patient.sites.push(Site::Mouth);
     }
-    let intents = intents(&text, medicine.is_some() || class.is_some(), condition.is_some());
+    let intents = intents(
+        &text,
+        medicine.is_some() || class.is_some(),
+        condition.is_some(),
+    );
     let findings = text.findings.take();
     Question {
         medicine,

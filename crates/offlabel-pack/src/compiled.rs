@@ -203,7 +203,7 @@ mod tests {
 
     #[test]
     fn schema_fingerprint_matches_version() {
-        let expected: (u32, u64) = (3, 0xb1da_b28d_5473_548b);
+        let expected: (u32, u64) = (4, 0x5fd5_67d2_324a_9fb0);
         let now = (COMPILED_SCHEMA_VERSION, fingerprint());
         assert!(
             now == expected,

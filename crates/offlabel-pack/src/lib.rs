@@ -446,12 +446,9 @@ impl Pack {
     /// Whether a record naming `medicines` applies to `medicine`: it names the
     /// medicine itself, or a class the medicine belongs to.
     pub fn applies_to(&self, medicines: &[String], medicine: &str) -> bool {
-        medicines.iter().any(|m| {
-            m == medicine
-                || self
-                    .class(m)
-                    .is_some_and(|c| self.is_member(c, medicine))
-        })
+        medicines
+            .iter()
+            .any(|m| m == medicine || self.class(m).is_some_and(|c| self.is_member(c, medicine)))
     }
 
     /// The class with this id.

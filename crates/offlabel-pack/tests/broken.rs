@@ -82,8 +82,7 @@ fn references_must_resolve() {
 #[test]
 fn numbers_and_dates_in_range() {
     let eff = "[[efficacy]]\nid = \"ef\"\nmedicine = \"ruxolitinib-topical\"\ncondition = \"x\"\nendpoint = \"E\"\nendpoint_meaning = \"m\"\ntimepoint = \"t\"\narms = [{ label = \"a\", percent = 140 }]\nsources = [\"s\"]\n";
-    let cond =
-        "[[condition]]\nid = \"x\"\nname = \"X\"\nin_area = true\nsources = [\"s\"]\n";
+    let cond = "[[condition]]\nid = \"x\"\nname = \"X\"\nin_area = true\nsources = [\"s\"]\n";
     let auth = "[[authorisation]]\nid = \"au\"\nregulator = \"EMA\"\nmedicine = \"ruxolitinib-topical\"\ncondition = \"x\"\nkind = \"authorised\"\ndate = \"2030-01-01\"\npopulation = { age_min = 200 }\nsources = [\"s\"]\n";
     let bad_date = "[[authorisation]]\nid = \"au2\"\nregulator = \"EMA\"\nmedicine = \"ruxolitinib-topical\"\ncondition = \"x\"\nkind = \"authorised\"\ndate = \"2023-02-30\"\nsources = [\"s\"]\n";
     let d = diagnostics(&[("f.toml", eff), ("c.toml", cond), ("a.toml", auth)]);

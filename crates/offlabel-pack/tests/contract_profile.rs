@@ -16,7 +16,10 @@ const PROFILE_MEDICINES: [&str; 6] = [
 fn the_embedded_pack_defines_the_profile_medicines() {
     let pack = offlabel_embedded::pack().unwrap_or_else(|e| panic!("{e}"));
     for id in PROFILE_MEDICINES {
-        assert!(pack.medicine(id).is_some(), "the contract profile names {id}");
+        assert!(
+            pack.medicine(id).is_some(),
+            "the contract profile names {id}"
+        );
     }
 }
 
