@@ -438,18 +438,8 @@ impl CardCtx<'_> {
         }];
         if let Some(c) = &self.report.condition {
             let q = format!("{} for {}", self.report.drug.name, c.name);
-            let q: String = q
-                .chars()
-                .map(|ch| {
-                    if ch.is_ascii_alphanumeric() {
-                        ch.to_string()
-                    } else if ch == ' ' {
-                        "+".into()
-                    } else {
-                        format!("%{:02X}", ch as u32 & 0xff)
-                    }
-                })
-                .collect();
+            // UTF-8 percent-encoding, as a form-encoded query expects ("é" → %C3%A9).
+            let q: String = form_urlencoded::byte_serialize(q.as_bytes()).collect();
             links.push(Link {
                 label: format!("Evidence: {} for {}", self.report.drug.name, c.name),
                 url: format!("{base}/ask?q={q}"),
