@@ -8,6 +8,7 @@
 //! disease ("disease", "syndrome") are never read.
 
 use crate::normalise::{Token, normalise_phrase, tokens};
+use crate::role::{Cues, Role};
 use crate::{Term, Vocabulary};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -120,6 +121,9 @@ pub struct Mention {
     pub end: usize,
     /// A negation cue ("not", "excluding", "other than", "sin") stands before it in its clause.
     pub negated: bool,
+    /// Whether the text names it as what the medicine is for (see [`Role`]); a negated
+    /// mention is always `other`.
+    pub role: Role,
 }
 
 /// How a name belongs to its term; lower is stronger.
@@ -193,6 +197,7 @@ pub struct Matcher {
     entries: Vec<Vec<Entry>>,
     ids: Vec<(String, String)>,
     context: HashSet<String>,
+    cues: Cues,
 }
 
 fn data_lines(text: &str) -> impl Iterator<Item = &str> {
@@ -318,6 +323,7 @@ impl Matcher {
             entries,
             ids,
             context,
+            cues: Cues::embedded(),
         }
     }
 
@@ -432,16 +438,21 @@ impl Matcher {
             chosen.push((f, l, e));
         }
         chosen.sort_by_key(|&(f, _, _)| f);
+        let spans: Vec<(usize, usize)> = chosen.iter().map(|&(f, l, _)| (f, l)).collect();
+        let roles = self.cues.roles(&toks, &sentence, &spans);
         chosen
             .into_iter()
-            .map(|(f, l, e)| {
+            .zip(roles)
+            .map(|((f, l, e), role)| {
                 let (doid, name) = &self.ids[e.term as usize];
+                let negated = negated(&toks, &sentence, f) || post_negated(&toks, &sentence, l);
                 Mention {
                     doid: doid.clone(),
                     name: name.clone(),
                     start: toks[f].start,
                     end: toks[l].end,
-                    negated: negated(&toks, &sentence, f) || post_negated(&toks, &sentence, l),
+                    negated,
+                    role: if negated { Role::Other } else { role },
                 }
             })
             .collect()
@@ -664,6 +675,43 @@ mod tests {
                 .iter()
                 .all(|n| n != "aortic valve stenosis")
         );
+    }
+
+    /// The names read as indications.
+    fn indications(text: &str) -> Vec<String> {
+        matcher()
+            .find(text)
+            .into_iter()
+            .filter(|m| m.role == Role::Indication)
+            .map(|m| m.name)
+            .collect()
+    }
+
+    #[test]
+    fn roles_tell_indications_from_other_mentions() {
+        assert_eq!(
+            indications(
+                "Indicated for the treatment of schizophrenia. Because of the risk of agranulocytosis, reserve it for refractory patients."
+            ),
+            ["schizophrenia"]
+        );
+        assert_eq!(
+            indications(
+                "Indicated to reduce the risk of stroke in patients with atrial fibrillation."
+            ),
+            ["stroke", "atrial fibrillation"]
+        );
+        assert_eq!(
+            indications(
+                "Treatment of hypertension. Limitations of Use: Safety in patients with pancreatitis is unknown. Monitor for anemia."
+            ),
+            ["hypertension"]
+        );
+        assert_eq!(
+            indications("Use in patients with asthma has not been established."),
+            Vec::<String>::new()
+        );
+        assert!(indications("not indicated for the treatment of rheumatoid arthritis").is_empty());
     }
 
     #[test]

@@ -1,0 +1,191 @@
+//! Whether a condition named in an indication text is what the medicine is for.
+//!
+//! A label's indication section names more conditions than it indicates: hazards ("risk of
+//! agranulocytosis"), populations left out ("has not been studied in patients with…"),
+//! conditions to exclude first, trial descriptions, causes ("anemia caused by…"). The reader
+//! marks each mention `indication` or `other` from cue phrases around it, kept as data
+//! (`data/roles.txt`, one commented row per cue). The default is `indication`: the text is an
+//! indication section, and a cue is needed to read a mention as something else.
+//!
+//! Scopes: a `other` cue reaches forward to the end of its sentence, an `other-before` cue
+//! back to its start; an `indication` cue between the cue and the mention ends the reach (so
+//! "in patients at risk of stroke, indicated to reduce the risk of …" reads the later
+//! mentions as indications). A `section-other` cue ("Limitations of Use") reaches over
+//! sentence ends, up to the next indication cue.
+
+use crate::normalise::{Token, normalise_phrase};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// The cue rows: `KIND phrase # why`.
+const ROLES: &str = include_str!("../data/roles.txt");
+
+/// How a mention stands in the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// The text names the condition as something the medicine is for.
+    Indication,
+    /// The text names it for another reason: a hazard, an excluded or unstudied population,
+    /// a trial, a cause, a negated indication.
+    Other,
+}
+
+/// What a cue does to the mentions in its reach.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Cue {
+    /// Opens an indication scope; ends every `other` reach it stands in.
+    Indication,
+    /// Later mentions of its sentence are other.
+    Other,
+    /// Earlier mentions of its sentence are other.
+    OtherBefore,
+    /// Later mentions, over sentence ends, up to the next indication cue, are other.
+    SectionOther,
+}
+
+/// The cue phrases, indexed by their first normalised word.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Cues {
+    by_first: HashMap<String, Vec<(Vec<String>, Cue)>>,
+}
+
+/// A cue found in a text: its token range and kind.
+#[derive(Debug, Clone, Copy)]
+struct Found {
+    first: usize,
+    last: usize,
+    cue: Cue,
+}
+
+impl Cues {
+    /// Parses `data/roles.txt`. A row with an unknown kind is a bug of the shipped data,
+    /// caught by the unit test `every_role_row_parses`; here it is skipped.
+    pub(crate) fn embedded() -> Cues {
+        let mut by_first: HashMap<String, Vec<(Vec<String>, Cue)>> = HashMap::new();
+        for (kind, phrase) in rows() {
+            let Some(cue) = kind else { continue };
+            let words: Vec<String> = normalise_phrase(phrase)
+                .split(' ')
+                .map(String::from)
+                .collect();
+            if let Some(first) = words.first().filter(|w| !w.is_empty()) {
+                by_first
+                    .entry(first.clone())
+                    .or_default()
+                    .push((words, cue));
+            }
+        }
+        // Longest phrase first, so "reduce the risk of" wins over "risk".
+        for list in by_first.values_mut() {
+            list.sort_by_key(|(w, _)| std::cmp::Reverse(w.len()));
+        }
+        Cues { by_first }
+    }
+
+    /// The cues of a text, left to right; a word belongs to one cue (the longest starting
+    /// first).
+    fn scan(&self, toks: &[Token]) -> Vec<Found> {
+        let mut out = Vec::new();
+        let mut at = 0;
+        while at < toks.len() {
+            let hit = self.by_first.get(&toks[at].norm).and_then(|list| {
+                list.iter().find(|(words, _)| {
+                    toks.len() - at >= words.len()
+                        && words.iter().zip(&toks[at..]).all(|(w, t)| *w == t.norm)
+                })
+            });
+            match hit {
+                Some((words, cue)) => {
+                    out.push(Found {
+                        first: at,
+                        last: at + words.len() - 1,
+                        cue: *cue,
+                    });
+                    at += words.len();
+                }
+                None => at += 1,
+            }
+        }
+        out
+    }
+
+    /// The role of each mention (`(first token, last token)`, in text order) of a text
+    /// whose tokens and sentence numbers are given.
+    pub(crate) fn roles(
+        &self,
+        toks: &[Token],
+        sentence: &[usize],
+        mentions: &[(usize, usize)],
+    ) -> Vec<Role> {
+        let found = self.scan(toks);
+        mentions
+            .iter()
+            .map(|&(first, last)| {
+                if other_reach(&found, sentence, first, last) {
+                    Role::Other
+                } else {
+                    Role::Indication
+                }
+            })
+            .collect()
+    }
+}
+
+/// Whether an `other` cue reaches the mention at tokens `first..=last`.
+fn other_reach(found: &[Found], sentence: &[usize], first: usize, last: usize) -> bool {
+    // Before the mention: the nearest cue decides, within the sentence (or over sentence
+    // ends for a section cue).
+    for f in found.iter().rev().filter(|f| f.last < first) {
+        match f.cue {
+            Cue::Indication => break,
+            Cue::SectionOther => return true,
+            Cue::Other if sentence[f.last] == sentence[first] => return true,
+            Cue::Other | Cue::OtherBefore => {}
+        }
+    }
+    // After it: an `other-before` cue of the same sentence with no indication cue between.
+    for f in found.iter().filter(|f| f.first > last) {
+        if sentence[f.first] != sentence[last] {
+            break;
+        }
+        match f.cue {
+            Cue::Indication => break,
+            Cue::OtherBefore => return true,
+            Cue::Other | Cue::SectionOther => {}
+        }
+    }
+    false
+}
+
+/// The rows of the data file: kind (`None` when unknown) and phrase.
+fn rows() -> impl Iterator<Item = (Option<Cue>, &'static str)> {
+    ROLES
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or("").trim())
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            let (kind, phrase) = l.split_once(char::is_whitespace).unwrap_or((l, ""));
+            let cue = match kind {
+                "indication" => Some(Cue::Indication),
+                "other" => Some(Cue::Other),
+                "other-before" => Some(Cue::OtherBefore),
+                "section-other" => Some(Cue::SectionOther),
+                _ => None,
+            };
+            (cue, phrase.trim())
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_role_row_parses() {
+        for (cue, phrase) in rows() {
+            assert!(cue.is_some(), "data/roles.txt: unknown kind in {phrase:?}");
+            assert!(!normalise_phrase(phrase).is_empty(), "empty phrase");
+        }
+    }
+}
