@@ -7,11 +7,13 @@
 //! (`data/roles.txt`, one commented row per cue). The default is `indication`: the text is an
 //! indication section, and a cue is needed to read a mention as something else.
 //!
-//! Scopes: a `other` cue reaches forward to the end of its sentence, an `other-before` cue
-//! back to its start; an `indication` cue between the cue and the mention ends the reach (so
-//! "in patients at risk of stroke, indicated to reduce the risk of …" reads the later
-//! mentions as indications). A `section-other` cue ("Limitations of Use") reaches over
-//! sentence ends, up to the next indication cue.
+//! Scopes: an `other` cue reaches forward to the end of its sentence, an `other-before` cue
+//! back to its start; an `indication` cue ("indicated") between the cue and the mention ends
+//! the reach (so "because of the risk of agranulocytosis, it is indicated for …" reads the
+//! later mentions as indications). A phrase such as "treatment of" does not end a reach:
+//! "has not been studied for the treatment of X" stays other; it is a `neutral` cue, which
+//! only keeps its words from being read as a shorter cue. A `section-other` cue
+//! ("Limitations of Use") reaches over sentence ends, up to the next indication cue.
 
 use crate::normalise::{Token, normalise_phrase};
 use serde::Serialize;
@@ -36,6 +38,9 @@ pub enum Role {
 pub(crate) enum Cue {
     /// Opens an indication scope; ends every `other` reach it stands in.
     Indication,
+    /// Does nothing but hold its words, so no shorter cue inside it is read ("reduce the
+    /// risk of" holds "risk of"; "see Clinical Studies" is a cross-reference).
+    Neutral,
     /// Later mentions of its sentence are other.
     Other,
     /// Earlier mentions of its sentence are other.
@@ -141,7 +146,7 @@ fn other_reach(found: &[Found], sentence: &[usize], first: usize, last: usize) -
             Cue::Indication => break,
             Cue::SectionOther => return true,
             Cue::Other if sentence[f.last] == sentence[first] => return true,
-            Cue::Other | Cue::OtherBefore => {}
+            Cue::Other | Cue::OtherBefore | Cue::Neutral => {}
         }
     }
     // After it: an `other-before` cue of the same sentence with no indication cue between.
@@ -152,7 +157,7 @@ fn other_reach(found: &[Found], sentence: &[usize], first: usize, last: usize) -
         match f.cue {
             Cue::Indication => break,
             Cue::OtherBefore => return true,
-            Cue::Other | Cue::SectionOther => {}
+            Cue::Other | Cue::SectionOther | Cue::Neutral => {}
         }
     }
     false
@@ -168,6 +173,7 @@ fn rows() -> impl Iterator<Item = (Option<Cue>, &'static str)> {
             let (kind, phrase) = l.split_once(char::is_whitespace).unwrap_or((l, ""));
             let cue = match kind {
                 "indication" => Some(Cue::Indication),
+                "neutral" => Some(Cue::Neutral),
                 "other" => Some(Cue::Other),
                 "other-before" => Some(Cue::OtherBefore),
                 "section-other" => Some(Cue::SectionOther),
