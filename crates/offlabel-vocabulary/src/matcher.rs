@@ -439,7 +439,7 @@ impl Matcher {
         }
         chosen.sort_by_key(|&(f, _, _)| f);
         let spans: Vec<(usize, usize)> = chosen.iter().map(|&(f, l, _)| (f, l)).collect();
-        let roles = self.cues.roles(&toks, &sentence, &spans);
+        let roles = self.cues.roles(text, &toks, &sentence, &spans);
         chosen
             .into_iter()
             .zip(roles)

@@ -89,25 +89,35 @@ impl Cues {
     }
 
     /// The cues of a text, left to right; a word belongs to one cue (the longest starting
-    /// first).
-    fn scan(&self, toks: &[Token]) -> Vec<Found> {
+    /// first). The names of HTML tags (`<i>`, `</b>`) are skipped: labels are read with
+    /// their markup, and "See </i> <i> Clinical Studies" is still one phrase.
+    fn scan(&self, text: &str, toks: &[Token]) -> Vec<Found> {
+        let words: Vec<usize> = (0..toks.len())
+            .filter(|&i| {
+                let before = text[..toks[i].start].trim_end_matches('/');
+                !before.ends_with('<')
+            })
+            .collect();
         let mut out = Vec::new();
         let mut at = 0;
-        while at < toks.len() {
-            let hit = self.by_first.get(&toks[at].norm).and_then(|list| {
-                list.iter().find(|(words, _)| {
-                    toks.len() - at >= words.len()
-                        && words.iter().zip(&toks[at..]).all(|(w, t)| *w == t.norm)
+        while at < words.len() {
+            let hit = self.by_first.get(&toks[words[at]].norm).and_then(|list| {
+                list.iter().find(|(phrase, _)| {
+                    words.len() - at >= phrase.len()
+                        && phrase
+                            .iter()
+                            .zip(&words[at..])
+                            .all(|(w, &t)| *w == toks[t].norm)
                 })
             });
             match hit {
-                Some((words, cue)) => {
+                Some((phrase, cue)) => {
                     out.push(Found {
-                        first: at,
-                        last: at + words.len() - 1,
+                        first: words[at],
+                        last: words[at + phrase.len() - 1],
                         cue: *cue,
                     });
-                    at += words.len();
+                    at += phrase.len();
                 }
                 None => at += 1,
             }
@@ -115,15 +125,16 @@ impl Cues {
         out
     }
 
-    /// The role of each mention (`(first token, last token)`, in text order) of a text
+    /// The role of each mention (`(first token, last token)`, in text order) of `text`,
     /// whose tokens and sentence numbers are given.
     pub(crate) fn roles(
         &self,
+        text: &str,
         toks: &[Token],
         sentence: &[usize],
         mentions: &[(usize, usize)],
     ) -> Vec<Role> {
-        let found = self.scan(toks);
+        let found = self.scan(text, toks);
         mentions
             .iter()
             .map(|&(first, last)| {
