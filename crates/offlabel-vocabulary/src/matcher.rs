@@ -460,15 +460,23 @@ impl Matcher {
 }
 
 /// A sentence number per token: a new sentence after `.`, `!`, `?`, `;`, `:` or a line
-/// break between two tokens (a dot inside a number or an abbreviation like "e.g." aside).
+/// break between two tokens (a dot inside a number, and the dots of "e.g." and "i.e.",
+/// aside).
 fn sentence_ids(text: &str, toks: &[Token]) -> Vec<usize> {
     let mut ids = Vec::with_capacity(toks.len());
     let mut current = 0;
     for (i, t) in toks.iter().enumerate() {
         if i > 0 {
             let gap = &text[toks[i - 1].end..t.start];
+            // "e.g., diabetes" and "i.e. X" continue their sentence.
+            let latin = i >= 2
+                && matches!(
+                    (toks[i - 2].norm.as_str(), toks[i - 1].norm.as_str()),
+                    ("e", "g") | ("i", "e")
+                )
+                && !gap.contains(['!', '?', ';', ':', '\n']);
             let ends_sentence = gap.contains(['!', '?', ';', ':', '\n'])
-                || (gap.contains('.') && gap.chars().any(char::is_whitespace));
+                || (gap.contains('.') && gap.chars().any(char::is_whitespace) && !latin);
             if ends_sentence {
                 current += 1;
             }
