@@ -419,8 +419,13 @@ impl Matcher {
                 .filter(|e| !species && (e.punctuated || !punctuated_gap))
                 .filter(|e| !e.needs_context || clinical.contains(&sentence[first]))
                 .min_by_key(|e| (e.rank, e.term));
+            // Only a head written right after the name modifies it: "cancer chemotherapy",
+            // not "Klinefelter syndrome, chemotherapy" (a list) nor "(HD) vaccine".
             let modifier = toks.get(last + 1).is_some_and(|n| {
-                MODIFIED_HEADS.contains(&n.norm.as_str()) && sentence[last + 1] == sentence[last]
+                MODIFIED_HEADS.contains(&n.norm.as_str())
+                    && text[toks[last].end..n.start]
+                        .chars()
+                        .all(|c| c.is_whitespace() || c == '-')
             });
             if let Some(e) = best.filter(|_| !modifier) {
                 hits.push((first, last, e));
@@ -673,6 +678,10 @@ mod tests {
     #[test]
     fn modifiers_and_organisms_are_not_diseases() {
         assert!(names("emetogenic cancer chemotherapy").is_empty());
+        assert_eq!(
+            names("asthma, contact dermatitis, drug hypersensitivity"),
+            ["asthma", "contact dermatitis"]
+        );
         assert!(
             names("infections caused by Chlamydia trachomatis")
                 .iter()
