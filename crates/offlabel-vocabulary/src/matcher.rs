@@ -108,6 +108,16 @@ const CLAUSE_BREAKS: &[&str] = &["but", "however", "although", "pero", "aunque",
 /// How many words before a condition a negation cue may stand.
 const NEGATION_WINDOW: usize = 10;
 
+/// Organs whose adjective labels use as often as the noun ("renal disease", "hepatic
+/// failure"), for [`variants`]; read only before "disease", "disorder" and "failure".
+const ORGAN_ADJECTIVES: &[(&str, &str)] = &[
+    ("kidney", "renal"),
+    ("liver", "hepatic"),
+    ("heart", "cardiac"),
+    ("lung", "pulmonary"),
+    ("skin", "dermatologic"),
+];
+
 /// A condition found in a text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Mention {
@@ -138,7 +148,9 @@ enum Rank {
 
 /// Other ways labels write a name, derived so the vocabulary need not list them:
 /// "diabetes mellitus" as "diabetes"; "skin disease" as "skin disorder" and back;
-/// "hyperlipoproteinemia type III" as "type III hyperlipoproteinemia" and back.
+/// "hyperlipoproteinemia type III" as "type III hyperlipoproteinemia" and back;
+/// "cardiovascular system disease" as "cardiovascular disease"; "kidney disease" as "renal
+/// disease" ([`ORGAN_ADJECTIVES`]).
 fn variants(name: &str, is_label: bool) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(cut) = name.strip_suffix(" mellitus")
@@ -154,6 +166,24 @@ fn variants(name: &str, is_label: bool) -> Vec<String> {
         && !stem.is_empty()
     {
         out.push(format!("{stem} disease"));
+    }
+    // "cardiovascular system disease" as labels write it: "cardiovascular disease".
+    if let Some(stem) = name.strip_suffix(" system disease")
+        && !stem.is_empty()
+    {
+        out.push(format!("{stem} disease"));
+        out.push(format!("{stem} disorder"));
+    }
+    // "kidney disease" as "renal disease": the organ's adjective before a general head.
+    if let Some((organ, head)) = name.split_once(' ')
+        && let Some((_, adjective)) = ORGAN_ADJECTIVES.iter().find(|(o, _)| *o == organ)
+    {
+        let heads: &[&str] = match head {
+            "disease" | "disorder" => &["disease", "disorder"],
+            "failure" => &["failure"],
+            _ => &[],
+        };
+        out.extend(heads.iter().map(|h| format!("{adjective} {h}")));
     }
     let words: Vec<&str> = name.split(' ').collect();
     let numbered = |w: &str| {
@@ -650,6 +680,9 @@ mod tests {
             ["type 2 diabetes mellitus"]
         );
         assert_eq!(names("skin disorders"), ["skin disease"]);
+        assert_eq!(names("Renal diseases"), ["kidney disease"]);
+        assert_eq!(names("Dermatologic diseases"), ["skin disease"]);
+        assert_eq!(names("Cardiovascular Disease"), ["cardiovascular system disease"]);
     }
 
     #[test]
