@@ -682,7 +682,10 @@ mod tests {
         assert_eq!(names("skin disorders"), ["skin disease"]);
         assert_eq!(names("Renal diseases"), ["kidney disease"]);
         assert_eq!(names("Dermatologic diseases"), ["skin disease"]);
-        assert_eq!(names("Cardiovascular Disease"), ["cardiovascular system disease"]);
+        assert_eq!(
+            names("Cardiovascular Disease"),
+            ["cardiovascular system disease"]
+        );
     }
 
     #[test]

@@ -2,8 +2,11 @@
 //! with expert disease annotations as UMLS CUIs. See `bench/labeledin/README.md`.
 //!
 //! Gold: per label, each distinct annotation (one or more CUIs) is a concept; its DOIDs come
-//! from DO's UMLS cross-references. Predicted: the set of DOIDs the matcher finds in the text
-//! with the annotation tags removed. Micro-averaged over labels.
+//! from DO's UMLS cross-references. Predicted: the set of DOIDs of the mentions the matcher
+//! reads as indications (`role`) in the text with the annotation tags removed (the report
+//! also gives the figures with every mention not negated, and with every mention).
+//! Micro-averaged over labels. `LABELEDIN_DUMP=FILE` writes each wrong prediction and miss
+//! with the words around it.
 //! - strict: a predicted DOID is right when it is a DOID of a gold concept;
 //! - lenient: also when it is a direct parent or child of one (said so in every report line).
 
@@ -277,10 +280,8 @@ fn score(
                 let name = v.get(p).map_or(String::new(), |t| t.name.clone());
                 *s.false_pos.entry(format!("{p} {name}")).or_default() += 1;
                 for &(a, b) in mentions.get(p).into_iter().flatten() {
-                    s.contexts.push(format!(
-                        "FP {name} | {}",
-                        around(&label.text, a, b, 120)
-                    ));
+                    s.contexts
+                        .push(format!("FP {name} | {}", around(&label.text, a, b, 120)));
                 }
             }
             if gold_all.iter().any(|g| near(v, p, g)) {
@@ -411,9 +412,10 @@ fn labeledin_floor() {
     };
     let s = score(&v, &m, &labels, Counted::Indications, None);
     report("LabeledIn dev, indication mentions", &s);
-    // Reached: strict P 0.707, R 0.831; lenient P 0.820, R 0.901 (gold with no DOID left out).
-    assert!(s.precision(false, false) >= 0.69, "strict precision fell");
-    assert!(s.recall(false, false) >= 0.81, "strict recall fell");
-    assert!(s.precision(true, false) >= 0.80, "lenient precision fell");
-    assert!(s.recall(true, false) >= 0.88, "lenient recall fell");
+    // Reached: strict P 0.772, R 0.847; lenient P 0.885, R 0.909 (indication mentions, gold
+    // with no DOID left out).
+    assert!(s.precision(false, false) >= 0.76, "strict precision fell");
+    assert!(s.recall(false, false) >= 0.83, "strict recall fell");
+    assert!(s.precision(true, false) >= 0.87, "lenient precision fell");
+    assert!(s.recall(true, false) >= 0.89, "lenient recall fell");
 }
