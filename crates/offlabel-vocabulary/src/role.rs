@@ -2,7 +2,7 @@
 //!
 //! A label's indication section names more conditions than it indicates: hazards ("risk of
 //! agranulocytosis"), populations left out ("has not been studied in patients with…"),
-//! conditions to exclude first, trial descriptions, causes ("anemia caused by…"). The reader
+//! conditions to exclude first, limitations of use, trial and diagnosis descriptions. The reader
 //! marks each mention `indication` or `other` from cue phrases around it, kept as data
 //! (`data/roles.txt`, one commented row per cue). The default is `indication`: the text is an
 //! indication section, and a cue is needed to read a mention as something else.
@@ -10,10 +10,12 @@
 //! Scopes: an `other` cue reaches forward to the end of its sentence, an `other-before` cue
 //! back to its start; an `indication` cue ("indicated") between the cue and the mention ends
 //! the reach (so "because of the risk of agranulocytosis, it is indicated for …" reads the
-//! later mentions as indications). A phrase such as "treatment of" does not end a reach:
-//! "has not been studied for the treatment of X" stays other; it is a `neutral` cue, which
-//! only keeps its words from being read as a shorter cue. A `section-other` cue
-//! ("Limitations of Use") reaches over sentence ends, up to the next indication cue.
+//! later mentions as indications). "treatment of" is no cue, so "has not been studied for the
+//! treatment of X" stays other. A `neutral` cue only keeps its words from being read as a
+//! shorter cue ("reduce the risk of stroke" is no hazard). A `section-other` cue ("Limitations
+//! of Use") reaches over sentence ends, up to the next indication cue. Causes ("due to",
+//! "caused by") are no cue: labels indicate the cause too ("angina due to coronary artery
+//! spasm").
 
 use crate::normalise::{Token, normalise_phrase};
 use serde::Serialize;
@@ -29,7 +31,7 @@ pub enum Role {
     /// The text names the condition as something the medicine is for.
     Indication,
     /// The text names it for another reason: a hazard, an excluded or unstudied population,
-    /// a trial, a cause, a negated indication.
+    /// a limitation of use, a trial or a diagnosis described, a negated indication.
     Other,
 }
 
