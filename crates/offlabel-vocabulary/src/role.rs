@@ -47,6 +47,8 @@ pub(crate) enum Cue {
     Other,
     /// Earlier mentions of its sentence are other.
     OtherBefore,
+    /// Every other mention of its sentence, before or after it, is other.
+    OtherBoth,
     /// Later mentions, over sentence ends, up to the next indication cue, are other.
     SectionOther,
 }
@@ -158,8 +160,8 @@ fn other_reach(found: &[Found], sentence: &[usize], first: usize, last: usize) -
         match f.cue {
             Cue::Indication => break,
             Cue::SectionOther => return true,
-            Cue::Other if sentence[f.last] == sentence[first] => return true,
-            Cue::Other | Cue::OtherBefore | Cue::Neutral => {}
+            Cue::Other | Cue::OtherBoth if sentence[f.last] == sentence[first] => return true,
+            Cue::Other | Cue::OtherBoth | Cue::OtherBefore | Cue::Neutral => {}
         }
     }
     // After it: an `other-before` cue of the same sentence with no indication cue between.
@@ -169,7 +171,7 @@ fn other_reach(found: &[Found], sentence: &[usize], first: usize, last: usize) -
         }
         match f.cue {
             Cue::Indication => break,
-            Cue::OtherBefore => return true,
+            Cue::OtherBefore | Cue::OtherBoth => return true,
             Cue::Other | Cue::SectionOther | Cue::Neutral => {}
         }
     }
@@ -189,6 +191,7 @@ fn rows() -> impl Iterator<Item = (Option<Cue>, &'static str)> {
                 "neutral" => Some(Cue::Neutral),
                 "other" => Some(Cue::Other),
                 "other-before" => Some(Cue::OtherBefore),
+                "other-both" => Some(Cue::OtherBoth),
                 "section-other" => Some(Cue::SectionOther),
                 _ => None,
             };
@@ -202,9 +205,13 @@ mod tests {
 
     #[test]
     fn every_role_row_parses() {
+        let mut seen = std::collections::HashSet::new();
         for (cue, phrase) in rows() {
             assert!(cue.is_some(), "data/roles.txt: unknown kind in {phrase:?}");
-            assert!(!normalise_phrase(phrase).is_empty(), "empty phrase");
+            let norm = normalise_phrase(phrase);
+            assert!(!norm.is_empty(), "empty phrase");
+            // A phrase has one kind: a second row would never be read.
+            assert!(seen.insert(norm), "data/roles.txt: {phrase:?} twice");
         }
     }
 }
