@@ -11,10 +11,12 @@
 mod check;
 mod matcher;
 mod normalise;
+mod role;
 
 pub use check::{CuratedProblem, CuratedProblemKind, check_curated};
 pub use matcher::{Matcher, Mention};
 pub use normalise::{normalise_phrase, tokens};
+pub use role::Role;
 
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};

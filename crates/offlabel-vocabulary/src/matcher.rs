@@ -8,6 +8,7 @@
 //! disease ("disease", "syndrome") are never read.
 
 use crate::normalise::{Token, normalise_phrase, tokens};
+use crate::role::{Cues, Role};
 use crate::{Term, Vocabulary};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -107,6 +108,16 @@ const CLAUSE_BREAKS: &[&str] = &["but", "however", "although", "pero", "aunque",
 /// How many words before a condition a negation cue may stand.
 const NEGATION_WINDOW: usize = 10;
 
+/// Organs whose adjective labels use as often as the noun ("renal disease", "hepatic
+/// failure"), for [`variants`]; read only before "disease", "disorder" and "failure".
+const ORGAN_ADJECTIVES: &[(&str, &str)] = &[
+    ("kidney", "renal"),
+    ("liver", "hepatic"),
+    ("heart", "cardiac"),
+    ("lung", "pulmonary"),
+    ("skin", "dermatologic"),
+];
+
 /// A condition found in a text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Mention {
@@ -120,6 +131,9 @@ pub struct Mention {
     pub end: usize,
     /// A negation cue ("not", "excluding", "other than", "sin") stands before it in its clause.
     pub negated: bool,
+    /// Whether the text names it as what the medicine is for (see [`Role`]); a negated
+    /// mention is always `other`.
+    pub role: Role,
 }
 
 /// How a name belongs to its term; lower is stronger.
@@ -134,7 +148,9 @@ enum Rank {
 
 /// Other ways labels write a name, derived so the vocabulary need not list them:
 /// "diabetes mellitus" as "diabetes"; "skin disease" as "skin disorder" and back;
-/// "hyperlipoproteinemia type III" as "type III hyperlipoproteinemia" and back.
+/// "hyperlipoproteinemia type III" as "type III hyperlipoproteinemia" and back;
+/// "cardiovascular system disease" as "cardiovascular disease"; "kidney disease" as "renal
+/// disease" ([`ORGAN_ADJECTIVES`]).
 fn variants(name: &str, is_label: bool) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(cut) = name.strip_suffix(" mellitus")
@@ -150,6 +166,24 @@ fn variants(name: &str, is_label: bool) -> Vec<String> {
         && !stem.is_empty()
     {
         out.push(format!("{stem} disease"));
+    }
+    // "cardiovascular system disease" as labels write it: "cardiovascular disease".
+    if let Some(stem) = name.strip_suffix(" system disease")
+        && !stem.is_empty()
+    {
+        out.push(format!("{stem} disease"));
+        out.push(format!("{stem} disorder"));
+    }
+    // "kidney disease" as "renal disease": the organ's adjective before a general head.
+    if let Some((organ, head)) = name.split_once(' ')
+        && let Some((_, adjective)) = ORGAN_ADJECTIVES.iter().find(|(o, _)| *o == organ)
+    {
+        let heads: &[&str] = match head {
+            "disease" | "disorder" => &["disease", "disorder"],
+            "failure" => &["failure"],
+            _ => &[],
+        };
+        out.extend(heads.iter().map(|h| format!("{adjective} {h}")));
     }
     let words: Vec<&str> = name.split(' ').collect();
     let numbered = |w: &str| {
@@ -193,6 +227,7 @@ pub struct Matcher {
     entries: Vec<Vec<Entry>>,
     ids: Vec<(String, String)>,
     context: HashSet<String>,
+    cues: Cues,
 }
 
 fn data_lines(text: &str) -> impl Iterator<Item = &str> {
@@ -318,6 +353,7 @@ impl Matcher {
             entries,
             ids,
             context,
+            cues: Cues::embedded(),
         }
     }
 
@@ -413,8 +449,13 @@ impl Matcher {
                 .filter(|e| !species && (e.punctuated || !punctuated_gap))
                 .filter(|e| !e.needs_context || clinical.contains(&sentence[first]))
                 .min_by_key(|e| (e.rank, e.term));
+            // Only a head written right after the name modifies it: "cancer chemotherapy",
+            // not "Klinefelter syndrome, chemotherapy" (a list) nor "(HD) vaccine".
             let modifier = toks.get(last + 1).is_some_and(|n| {
-                MODIFIED_HEADS.contains(&n.norm.as_str()) && sentence[last + 1] == sentence[last]
+                MODIFIED_HEADS.contains(&n.norm.as_str())
+                    && text[toks[last].end..n.start]
+                        .chars()
+                        .all(|c| c.is_whitespace() || c == '-')
             });
             if let Some(e) = best.filter(|_| !modifier) {
                 hits.push((first, last, e));
@@ -432,16 +473,21 @@ impl Matcher {
             chosen.push((f, l, e));
         }
         chosen.sort_by_key(|&(f, _, _)| f);
+        let spans: Vec<(usize, usize)> = chosen.iter().map(|&(f, l, _)| (f, l)).collect();
+        let roles = self.cues.roles(text, &toks, &sentence, &spans);
         chosen
             .into_iter()
-            .map(|(f, l, e)| {
+            .zip(roles)
+            .map(|((f, l, e), role)| {
                 let (doid, name) = &self.ids[e.term as usize];
+                let negated = negated(&toks, &sentence, f) || post_negated(&toks, &sentence, l);
                 Mention {
                     doid: doid.clone(),
                     name: name.clone(),
                     start: toks[f].start,
                     end: toks[l].end,
-                    negated: negated(&toks, &sentence, f) || post_negated(&toks, &sentence, l),
+                    negated,
+                    role: if negated { Role::Other } else { role },
                 }
             })
             .collect()
@@ -449,15 +495,23 @@ impl Matcher {
 }
 
 /// A sentence number per token: a new sentence after `.`, `!`, `?`, `;`, `:` or a line
-/// break between two tokens (a dot inside a number or an abbreviation like "e.g." aside).
+/// break between two tokens (a dot inside a number, and the dots of "e.g." and "i.e.",
+/// aside).
 fn sentence_ids(text: &str, toks: &[Token]) -> Vec<usize> {
     let mut ids = Vec::with_capacity(toks.len());
     let mut current = 0;
     for (i, t) in toks.iter().enumerate() {
         if i > 0 {
             let gap = &text[toks[i - 1].end..t.start];
+            // "e.g., diabetes" and "i.e. X" continue their sentence.
+            let latin = i >= 2
+                && matches!(
+                    (toks[i - 2].norm.as_str(), toks[i - 1].norm.as_str()),
+                    ("e", "g") | ("i", "e")
+                )
+                && !gap.contains(['!', '?', ';', ':', '\n']);
             let ends_sentence = gap.contains(['!', '?', ';', ':', '\n'])
-                || (gap.contains('.') && gap.chars().any(char::is_whitespace));
+                || (gap.contains('.') && gap.chars().any(char::is_whitespace) && !latin);
             if ends_sentence {
                 current += 1;
             }
@@ -626,6 +680,12 @@ mod tests {
             ["type 2 diabetes mellitus"]
         );
         assert_eq!(names("skin disorders"), ["skin disease"]);
+        assert_eq!(names("Renal diseases"), ["kidney disease"]);
+        assert_eq!(names("Dermatologic diseases"), ["skin disease"]);
+        assert_eq!(
+            names("Cardiovascular Disease"),
+            ["cardiovascular system disease"]
+        );
     }
 
     #[test]
@@ -654,6 +714,10 @@ mod tests {
     #[test]
     fn modifiers_and_organisms_are_not_diseases() {
         assert!(names("emetogenic cancer chemotherapy").is_empty());
+        assert_eq!(
+            names("Klinefelter syndrome, chemotherapy, or toxic damage"),
+            ["Klinefelter syndrome"]
+        );
         assert!(
             names("infections caused by Chlamydia trachomatis")
                 .iter()
@@ -664,6 +728,43 @@ mod tests {
                 .iter()
                 .all(|n| n != "aortic valve stenosis")
         );
+    }
+
+    /// The names read as indications.
+    fn indications(text: &str) -> Vec<String> {
+        matcher()
+            .find(text)
+            .into_iter()
+            .filter(|m| m.role == Role::Indication)
+            .map(|m| m.name)
+            .collect()
+    }
+
+    #[test]
+    fn roles_tell_indications_from_other_mentions() {
+        assert_eq!(
+            indications(
+                "Indicated for the treatment of schizophrenia. Because of the risk of agranulocytosis, reserve it for refractory patients."
+            ),
+            ["schizophrenia"]
+        );
+        assert_eq!(
+            indications(
+                "Indicated to reduce the risk of stroke in patients with atrial fibrillation."
+            ),
+            ["stroke", "atrial fibrillation"]
+        );
+        assert_eq!(
+            indications(
+                "Treatment of hypertension. Limitations of Use: Safety in patients with pancreatitis is unknown. Monitor for anemia."
+            ),
+            ["hypertension"]
+        );
+        assert_eq!(
+            indications("Use in patients with asthma has not been established."),
+            Vec::<String>::new()
+        );
+        assert!(indications("not indicated for the treatment of rheumatoid arthritis").is_empty());
     }
 
     #[test]

@@ -173,7 +173,10 @@ pub fn import(source: ImportSource, out: &mut impl Write) -> Result<()> {
 #[derive(Args)]
 pub struct IndicationsArgs {
     /// Read JSON lines `{"text": "..."}` from stdin and write one JSON line per input line:
-    /// `{"conditions": [{"doid", "name", "start", "end", "negated"}], "population": null}`.
+    /// `{"conditions": [{"doid", "name", "start", "end", "negated", "role"}], "population":
+    /// null}`; `role` is "indication" when the text names the condition as what the medicine
+    /// is for, "other" for a hazard, limitation, unstudied population, trial or negated
+    /// mention.
     #[arg(long)]
     batch: bool,
     /// A single indication text (instead of --batch).

@@ -31,7 +31,7 @@ fn indications_batch_one_line_out_per_line_in() {
     assert_eq!(lines.len(), 3);
     assert_eq!(
         lines[0],
-        r#"{"conditions":[{"doid":"DOID:8893","name":"psoriasis","start":8,"end":17,"negated":true},{"doid":"DOID:7148","name":"rheumatoid arthritis","start":32,"end":52,"negated":false}],"population":null}"#
+        r#"{"conditions":[{"doid":"DOID:8893","name":"psoriasis","start":8,"end":17,"negated":true,"role":"other"},{"doid":"DOID:7148","name":"rheumatoid arthritis","start":32,"end":52,"negated":false,"role":"indication"}],"population":null}"#
     );
     assert!(
         lines[1].starts_with(r#"{"line":2,"error":"#),
