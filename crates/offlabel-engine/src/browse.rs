@@ -589,7 +589,13 @@ impl Engine {
                 return None;
             }
             // NDAs and BLAs (the originators) before the generics.
-            apps.sort_by_key(|a| (a.kind == ApplicationKind::Anda, a.approved.clone()));
+            apps.sort_by_key(|a| {
+                (
+                    a.kind == ApplicationKind::Anda,
+                    a.approved.is_none(),
+                    a.approved.clone(),
+                )
+            });
             let first_approval = apps.iter().filter_map(|a| a.approved.clone()).min();
             let base = l.medicine(&id);
             Some(UsView {

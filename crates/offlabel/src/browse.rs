@@ -238,7 +238,7 @@ fn bounded(items: &[String], n: usize) -> String {
 fn page_line(total: usize, offset: usize, shown: usize, out: &mut impl Write) -> Result<()> {
     if shown == 0 {
         writeln!(out, "{total} match(es); none at offset {offset}")?;
-    } else {
+    } else if offset + shown < total {
         writeln!(
             out,
             "{}-{} of {total} (more with --offset {})",
@@ -246,6 +246,8 @@ fn page_line(total: usize, offset: usize, shown: usize, out: &mut impl Write) ->
             offset + shown,
             offset + shown
         )?;
+    } else {
+        writeln!(out, "{}-{} of {total}", offset + 1, offset + shown)?;
     }
     Ok(())
 }

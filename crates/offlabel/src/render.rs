@@ -263,13 +263,20 @@ pub fn us_view(us: &offlabel_engine::browse::UsView, out: &mut impl Write) -> io
                 )
             })
             .collect();
+        let kind = match a.kind {
+            offlabel_engine::browse::ApplicationKind::Nda => "NDA",
+            offlabel_engine::browse::ApplicationKind::Bla => "BLA",
+            offlabel_engine::browse::ApplicationKind::Anda => "ANDA",
+        };
+        let approved = a
+            .approved
+            .as_deref()
+            .map_or("no approval date given".to_string(), |d| format!("approved {d}"));
         writeln!(
             out,
-            "  {:?} {} ({}), approved {}: {}",
-            a.kind,
+            "  {kind} {} ({}), {approved}: {}",
             a.number,
             a.sponsor,
-            a.approved.as_deref().unwrap_or("tentatively only"),
             products.join("; ")
         )?;
     }
