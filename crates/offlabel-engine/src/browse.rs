@@ -16,8 +16,8 @@ use crate::eu::{EMA_SOURCE, full_quote, limits};
 use crate::text::{edit_distance, phrase_words};
 use crate::us::{DRUGSFDA_SOURCE, FDA_LABELS_SOURCE, long_date};
 use offlabel_model::{Authorisation, Medicine};
-use offlabel_regulatory::{IndicationClause, RegulatedProduct};
 pub use offlabel_regulatory::{ApplicationKind, ProductStatus, UsMarketingStatus};
+use offlabel_regulatory::{IndicationClause, RegulatedProduct};
 use schemars::JsonSchema;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
@@ -363,24 +363,29 @@ impl Engine {
     fn medicine_entries(&self) -> Vec<Entry> {
         let mut by_id: BTreeMap<String, Entry> = BTreeMap::new();
         for m in &self.pack().medicines {
-            let e = by_id.entry(m.id.clone()).or_insert_with(|| new_entry(&m.id, &m.name));
+            let e = by_id
+                .entry(m.id.clone())
+                .or_insert_with(|| new_entry(&m.id, &m.name));
             e.summary.layers.push("curated".into());
             e.names.push(normal(&m.name));
             e.names.push(normal(&m.ingredient));
-            e.names
-                .extend(m.products.iter().map(|p| normal(&p.brand)));
+            e.names.extend(m.products.iter().map(|p| normal(&p.brand)));
             e.summary.atc.extend(m.atc.iter().cloned());
         }
         if let Some(eu) = self.eu.get() {
             for m in eu.medicines() {
-                let e = by_id.entry(m.id.clone()).or_insert_with(|| new_entry(&m.id, &m.inn));
+                let e = by_id
+                    .entry(m.id.clone())
+                    .or_insert_with(|| new_entry(&m.id, &m.inn));
                 e.summary.layers.push("ema".into());
                 e.names.push(normal(&m.inn));
                 for p in &m.products {
                     e.names.push(normal(&p.name));
-                    e.summary
-                        .eu_products
-                        .push(format!("{} ({})", p.name, p.status.as_str().replace('_', " ")));
+                    e.summary.eu_products.push(format!(
+                        "{} ({})",
+                        p.name,
+                        p.status.as_str().replace('_', " ")
+                    ));
                     e.statuses.insert(p.status.as_str());
                     if let Some(atc) = &p.atc
                         && !e.summary.atc.contains(atc)
@@ -393,7 +398,9 @@ impl Engine {
         if let Some(us) = self.us.get() {
             for m in us.medicines() {
                 let name = us.display_name(&m.id);
-                let e = by_id.entry(m.id.clone()).or_insert_with(|| new_entry(&m.id, &name));
+                let e = by_id
+                    .entry(m.id.clone())
+                    .or_insert_with(|| new_entry(&m.id, &name));
                 e.summary.layers.push("drugsfda".into());
                 e.names.extend(m.ingredients.iter().map(|i| normal(i)));
                 for p in m.apps.iter().flat_map(|a| &a.products) {
@@ -418,7 +425,9 @@ impl Engine {
             }
             for id in us.label_only_ids() {
                 let name = us.display_name(id);
-                let e = by_id.entry(id.to_string()).or_insert_with(|| new_entry(id, &name));
+                let e = by_id
+                    .entry(id.to_string())
+                    .or_insert_with(|| new_entry(id, &name));
                 e.summary.layers.push("fda-labels".into());
                 for l in us.labels(id) {
                     e.names.extend(l.products.iter().map(|p| normal(p)));
@@ -486,9 +495,7 @@ impl Engine {
         }
         let eu = self.eu.get();
         let us = self.us.get();
-        if eu.is_some_and(|l| l.medicine(t).is_some())
-            || us.is_some_and(|l| l.knows(t))
-        {
+        if eu.is_some_and(|l| l.medicine(t).is_some()) || us.is_some_and(|l| l.knows(t)) {
             return Some((t.to_string(), None));
         }
         // The curated lexicon first: it knows brands, Spanish names and misspellings.
@@ -567,7 +574,9 @@ impl Engine {
                 .clauses_of(&m.id)
                 .into_iter()
                 .filter_map(|c| {
-                    let p = authorised.iter().find(|p| p.product_number == c.product_number)?;
+                    let p = authorised
+                        .iter()
+                        .find(|p| p.product_number == c.product_number)?;
                     Some(view(c, &p.name))
                 })
                 .collect();
@@ -582,7 +591,9 @@ impl Engine {
             })
         });
         let us = self.us.get().and_then(|l| {
-            let route = pack.medicine(&id).map(|m| m.route.as_str().to_ascii_uppercase());
+            let route = pack
+                .medicine(&id)
+                .map(|m| m.route.as_str().to_ascii_uppercase());
             let mut apps = l.applications_for(&id, route.as_deref());
             let labels = l.labels(&id);
             if apps.is_empty() && labels.is_empty() {
@@ -697,7 +708,12 @@ fn looks_like_code(t: &str) -> bool {
 impl Engine {
     /// Conditions whose name, synonym or code matches `text` (curated conditions and the
     /// Disease Ontology layer, one entry per condition), best matches first, paged.
-    pub fn find_conditions(&self, text: &str, limit: usize, offset: usize) -> Page<ConditionSummary> {
+    pub fn find_conditions(
+        &self,
+        text: &str,
+        limit: usize,
+        offset: usize,
+    ) -> Page<ConditionSummary> {
         let pack = self.pack();
         let vocabulary = self.vocabulary.get().map(|(v, _)| v);
         let curated_of = |doid: &str| {
@@ -718,8 +734,11 @@ impl Engine {
         if looks_like_code(t)
             && let Some(v) = vocabulary
         {
-            let found: Vec<ConditionSummary> =
-                v.resolve(t).into_iter().map(|term| summary(term, None)).collect();
+            let found: Vec<ConditionSummary> = v
+                .resolve(t)
+                .into_iter()
+                .map(|term| summary(term, None))
+                .collect();
             if !found.is_empty() {
                 return page(found, limit, offset);
             }
@@ -796,15 +815,29 @@ impl Engine {
             (Some(c), c.doid.as_deref().and_then(term_of), None)
         } else if let Some(term) = vocabulary.and_then(|(v, _)| v.resolve(t).into_iter().next()) {
             (curated_of(&term.id), Some(term), None)
-        } else if let Some(c) = self.understand(t).condition.and_then(|id| pack.condition(&id)) {
-            (Some(c), c.doid.as_deref().and_then(term_of), Some(format!("read as: {}", c.name)))
+        } else if let Some(c) = self
+            .understand(t)
+            .condition
+            .and_then(|id| pack.condition(&id))
+        {
+            (
+                Some(c),
+                c.doid.as_deref().and_then(term_of),
+                Some(format!("read as: {}", c.name)),
+            )
         } else {
             let (v, matcher) = vocabulary?;
             let m = matcher.find(t).into_iter().find(|m| !m.negated)?;
             let term = v.get(&m.doid)?;
-            (curated_of(&term.id), Some(term), Some(format!("read as: {}", term.name)))
+            (
+                curated_of(&term.id),
+                Some(term),
+                Some(format!("read as: {}", term.name)),
+            )
         };
-        let doid = term.map(|x| x.id.clone()).or_else(|| curated.and_then(|c| c.doid.clone()));
+        let doid = term
+            .map(|x| x.id.clone())
+            .or_else(|| curated.and_then(|c| c.doid.clone()));
         let named = |d: &str| NamedTerm {
             id: d.to_string(),
             name: term_of(d).map_or_else(|| d.to_string(), |x| x.name.clone()),
@@ -887,14 +920,22 @@ impl Engine {
             sources.push(FDA_LABELS_SOURCE.to_string());
         }
         Some(ConditionView {
-            id: curated.map(|c| c.id.clone()).or_else(|| doid.clone()).unwrap_or_default(),
-            name: curated.map(|c| c.name.clone()).or_else(|| term.map(|x| x.name.clone())).unwrap_or_default(),
+            id: curated
+                .map(|c| c.id.clone())
+                .or_else(|| doid.clone())
+                .unwrap_or_default(),
+            name: curated
+                .map(|c| c.name.clone())
+                .or_else(|| term.map(|x| x.name.clone()))
+                .unwrap_or_default(),
             read_as,
             doid,
             curated: curated.cloned(),
             codes,
             synonyms: term.map(|x| x.exact.clone()).unwrap_or_default(),
-            parents: term.map(|x| x.parents.iter().map(|p| named(p)).collect()).unwrap_or_default(),
+            parents: term
+                .map(|x| x.parents.iter().map(|p| named(p)).collect())
+                .unwrap_or_default(),
             children_total: children.len(),
             children: children.into_iter().take(MAX_ITEMS).collect(),
             authorisations,

@@ -269,9 +269,13 @@ impl Ctx<'_> {
         let v = self.vocabulary;
         let condition = a.condition.as_deref().unwrap_or_default();
         let names = self.curated_names(condition);
-        let by_doid = |c: &IndicationClause| doid.is_some_and(|d| c.conditions.iter().any(|x| v.is_a(d, x)));
+        let by_doid =
+            |c: &IndicationClause| doid.is_some_and(|d| c.conditions.iter().any(|x| v.is_a(d, x)));
         let by_name = |c: &IndicationClause| {
-            let text = format!(" {} ", normal(c.condition_text.as_deref().unwrap_or(&c.quote)));
+            let text = format!(
+                " {} ",
+                normal(c.condition_text.as_deref().unwrap_or(&c.quote))
+            );
             names.iter().any(|n| text.contains(&format!(" {n} ")))
         };
         let mut covering: Vec<&IndicationClause> = clauses
@@ -401,7 +405,11 @@ impl Ctx<'_> {
         let clauses: Vec<&IndicationClause> = layer
             .clauses_of(&m.id)
             .into_iter()
-            .filter(|c| authorised.iter().any(|p| p.product_number == c.product_number))
+            .filter(|c| {
+                authorised
+                    .iter()
+                    .any(|p| p.product_number == c.product_number)
+            })
             .collect();
         let doid = a
             .condition
@@ -421,7 +429,11 @@ impl Ctx<'_> {
                         Aspect::Status,
                         "authorised".into(),
                         "ema",
-                        format!("no product is authorised ({} is {})", p.name, p.status.as_str()),
+                        format!(
+                            "no product is authorised ({} is {})",
+                            p.name,
+                            p.status.as_str()
+                        ),
                         &p.product_number,
                         EMA_SOURCE,
                     );
@@ -438,11 +450,17 @@ impl Ctx<'_> {
                             .iter()
                             .find(|c| c.conditions.iter().any(|x| self.vocabulary.is_a(d, x)))
                     })
-                    .and_then(|c| authorised.iter().find(|p| p.product_number == c.product_number))
+                    .and_then(|c| {
+                        authorised
+                            .iter()
+                            .find(|p| p.product_number == c.product_number)
+                    })
                     .unwrap_or(p);
                 self.eu_dates(a, product);
             }
-            AuthorisationKind::NoneListed | AuthorisationKind::Refused | AuthorisationKind::UnderReview => {
+            AuthorisationKind::NoneListed
+            | AuthorisationKind::Refused
+            | AuthorisationKind::UnderReview => {
                 let says = |c: &IndicationClause| format!("\"{}\"", crate::eu::full_quote(c));
                 let found = match &doid {
                     Some(d) => clauses
@@ -617,11 +635,22 @@ impl Ctx<'_> {
 
     /// Clauses naming a curated dermatological condition exactly, for a curated
     /// medicine, where the pack holds no record of that regulator for the pair.
-    fn missing(&mut self, regulator: Regulator, medicine: &str, clauses: &[&IndicationClause], layer: &str, source: &str) {
+    fn missing(
+        &mut self,
+        regulator: Regulator,
+        medicine: &str,
+        clauses: &[&IndicationClause],
+        layer: &str,
+        source: &str,
+    ) {
         let pack = self.engine.pack();
         for c in clauses {
             for d in &c.conditions {
-                for cond in pack.conditions.iter().filter(|x| x.dermatological && x.doid.as_deref() == Some(d.as_str())) {
+                for cond in pack
+                    .conditions
+                    .iter()
+                    .filter(|x| x.dermatological && x.doid.as_deref() == Some(d.as_str()))
+                {
                     let has = pack.authorisations_of(medicine).any(|a| {
                         a.regulator == regulator
                             && a.condition.as_deref().is_some_and(|x| {
@@ -699,10 +728,12 @@ pub fn review(engine: &Engine) -> Result<LayerReview, ReviewError> {
     let eu = engine.eu.get();
     let us = engine.us.get();
     if eu.is_none() {
-        ctx.not_compared.push("the EMA layer is missing or unreadable".into());
+        ctx.not_compared
+            .push("the EMA layer is missing or unreadable".into());
     }
     if us.is_none() {
-        ctx.not_compared.push("the FDA layers are missing or unreadable".into());
+        ctx.not_compared
+            .push("the FDA layers are missing or unreadable".into());
     }
     let mut compared = 0;
     for a in pack.authorisations.iter().map(|a| &a.record) {
@@ -729,9 +760,18 @@ pub fn review(engine: &Engine) -> Result<LayerReview, ReviewError> {
             ctx.missing(Regulator::Ema, &m.id, &clauses, "ema", EMA_SOURCE);
         }
         if let Some(layer) = us {
-            let clauses: Vec<&IndicationClause> =
-                layer.label_clauses(&m.id).into_iter().map(|(_, c)| c).collect();
-            ctx.missing(Regulator::Fda, &m.id, &clauses, "fda-labels", FDA_LABELS_SOURCE);
+            let clauses: Vec<&IndicationClause> = layer
+                .label_clauses(&m.id)
+                .into_iter()
+                .map(|(_, c)| c)
+                .collect();
+            ctx.missing(
+                Regulator::Fda,
+                &m.id,
+                &clauses,
+                "fda-labels",
+                FDA_LABELS_SOURCE,
+            );
         }
     }
     let mut used = vec![false; exceptions.len()];
@@ -786,7 +826,10 @@ mod tests {
     #[test]
     fn ages_in_words() {
         assert_eq!(bounds_words(Some(144), None), "from 12 years");
-        assert_eq!(bounds_words(Some(1), Some(216)), "from 1 month to below 18 years");
+        assert_eq!(
+            bounds_words(Some(1), Some(216)),
+            "from 1 month to below 18 years"
+        );
         assert_eq!(bounds_words(None, None), "no age bound");
     }
 }

@@ -231,7 +231,9 @@ impl UsLayer {
     pub fn all_label_clauses(&self) -> Vec<(&UsLabel, &IndicationClause)> {
         let mut ids: Vec<&str> = self.labels_of.keys().map(String::as_str).collect();
         ids.sort_unstable();
-        ids.into_iter().flat_map(|id| self.label_clauses(id)).collect()
+        ids.into_iter()
+            .flat_map(|id| self.label_clauses(id))
+            .collect()
     }
 
     /// Medicine ids that only the label layers know (no Drugs@FDA entry).
@@ -362,7 +364,10 @@ impl UsLayer {
             return Vec::new();
         };
         let suffix = format!("-{}", route.to_ascii_lowercase());
-        let Some(m) = id.strip_suffix(&suffix).and_then(|base| self.medicine(base)) else {
+        let Some(m) = id
+            .strip_suffix(&suffix)
+            .and_then(|base| self.medicine(base))
+        else {
             return Vec::new();
         };
         m.apps

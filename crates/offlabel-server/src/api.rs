@@ -12,11 +12,11 @@ use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use bytes::Bytes;
-use offlabel_engine::check::resolve_condition;
-use offlabel_engine::check::resolve_medicine;
 use offlabel_engine::browse::{
     ConditionView, DEFAULT_LIMIT, MAX_LIMIT, MedicineQuery, MedicineSummary, MedicineView, Page,
 };
+use offlabel_engine::check::resolve_condition;
+use offlabel_engine::check::resolve_medicine;
 use offlabel_engine::{AskError, CheckReport, CheckRequest, Engine, reason};
 use offlabel_model::{
     AdverseEffect, Authorisation, DoseAdjustment, Efficacy, IncidenceRate, Medicine, PackMeta,
@@ -300,7 +300,10 @@ fn path_text(id: &str) -> Result<(), ApiError> {
 }
 
 /// A page of the medicine search (the engine's; the CLI's `drugs` shows the same).
-pub(crate) fn drug_page(engine: &Engine, q: &DrugsQuery) -> Result<Page<MedicineSummary>, ApiError> {
+pub(crate) fn drug_page(
+    engine: &Engine,
+    q: &DrugsQuery,
+) -> Result<Page<MedicineSummary>, ApiError> {
     let (limit, offset) = paging(q.q.as_deref(), q.limit, q.offset)?;
     let query = MedicineQuery {
         text: q.q.clone(),
@@ -381,7 +384,9 @@ async fn conditions(
 ) -> Response {
     let Query(q) = match query {
         Ok(q) => q,
-        Err(e) => return query_rejection(&e, "/v1/conditions?q=psoriasis&limit=20").into_response(),
+        Err(e) => {
+            return query_rejection(&e, "/v1/conditions?q=psoriasis&limit=20").into_response();
+        }
     };
     match paging(q.q.as_deref(), q.limit, q.offset) {
         Ok((limit, offset)) => to_json(&state.engine.find_conditions(

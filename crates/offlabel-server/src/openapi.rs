@@ -6,10 +6,10 @@
 //! source ids) are read from the pack, so the document always matches what is served.
 
 use crate::api::{ConditionDetail, DrugDetail, Health};
-use offlabel_engine::browse::{ConditionSummary, MedicineSummary, Page};
 use crate::error::ErrorBody;
 use crate::signals::{DEFAULT_LIMIT, MAX_LIMIT, MAX_MIN_A, MAX_NAME_CHARS, SignalsPage};
 use bytes::Bytes;
+use offlabel_engine::browse::{ConditionSummary, MedicineSummary, Page};
 use offlabel_engine::{Answer, CheckReport, CheckRequest, Engine, MAX_QUESTION_CHARS};
 use offlabel_model::{Source, Study};
 use schemars::generate::SchemaSettings;

@@ -346,7 +346,11 @@ async fn browsing_endpoints_and_404s() {
     let s = Server::start(ServerConfig::default()).await;
     let (status, drugs) = s.get_json("/v1/drugs?limit=200").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(drugs["total"].as_u64().is_some_and(|t| t > 1000), "{}", drugs["total"]);
+    assert!(
+        drugs["total"].as_u64().is_some_and(|t| t > 1000),
+        "{}",
+        drugs["total"]
+    );
     let items = drugs["items"].as_array().expect("items");
     assert_eq!(items.len(), 200);
     let (status, curated) = s.get_json("/v1/drugs?q=citinib&limit=50").await;
@@ -355,7 +359,11 @@ async fn browsing_endpoints_and_404s() {
         .as_array()
         .expect("items")
         .iter()
-        .filter(|d| d["layers"].as_array().is_some_and(|l| l.contains(&json!("curated"))))
+        .filter(|d| {
+            d["layers"]
+                .as_array()
+                .is_some_and(|l| l.contains(&json!("curated")))
+        })
         .filter_map(|d| d["id"].as_str())
         .collect();
     // The JAK inhibitors named -citinib: baricitinib, upadacitinib, abrocitinib,

@@ -1,7 +1,7 @@
 //! Browsing the pack: medicines, conditions, evidence, sources.
 
-use anyhow::Result;
 use crate::render;
+use anyhow::Result;
 use offlabel_engine::Engine;
 use offlabel_engine::browse::MedicineQuery;
 use offlabel_engine::check::{resolve_condition, resolve_medicine};
@@ -42,7 +42,11 @@ pub fn drug(engine: &Engine, name: &str, as_json: bool, out: &mut impl Write) ->
     if view.curated.is_some() {
         curated_drug(engine, &view.id, out)?;
     } else {
-        writeln!(out, "{} ({}) — not curated: the regulators' layers only", view.name, view.id)?;
+        writeln!(
+            out,
+            "{} ({}) — not curated: the regulators' layers only",
+            view.name, view.id
+        )?;
     }
     if let Some(eu) = &view.eu {
         render::eu_view(eu, out)?;
@@ -51,10 +55,16 @@ pub fn drug(engine: &Engine, name: &str, as_json: bool, out: &mut impl Write) ->
         render::us_view(us, out)?;
     }
     if view.eu.is_none() {
-        writeln!(out, "EU: the EMA's table does not list it (it may be authorised nationally)")?;
+        writeln!(
+            out,
+            "EU: the EMA's table does not list it (it may be authorised nationally)"
+        )?;
     }
     if view.us.is_none() {
-        writeln!(out, "US: Drugs@FDA (as of its date) and the FDA labels the pack holds do not list it")?;
+        writeln!(
+            out,
+            "US: Drugs@FDA (as of its date) and the FDA labels the pack holds do not list it"
+        )?;
     }
     Ok(())
 }
@@ -194,7 +204,12 @@ fn curated_drug(engine: &Engine, mid: &str, out: &mut impl Write) -> Result<()> 
 }
 
 /// `offlabel drugs`: a search across the curated pack and the layers, paged.
-pub fn drugs(engine: &Engine, q: &MedicineQuery, as_json: bool, out: &mut impl Write) -> Result<()> {
+pub fn drugs(
+    engine: &Engine,
+    q: &MedicineQuery,
+    as_json: bool,
+    out: &mut impl Write,
+) -> Result<()> {
     let page = engine
         .find_medicines(q)
         .map_err(|e| crate::usage(e.to_string()))?;

@@ -173,7 +173,10 @@ fn indication(i: &offlabel_engine::browse::IndicationView, out: &mut impl Write)
 
 fn shown(n: usize, total: usize, what: &str, out: &mut impl Write) -> io::Result<()> {
     if n < total {
-        writeln!(out, "  … {n} of {total} {what} shown (--json has the same bound)")?;
+        writeln!(
+            out,
+            "  … {n} of {total} {what} shown (--json has the same bound)"
+        )?;
     }
     Ok(())
 }
@@ -230,12 +233,21 @@ pub fn eu_view(eu: &offlabel_engine::browse::EuView, out: &mut impl Write) -> io
     if eu.indications_total == 0 {
         writeln!(out, "EU indications: none (no authorised product)")?;
     } else {
-        writeln!(out, "EU indications of authorised products [{}]:", eu.source)?;
+        writeln!(
+            out,
+            "EU indications of authorised products [{}]:",
+            eu.source
+        )?;
     }
     for i in &eu.indications {
         indication(i, out)?;
     }
-    shown(eu.indications.len(), eu.indications_total, "indications", out)
+    shown(
+        eu.indications.len(),
+        eu.indications_total,
+        "indications",
+        out,
+    )
 }
 
 /// The US layers' part of `offlabel drug`.
@@ -271,7 +283,9 @@ pub fn us_view(us: &offlabel_engine::browse::UsView, out: &mut impl Write) -> io
         let approved = a
             .approved
             .as_deref()
-            .map_or("no approval date given".to_string(), |d| format!("approved {d}"));
+            .map_or("no approval date given".to_string(), |d| {
+                format!("approved {d}")
+            });
         writeln!(
             out,
             "  {kind} {} ({}), {approved}: {}",
@@ -280,7 +294,12 @@ pub fn us_view(us: &offlabel_engine::browse::UsView, out: &mut impl Write) -> io
             products.join("; ")
         )?;
     }
-    shown(us.applications.len(), us.applications_total, "applications", out)?;
+    shown(
+        us.applications.len(),
+        us.applications_total,
+        "applications",
+        out,
+    )?;
     for l in &us.labels {
         writeln!(
             out,
@@ -376,7 +395,12 @@ pub fn condition_view(
             writeln!(out, " {}:", c.medicine)?;
             indication(&c.indication, out)?;
         }
-        shown(v.eu_indications.len(), v.eu_indications_total, "EU indications", out)?;
+        shown(
+            v.eu_indications.len(),
+            v.eu_indications_total,
+            "EU indications",
+            out,
+        )?;
     }
     if !v.us_indications.is_empty() {
         writeln!(out, "US label indications naming it [fda-labels]:")?;
@@ -392,7 +416,11 @@ pub fn condition_view(
         )?;
     }
     if !v.studied.is_empty() {
-        let s: Vec<String> = v.studied.iter().map(|(m, n)| format!("{m} ({n})")).collect();
+        let s: Vec<String> = v
+            .studied
+            .iter()
+            .map(|(m, n)| format!("{m} ({n})"))
+            .collect();
         writeln!(out, "Studied (curated studies): {}", s.join(", "))?;
     }
     Ok(())

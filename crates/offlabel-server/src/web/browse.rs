@@ -14,11 +14,11 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{Markup, html};
 use offlabel_engine::browse::{ConditionView, IndicationView, MedicineView};
-use serde::Deserialize;
 use offlabel_engine::patient::Patient;
 use offlabel_engine::reason;
 use offlabel_engine::rules::flag_label;
 use offlabel_model::{AuthorisationKind, Jurisdiction, Regulator, Status};
+use serde::Deserialize;
 
 fn not_found(state: &AppState, what: &str, id: &str, list: &str) -> Response {
     let body = html! {
@@ -471,7 +471,9 @@ pub(crate) async fn conditions(
         }
     };
     if !text.is_empty() {
-        let page = state.engine.find_conditions(&text, WEB_PAGE, q.offset.unwrap_or(0));
+        let page = state
+            .engine
+            .find_conditions(&text, WEB_PAGE, q.offset.unwrap_or(0));
         let body = html! {
             h1 { "Conditions" }
             (form)
@@ -656,10 +658,9 @@ pub(crate) async fn condition(State(state): State<AppState>, Path(id): Path<Stri
 fn vocabulary_condition_page(state: &AppState, v: &ConditionView) -> Response {
     if let Some(c) = &v.curated {
         // A code or DO name of a curated condition: its own page says more.
-        return axum::response::IntoResponse::into_response(axum::response::Redirect::to(&format!(
-            "/conditions/{}",
-            seg(&c.id)
-        )));
+        return axum::response::IntoResponse::into_response(axum::response::Redirect::to(
+            &format!("/conditions/{}", seg(&c.id)),
+        ));
     }
     let body = html! {
         h1 { (v.name) }
