@@ -556,9 +556,21 @@ async fn web_pages_render_without_javascript() {
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("<h1>"));
 
+    // A medicine or condition only the layers hold has a page too, searches page.
+    for (path, needle) in [
+        ("/drugs/aspirin", "Drugs@FDA"),
+        ("/drugs?q=ozempic", "semaglutide"),
+        ("/drugs/ozempic", "type 2 diabetes"),
+        ("/conditions?q=diabetes", "rel=\"next\""),
+        ("/conditions/DOID:9352", "EU indications naming it"),
+    ] {
+        let (status, page) = html(&s, s.get(path).await).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(page.contains(needle), "{path}: {needle}");
+    }
     for path in [
-        "/drugs/aspirin",
-        "/conditions/nope",
+        "/drugs/qqqqzzzzqq",
+        "/conditions/qqqqzzzzqq",
         "/sources/nope",
         "/nope",
     ] {
