@@ -541,28 +541,8 @@ impl Engine {
             studies: pack.studies_of(&id).count(),
         });
         let vocabulary = self.vocabulary.get().map(|(v, _)| v);
-        let named = |c: &IndicationClause| -> Vec<NamedTerm> {
-            c.conditions
-                .iter()
-                .map(|d| NamedTerm {
-                    id: d.clone(),
-                    name: vocabulary
-                        .and_then(|v| v.get(d))
-                        .map_or_else(|| d.clone(), |t| t.name.clone()),
-                })
-                .collect()
-        };
-        let view = |c: &IndicationClause, product_name: &str| IndicationView {
-            id: c.id.clone(),
-            product: c.product_number.clone(),
-            product_name: product_name.to_string(),
-            heading: c.heading.clone(),
-            quote: full_quote(c),
-            conditions: named(c),
-            limits: limits(&c.population),
-            fully_read: c.fully_read,
-            unread: c.unread.clone(),
-        };
+        let view =
+            |c: &IndicationClause, product_name: &str| indication_view(c, product_name, vocabulary);
         let eu = self.eu.get().and_then(|l| {
             let m = l.medicine(&id)?;
             let authorised: Vec<&RegulatedProduct> = m
@@ -674,6 +654,34 @@ impl Engine {
             eu,
             us,
         })
+    }
+}
+
+/// A clause as browsing shows it: the quote, the DO terms it names, the limits read.
+fn indication_view(
+    c: &IndicationClause,
+    product_name: &str,
+    vocabulary: Option<&offlabel_vocabulary::Vocabulary>,
+) -> IndicationView {
+    IndicationView {
+        id: c.id.clone(),
+        product: c.product_number.clone(),
+        product_name: product_name.to_string(),
+        heading: c.heading.clone(),
+        quote: full_quote(c),
+        conditions: c
+            .conditions
+            .iter()
+            .map(|d| NamedTerm {
+                id: d.clone(),
+                name: vocabulary
+                    .and_then(|v| v.get(d))
+                    .map_or_else(|| d.clone(), |t| t.name.clone()),
+            })
+            .collect(),
+        limits: limits(&c.population),
+        fully_read: c.fully_read,
+        unread: c.unread.clone(),
     }
 }
 
@@ -853,16 +861,8 @@ impl Engine {
                 .collect(),
             _ => HashSet::new(),
         };
-        let clause_view = |c: &IndicationClause, product_name: &str| IndicationView {
-            id: c.id.clone(),
-            product: c.product_number.clone(),
-            product_name: product_name.to_string(),
-            heading: c.heading.clone(),
-            quote: full_quote(c),
-            conditions: c.conditions.iter().map(|d| named(d)).collect(),
-            limits: limits(&c.population),
-            fully_read: c.fully_read,
-            unread: c.unread.clone(),
+        let clause_view = |c: &IndicationClause, product_name: &str| {
+            indication_view(c, product_name, vocabulary.map(|(v, _)| v))
         };
         let mut eu_indications = Vec::new();
         if let Some(eu) = self.eu.get() {

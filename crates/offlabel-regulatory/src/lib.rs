@@ -366,6 +366,17 @@ pub enum ApplicationKind {
     Anda,
 }
 
+impl ApplicationKind {
+    /// "NDA", "BLA" or "ANDA", as the FDA writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApplicationKind::Nda => "NDA",
+            ApplicationKind::Bla => "BLA",
+            ApplicationKind::Anda => "ANDA",
+        }
+    }
+}
+
 /// A product's marketing status in Drugs@FDA.
 ///
 /// Prescription and OTC products are marketed (authorised now); a discontinued product was
@@ -385,6 +396,17 @@ pub enum UsMarketingStatus {
 }
 
 impl UsMarketingStatus {
+    /// The status in words ("prescription", "over the counter", "discontinued",
+    /// "tentative approval").
+    pub fn words(self) -> &'static str {
+        match self {
+            UsMarketingStatus::Rx => "prescription",
+            UsMarketingStatus::Otc => "over the counter",
+            UsMarketingStatus::Discontinued => "discontinued",
+            UsMarketingStatus::None => "tentative approval",
+        }
+    }
+
     /// True for a product marketed now under an approval (prescription or OTC).
     pub fn is_marketed(self) -> bool {
         matches!(self, UsMarketingStatus::Rx | UsMarketingStatus::Otc)

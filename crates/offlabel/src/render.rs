@@ -261,12 +261,7 @@ pub fn us_view(us: &offlabel_engine::browse::UsView, out: &mut impl Write) -> io
             .products
             .iter()
             .map(|p| {
-                let status = match p.status {
-                    offlabel_engine::browse::UsMarketingStatus::Rx => "prescription",
-                    offlabel_engine::browse::UsMarketingStatus::Otc => "over the counter",
-                    offlabel_engine::browse::UsMarketingStatus::Discontinued => "discontinued",
-                    offlabel_engine::browse::UsMarketingStatus::None => "tentative approval",
-                };
+                let status = p.status.words();
                 format!(
                     "{} {} {} ({status})",
                     p.brand.as_deref().unwrap_or("(no brand)"),
@@ -275,11 +270,7 @@ pub fn us_view(us: &offlabel_engine::browse::UsView, out: &mut impl Write) -> io
                 )
             })
             .collect();
-        let kind = match a.kind {
-            offlabel_engine::browse::ApplicationKind::Nda => "NDA",
-            offlabel_engine::browse::ApplicationKind::Bla => "BLA",
-            offlabel_engine::browse::ApplicationKind::Anda => "ANDA",
-        };
+        let kind = a.kind.as_str();
         let approved = a
             .approved
             .as_deref()

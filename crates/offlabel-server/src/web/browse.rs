@@ -204,10 +204,10 @@ fn regulator_sections(v: &MedicineView) -> Markup {
                                 tbody {
                                     @for a in &us.applications {
                                         tr {
-                                            th scope="row" { (format!("{:?}", a.kind).to_uppercase()) " " (a.number) }
+                                            th scope="row" { (a.kind.as_str()) " " (a.number) }
                                             td { (a.sponsor) }
                                             td { (a.approved.as_deref().unwrap_or("no date given")) }
-                                            td { @for (n, p) in a.products.iter().enumerate() { @if n > 0 { "; " } (p.brand.as_deref().unwrap_or("no brand")) " " (p.form.to_lowercase()) " (" (format!("{:?}", p.status).to_lowercase()) ")" } }
+                                            td { @for (n, p) in a.products.iter().enumerate() { @if n > 0 { "; " } (p.brand.as_deref().unwrap_or("no brand")) " " (p.form.to_lowercase()) " (" (p.status.words()) ")" } }
                                         }
                                     }
                                 }
