@@ -128,6 +128,33 @@ impl EuLayer {
         self.by_id.get(id).map(|&i| &self.medicines[i])
     }
 
+    /// Every medicine of the layer, in its order (by id).
+    pub fn medicines(&self) -> &[RegulatedMedicine] {
+        &self.medicines
+    }
+
+    /// Every clause of the layer.
+    pub fn clauses(&self) -> &[IndicationClause] {
+        &self.clauses
+    }
+
+    /// Every name the layer indexes (normalised words) with its medicine's id.
+    pub fn names(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.names
+            .iter()
+            .map(|(k, &i)| (k.as_str(), self.medicines[i].id.as_str()))
+    }
+
+    /// Every clause of a medicine, any product, in the layer's order.
+    pub fn clauses_of(&self, medicine: &str) -> Vec<&IndicationClause> {
+        self.clauses_of
+            .get(medicine)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.clauses[i])
+            .collect()
+    }
+
     /// The first medicine a text names (longest name first at each word).
     pub fn find_medicine(&self, text: &str) -> Option<&RegulatedMedicine> {
         let words = phrase_words(text);
@@ -218,11 +245,8 @@ impl EuLayer {
             };
         }
         let clauses: Vec<&IndicationClause> = self
-            .clauses_of
-            .get(medicine)
+            .clauses_of(medicine)
             .into_iter()
-            .flatten()
-            .map(|&i| &self.clauses[i])
             .filter(|c| authorised.contains(&c.product_number.as_str()))
             .collect();
         let date_of = |product: &str| {

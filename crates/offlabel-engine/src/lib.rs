@@ -9,6 +9,7 @@
 //! The engine does no I/O and knows nothing of terminals or HTTP.
 
 pub mod answer;
+pub mod browse;
 pub mod check;
 mod cues;
 mod eu;
@@ -18,6 +19,7 @@ pub mod patient;
 pub mod question;
 pub mod reason;
 pub mod recognise;
+pub mod review;
 pub mod rules;
 pub mod text;
 mod us;
@@ -140,6 +142,13 @@ impl Engine {
     /// with spans, without answering it.
     pub fn recognise(&self, text: &str) -> recognise::Recognition {
         recognise::recognise(&self.full, &self.lexicon, text)
+    }
+
+    /// Compares the curated authorisations with the regulator layers (EMA table,
+    /// Drugs@FDA, FDA labels): every disagreement with both values and both sources, for
+    /// `offlabel pack check`. The curated records still win in every answer.
+    pub fn review_layers(&self) -> Result<review::LayerReview, review::ReviewError> {
+        review::review(self)
     }
 
     /// Runs the patient check.

@@ -23,7 +23,7 @@ use crate::eu::{
 use crate::patient::Patient;
 use crate::text::phrase_words;
 use offlabel_model::Status;
-use offlabel_regulatory::{IndicationClause, UsLabel, UsMedicine};
+use offlabel_regulatory::{IndicationClause, UsApplication, UsLabel, UsMedicine};
 use offlabel_vocabulary::Vocabulary;
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
@@ -222,6 +222,37 @@ impl UsLayer {
         self.by_id.get(id).map(|&i| &self.medicines[i])
     }
 
+    /// Every Drugs@FDA medicine, sorted by id.
+    pub fn medicines(&self) -> &[UsMedicine] {
+        &self.medicines
+    }
+
+    /// Every label clause the pack holds, with the medicine of its label.
+    pub fn all_label_clauses(&self) -> Vec<(&UsLabel, &IndicationClause)> {
+        let mut ids: Vec<&str> = self.labels_of.keys().map(String::as_str).collect();
+        ids.sort_unstable();
+        ids.into_iter()
+            .flat_map(|id| self.label_clauses(id))
+            .collect()
+    }
+
+    /// Medicine ids that only the label layers know (no Drugs@FDA entry).
+    pub fn label_only_ids(&self) -> Vec<&str> {
+        let mut ids: Vec<&str> = self
+            .labels_of
+            .keys()
+            .map(String::as_str)
+            .filter(|id| !self.by_id.contains_key(*id))
+            .collect();
+        ids.sort_unstable();
+        ids
+    }
+
+    /// Every name the layers index (normalised words) with its medicine's id.
+    pub fn names(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.names.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
     /// Whether either US layer knows this medicine id.
     pub fn knows(&self, id: &str) -> bool {
         self.by_id.contains_key(id) || self.labels_of.contains_key(id)
@@ -298,6 +329,57 @@ impl UsLayer {
         })
     }
 
+    /// The labels of a medicine the pack holds, newest first (one per labeller).
+    pub fn labels(&self, medicine: &str) -> Vec<&UsLabel> {
+        self.labels_of
+            .get(medicine)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.labels[i])
+            .collect()
+    }
+
+    /// The indication clauses of a medicine's labels, with their label.
+    pub fn label_clauses(&self, medicine: &str) -> Vec<(&UsLabel, &IndicationClause)> {
+        self.labels(medicine)
+            .into_iter()
+            .flat_map(|l| {
+                self.clauses_of
+                    .get(&l.set_id)
+                    .into_iter()
+                    .flatten()
+                    .map(move |&i| (l, &self.clauses[i]))
+            })
+            .collect()
+    }
+
+    /// The Drugs@FDA applications of a medicine. A route-split pack id
+    /// (`ruxolitinib-topical`) is looked up by its ingredient, keeping the applications
+    /// with a product by that route (`route` in Drugs@FDA's capitals).
+    pub fn applications_for(&self, id: &str, route: Option<&str>) -> Vec<&UsApplication> {
+        if let Some(m) = self.medicine(id) {
+            return m.apps.iter().collect();
+        }
+        let Some(route) = route else {
+            return Vec::new();
+        };
+        let suffix = format!("-{}", route.to_ascii_lowercase());
+        let Some(m) = id
+            .strip_suffix(&suffix)
+            .and_then(|base| self.medicine(base))
+        else {
+            return Vec::new();
+        };
+        m.apps
+            .iter()
+            .filter(|a| {
+                a.products
+                    .iter()
+                    .any(|p| p.route.as_deref().is_some_and(|r| r.contains(route)))
+            })
+            .collect()
+    }
+
     /// The US status of `medicine` for the condition `doid` and `patient`.
     pub fn status(
         &self,
@@ -306,23 +388,8 @@ impl UsLayer {
         doid: &str,
         patient: &Patient,
     ) -> EuFinding {
-        let labels: Vec<&UsLabel> = self
-            .labels_of
-            .get(medicine)
-            .into_iter()
-            .flatten()
-            .map(|&i| &self.labels[i])
-            .collect();
-        let clauses: Vec<(&UsLabel, &IndicationClause)> = labels
-            .iter()
-            .flat_map(|l| {
-                self.clauses_of
-                    .get(&l.set_id)
-                    .into_iter()
-                    .flatten()
-                    .map(move |&i| (*l, &self.clauses[i]))
-            })
-            .collect();
+        let labels = self.labels(medicine);
+        let clauses = self.label_clauses(medicine);
         let mut covering: Vec<&(&UsLabel, &IndicationClause)> = clauses
             .iter()
             .filter(|(_, c)| c.conditions.iter().any(|d| vocabulary.is_a(doid, d)))

@@ -32,6 +32,7 @@ pub struct RegulatedMedicine {
 
 /// One product as the regulator lists it (one EMA product number).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RegulatedProduct {
     /// The product's name ("Olumiant").
     pub name: String,
@@ -59,6 +60,7 @@ pub struct RegulatedProduct {
 ///
 /// Only [`ProductStatus::Authorised`] counts as an authorisation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ProductStatus {
     /// Authorised ("Authorised").
@@ -112,6 +114,7 @@ impl ProductStatus {
 
 /// The yes/no flags of an authorisation.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ProductFlags {
     /// Designated orphan medicine.
     pub orphan: bool,
@@ -129,6 +132,7 @@ pub struct ProductFlags {
 
 /// The procedure's dates, `YYYY-MM-DD`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ProductDates {
     /// The committee's opinion.
     pub opinion: Option<String>,
@@ -206,6 +210,7 @@ pub struct Population {
 
 /// An age group named by the text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AgeGroup {
     /// Adults (18 and over).
@@ -348,6 +353,7 @@ pub struct UsProduct {
 
 /// The kind of an FDA application.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum ApplicationKind {
     /// New Drug Application.
     #[serde(rename = "NDA")]
@@ -360,11 +366,23 @@ pub enum ApplicationKind {
     Anda,
 }
 
+impl ApplicationKind {
+    /// "NDA", "BLA" or "ANDA", as the FDA writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApplicationKind::Nda => "NDA",
+            ApplicationKind::Bla => "BLA",
+            ApplicationKind::Anda => "ANDA",
+        }
+    }
+}
+
 /// A product's marketing status in Drugs@FDA.
 ///
 /// Prescription and OTC products are marketed (authorised now); a discontinued product was
 /// approved but is no longer marketed; `none` is a tentative approval (not authorised).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum UsMarketingStatus {
     /// Prescription ("Prescription").
@@ -378,6 +396,17 @@ pub enum UsMarketingStatus {
 }
 
 impl UsMarketingStatus {
+    /// The status in words ("prescription", "over the counter", "discontinued",
+    /// "tentative approval").
+    pub fn words(self) -> &'static str {
+        match self {
+            UsMarketingStatus::Rx => "prescription",
+            UsMarketingStatus::Otc => "over the counter",
+            UsMarketingStatus::Discontinued => "discontinued",
+            UsMarketingStatus::None => "tentative approval",
+        }
+    }
+
     /// True for a product marketed now under an approval (prescription or OTC).
     pub fn is_marketed(self) -> bool {
         matches!(self, UsMarketingStatus::Rx | UsMarketingStatus::Otc)

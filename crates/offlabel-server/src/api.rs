@@ -12,12 +12,15 @@ use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use bytes::Bytes;
+use offlabel_engine::browse::{
+    ConditionView, DEFAULT_LIMIT, MAX_LIMIT, MedicineQuery, MedicineSummary, MedicineView, Page,
+};
 use offlabel_engine::check::resolve_condition;
 use offlabel_engine::check::resolve_medicine;
 use offlabel_engine::{AskError, CheckReport, CheckRequest, Engine, reason};
 use offlabel_model::{
-    AdverseEffect, Authorisation, Condition, DoseAdjustment, Efficacy, IncidenceRate, Medicine,
-    PackMeta, Posology, Precaution, Route, Source, Study,
+    AdverseEffect, Authorisation, DoseAdjustment, Efficacy, IncidenceRate, Medicine, PackMeta,
+    Posology, Precaution, Source, Study,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -57,27 +60,42 @@ pub(crate) struct EvidenceQuery {
     pub condition: Option<String>,
 }
 
-/// A medicine in the list.
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct DrugSummary {
-    /// Pack id (the contract's DRUG_ID).
-    pub id: String,
-    /// Preferred English name.
-    pub name: String,
-    /// Active ingredient.
-    pub ingredient: String,
-    /// Route of administration.
-    pub route: Route,
-    /// Brand names.
-    pub brands: Vec<String>,
+/// Query of `GET /v1/drugs`.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub(crate) struct DrugsQuery {
+    /// Words of a name: INN, brand, product or ingredient (any part of the pack).
+    pub q: Option<String>,
+    /// An ATC code or prefix (EU products and curated medicines), e.g. `L04`.
+    pub atc: Option<String>,
+    /// An EMA product status (`authorised`, `withdrawn`, `refused`, …) or the Drugs@FDA
+    /// statuses `marketed` and `discontinued`.
+    pub status: Option<String>,
+    /// Entries per page, 1-200 (default 20).
+    pub limit: Option<usize>,
+    /// Entries to skip (default 0).
+    pub offset: Option<usize>,
 }
 
-/// A medicine with everything the pack records about it.
+/// Query of `GET /v1/conditions`.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub(crate) struct ConditionsQuery {
+    /// Words of a name, or a code (DOID, ICD-10-CM, UMLS, SNOMED CT).
+    pub q: Option<String>,
+    /// Entries per page, 1-200 (default 20).
+    pub limit: Option<usize>,
+    /// Entries to skip (default 0).
+    pub offset: Option<usize>,
+}
+
+/// A medicine with everything the pack and its layers hold about it.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct DrugDetail {
-    /// The medicine.
-    pub medicine: Medicine,
-    /// Authorisations (and "none listed" records) per regulator.
+    /// The medicine as the query layer shows it: curated records, EMA table, US layers.
+    #[serde(flatten)]
+    pub view: MedicineView,
+    /// The curated medicine record (absent for a medicine only the layers hold).
+    pub medicine: Option<Medicine>,
+    /// Curated authorisations (and "none listed" records) per regulator.
     pub authorisations: Vec<Authorisation>,
     /// Posology per label.
     pub posology: Vec<Posology>,
@@ -95,25 +113,15 @@ pub struct DrugDetail {
     pub studies: usize,
 }
 
-/// A condition in the list.
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct ConditionSummary {
-    /// Pack id.
-    pub id: String,
-    /// Preferred English name.
-    pub name: String,
-    /// Broader condition, by id.
-    pub parent: Option<String>,
-}
-
-/// A condition with its subtypes and its evidence.
+/// A condition with its codes, terms, authorisations and evidence.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct ConditionDetail {
-    /// The condition.
-    pub condition: Condition,
-    /// Ids of its direct subtypes.
-    pub children: Vec<String>,
-    /// Studies in it or its subtypes, strongest first.
+    /// The condition as the query layer shows it.
+    #[serde(flatten)]
+    pub view: ConditionView,
+    /// Ids of its curated subtypes.
+    pub curated_children: Vec<String>,
+    /// Curated studies in it or its subtypes, strongest first.
     pub studies: Vec<Study>,
 }
 
@@ -244,37 +252,90 @@ async fn check(
     }
 }
 
-pub(crate) fn drug_summaries(engine: &Engine) -> Vec<DrugSummary> {
+/// Longest search text or path id accepted, in characters.
+const MAX_BROWSE_TEXT: usize = 200;
+/// Largest offset accepted.
+const MAX_OFFSET: usize = 1_000_000;
+
+/// Checks the paging and text parameters of a search; returns (limit, offset).
+fn paging(
+    text: Option<&str>,
+    limit: Option<usize>,
+    offset: Option<usize>,
+) -> Result<(usize, usize), ApiError> {
+    if let Some(t) = text
+        && t.chars().count() > MAX_BROWSE_TEXT
+    {
+        return Err(ApiError::bad_request(
+            "invalid_parameter",
+            format!("q is longer than {MAX_BROWSE_TEXT} characters; shorten it"),
+        ));
+    }
+    let limit = limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(ApiError::bad_request(
+            "invalid_parameter",
+            format!("limit must be between 1 and {MAX_LIMIT}, not {limit}"),
+        ));
+    }
+    let offset = offset.unwrap_or(0);
+    if offset > MAX_OFFSET {
+        return Err(ApiError::bad_request(
+            "invalid_parameter",
+            format!("offset must be at most {MAX_OFFSET}, not {offset}"),
+        ));
+    }
+    Ok((limit, offset))
+}
+
+/// Refuses a path id longer than any name the pack holds.
+fn path_text(id: &str) -> Result<(), ApiError> {
+    if id.chars().count() > MAX_BROWSE_TEXT {
+        return Err(ApiError::bad_request(
+            "invalid_parameter",
+            format!("the id is longer than {MAX_BROWSE_TEXT} characters; shorten it"),
+        ));
+    }
+    Ok(())
+}
+
+/// A page of the medicine search (the engine's; the CLI's `drugs` shows the same).
+pub(crate) fn drug_page(
+    engine: &Engine,
+    q: &DrugsQuery,
+) -> Result<Page<MedicineSummary>, ApiError> {
+    let (limit, offset) = paging(q.q.as_deref(), q.limit, q.offset)?;
+    let query = MedicineQuery {
+        text: q.q.clone(),
+        atc: q.atc.clone(),
+        status: q.status.clone(),
+        limit,
+        offset,
+    };
     engine
-        .pack()
-        .medicines
-        .iter()
-        .map(|m| DrugSummary {
-            id: m.id.clone(),
-            name: m.name.clone(),
-            ingredient: m.ingredient.clone(),
-            route: m.route,
-            brands: m.products.iter().map(|p| p.brand.clone()).collect(),
-        })
-        .collect()
+        .find_medicines(&query)
+        .map_err(|e| ApiError::bad_request("invalid_parameter", e.to_string()))
 }
 
-async fn drugs(State(state): State<AppState>) -> Response {
-    to_json(&drug_summaries(&state.engine))
+async fn drugs(
+    State(state): State<AppState>,
+    query: Result<Query<DrugsQuery>, QueryRejection>,
+) -> Response {
+    let Query(q) = match query {
+        Ok(q) => q,
+        Err(e) => return query_rejection(&e, "/v1/drugs?q=olumiant&limit=20").into_response(),
+    };
+    match drug_page(&state.engine, &q) {
+        Ok(page) => to_json(&page),
+        Err(e) => e.into_response(),
+    }
 }
 
-fn unknown_drug(id: &str, engine: &Engine) -> ApiError {
-    let ids: Vec<&str> = engine
-        .pack()
-        .medicines
-        .iter()
-        .map(|m| m.id.as_str())
-        .collect();
+fn unknown_drug(id: &str) -> ApiError {
     ApiError::not_found(
         "unknown_drug",
         format!(
-            "no medicine with id {id:?}; use one of: {} (GET /v1/drugs lists them)",
-            ids.join(", ")
+            "no medicine {id:?} in the pack or its EU and US layers; search with GET /v1/drugs?q=WORDS"
         ),
     )
 }
@@ -282,83 +343,59 @@ fn unknown_drug(id: &str, engine: &Engine) -> ApiError {
 fn unknown_condition(id: &str) -> ApiError {
     ApiError::not_found(
         "unknown_condition",
-        format!("no condition with id {id:?}; GET /v1/conditions lists the ids"),
+        format!(
+            "no condition {id:?} in the pack or the Disease Ontology layer; search with GET /v1/conditions?q=WORDS"
+        ),
     )
 }
 
-/// Everything the pack holds about one medicine.
+/// Everything the pack and its layers hold about one medicine (id, name or brand).
 pub(crate) fn drug_detail(engine: &Engine, id: &str) -> Option<DrugDetail> {
+    let view = engine.medicine_view(id)?;
     let pack = engine.pack();
-    let m = pack.medicine(id)?;
-    let of = |medicine: &str| medicine == m.id;
+    let mid = view.id.clone();
     Some(DrugDetail {
-        medicine: m.clone(),
-        authorisations: pack
-            .authorisations
-            .iter()
-            .filter(|a| of(&a.medicine))
-            .map(|a| a.record.clone())
-            .collect(),
-        posology: pack
-            .posology
-            .iter()
-            .filter(|p| of(&p.medicine))
-            .map(|p| p.record.clone())
-            .collect(),
-        dose_adjustments: pack
-            .dose_adjustments
-            .iter()
-            .filter(|d| of(&d.medicine))
-            .map(|d| d.record.clone())
-            .collect(),
-        efficacy: pack
-            .efficacy
-            .iter()
-            .filter(|e| of(&e.medicine))
-            .map(|e| e.record.clone())
-            .collect(),
-        adverse_effects: pack
-            .adverse_effects
-            .iter()
-            .filter(|a| pack.applies_to(&a.medicines, &m.id))
-            .map(|a| a.record.clone())
-            .collect(),
-        incidence_rates: pack
-            .incidence_rates
-            .iter()
-            .filter(|r| of(&r.medicine))
-            .map(|r| r.record.clone())
-            .collect(),
-        precautions: pack
-            .precautions
-            .iter()
-            .filter(|p| pack.applies_to(&p.medicines, &m.id))
-            .map(|p| p.record.clone())
-            .collect(),
-        studies: pack.studies.iter().filter(|s| of(&s.medicine)).count(),
+        medicine: pack.medicine(&mid).cloned(),
+        authorisations: pack.authorisations_of(&mid).cloned().collect(),
+        posology: pack.posology_of(&mid).cloned().collect(),
+        dose_adjustments: pack.dose_adjustments_of(&mid).cloned().collect(),
+        efficacy: pack.efficacy_of(&mid).cloned().collect(),
+        adverse_effects: pack.adverse_effects_of(&mid).into_iter().cloned().collect(),
+        incidence_rates: pack.incidence_rates_of(&mid).cloned().collect(),
+        precautions: pack.precautions_of(&mid).into_iter().cloned().collect(),
+        studies: pack.studies_of(&mid).count(),
+        view,
     })
 }
 
 async fn drug(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    if let Err(e) = path_text(&id) {
+        return e.into_response();
+    }
     match drug_detail(&state.engine, &id) {
         Some(d) => to_json(&d),
-        None => unknown_drug(&id, &state.engine).into_response(),
+        None => unknown_drug(&id).into_response(),
     }
 }
 
-async fn conditions(State(state): State<AppState>) -> Response {
-    let list: Vec<ConditionSummary> = state
-        .engine
-        .pack()
-        .conditions
-        .iter()
-        .map(|c| ConditionSummary {
-            id: c.id.clone(),
-            name: c.name.clone(),
-            parent: c.parent.clone(),
-        })
-        .collect();
-    to_json(&list)
+async fn conditions(
+    State(state): State<AppState>,
+    query: Result<Query<ConditionsQuery>, QueryRejection>,
+) -> Response {
+    let Query(q) = match query {
+        Ok(q) => q,
+        Err(e) => {
+            return query_rejection(&e, "/v1/conditions?q=psoriasis&limit=20").into_response();
+        }
+    };
+    match paging(q.q.as_deref(), q.limit, q.offset) {
+        Ok((limit, offset)) => to_json(&state.engine.find_conditions(
+            q.q.as_deref().unwrap_or(""),
+            limit,
+            offset,
+        )),
+        Err(e) => e.into_response(),
+    }
 }
 
 /// Studies of a condition and its subtypes (optionally of one medicine), strongest first.
@@ -385,25 +422,41 @@ pub(crate) fn condition_studies<'a>(
     studies
 }
 
+/// Everything the pack and its layers hold about one condition (id, DOID, code or name).
+pub(crate) fn condition_detail(engine: &Engine, id: &str) -> Option<ConditionDetail> {
+    let view = engine.condition_view(id)?;
+    let pack = engine.pack();
+    let curated = view.curated.as_ref().map(|c| c.id.clone());
+    Some(ConditionDetail {
+        curated_children: curated
+            .as_deref()
+            .map(|cid| {
+                pack.conditions
+                    .iter()
+                    .filter(|x| x.parent.as_deref() == Some(cid))
+                    .map(|x| x.id.clone())
+                    .collect()
+            })
+            .unwrap_or_default(),
+        studies: match &curated {
+            Some(cid) => condition_studies(engine, Some(cid), None)
+                .into_iter()
+                .cloned()
+                .collect(),
+            None => Vec::new(),
+        },
+        view,
+    })
+}
+
 async fn condition(State(state): State<AppState>, Path(id): Path<String>) -> Response {
-    let pack = state.engine.pack();
-    let Some(c) = pack.condition(&id) else {
-        return unknown_condition(&id).into_response();
-    };
-    let detail = ConditionDetail {
-        condition: c.clone(),
-        children: pack
-            .conditions
-            .iter()
-            .filter(|x| x.parent.as_deref() == Some(c.id.as_str()))
-            .map(|x| x.id.clone())
-            .collect(),
-        studies: condition_studies(&state.engine, Some(&c.id), None)
-            .into_iter()
-            .cloned()
-            .collect(),
-    };
-    to_json(&detail)
+    if let Err(e) = path_text(&id) {
+        return e.into_response();
+    }
+    match condition_detail(&state.engine, &id) {
+        Some(d) => to_json(&d),
+        None => unknown_condition(&id).into_response(),
+    }
 }
 
 async fn evidence(
@@ -437,7 +490,7 @@ async fn evidence(
         Some(d) if pack.medicine(d).is_some() => Some(d.to_string()),
         Some(d) => match resolve_medicine(engine, d) {
             Some(id) => Some(id),
-            None => return unknown_drug(d, engine).with_field("drug").into_response(),
+            None => return unknown_drug(d).with_field("drug").into_response(),
         },
     };
     let condition = match q.condition.as_deref().map(str::trim) {

@@ -5,10 +5,11 @@
 //! deserialize contract). Value lists that depend on the pack (medicine, condition and
 //! source ids) are read from the pack, so the document always matches what is served.
 
-use crate::api::{ConditionDetail, ConditionSummary, DrugDetail, DrugSummary, Health};
+use crate::api::{ConditionDetail, DrugDetail, Health};
 use crate::error::ErrorBody;
 use crate::signals::{DEFAULT_LIMIT, MAX_LIMIT, MAX_MIN_A, MAX_NAME_CHARS, SignalsPage};
 use bytes::Bytes;
+use offlabel_engine::browse::{ConditionSummary, MedicineSummary, Page};
 use offlabel_engine::{Answer, CheckReport, CheckRequest, Engine, MAX_QUESTION_CHARS};
 use offlabel_model::{Source, Study};
 use schemars::generate::SchemaSettings;
@@ -158,6 +159,35 @@ fn path_param(name: &str, description: &str, ids: Vec<String>) -> Value {
         "description": description,
         "schema": { "type": "string", "enum": ids },
     })
+}
+
+/// A path parameter that takes any text (ids, names and codes of thousands of entries:
+/// no enum).
+fn free_path_param(name: &str, description: &str) -> Value {
+    json!({
+        "name": name,
+        "in": "path",
+        "required": true,
+        "description": description,
+        "schema": { "type": "string", "minLength": 1, "maxLength": 200 },
+    })
+}
+
+/// `limit` and `offset` after the other query parameters of a search.
+fn page_params(mut params: Vec<Value>) -> Vec<Value> {
+    params.push(query_param(
+        "limit",
+        false,
+        "Entries per page (default 20).",
+        json!({ "type": "integer", "minimum": 1, "maximum": 200 }),
+    ));
+    params.push(query_param(
+        "offset",
+        false,
+        "Entries to skip (default 0).",
+        json!({ "type": "integer", "minimum": 0, "maximum": 1_000_000 }),
+    ));
+    params
 }
 
 fn query_param(name: &str, required: bool, description: &str, schema: Value) -> Value {
@@ -337,9 +367,9 @@ pub(crate) fn document(engine: &Engine) -> Bytes {
     let mut schemas = Schemas::new();
     let answer = schemas.response::<Answer>();
     let report = schemas.response::<CheckReport>();
-    let drug_list = schemas.response::<Vec<DrugSummary>>();
+    let drug_list = schemas.response::<Page<MedicineSummary>>();
     let drug = schemas.response::<DrugDetail>();
-    let condition_list = schemas.response::<Vec<ConditionSummary>>();
+    let condition_list = schemas.response::<Page<ConditionSummary>>();
     let condition = schemas.response::<ConditionDetail>();
     let studies = schemas.response::<Vec<Study>>();
     let source_list = schemas.response::<Vec<Source>>();
@@ -399,12 +429,18 @@ pub(crate) fn document(engine: &Engine) -> Bytes {
     let paths = json!({
         "/v1/ask": { "get": ask },
         "/v1/check": { "post": check },
-        "/v1/drugs": { "get": operation("listDrugs", "browse", "List the medicines", "Every medicine in the pack.", vec![], drug_list, &[]) },
-        "/v1/drugs/{id}": { "get": operation("getDrug", "browse", "Show a medicine", "A medicine with its authorisations, posology, dose adjustments, efficacy and safety records.",
-            vec![path_param("id", "Medicine id.", medicines.clone())], drug, &[("404", &not_found("medicine"))]) },
-        "/v1/conditions": { "get": operation("listConditions", "browse", "List the conditions", "Every condition in the pack.", vec![], condition_list, &[]) },
-        "/v1/conditions/{id}": { "get": operation("getCondition", "browse", "Show a condition", "A condition with its subtypes and the studies in it, strongest first.",
-            vec![path_param("id", "Condition id.", conditions.clone())], condition, &[("404", &not_found("condition"))]) },
+        "/v1/drugs": { "get": operation("listDrugs", "browse", "Search the medicines", "Medicines of the curated pack, the EMA's table, Drugs@FDA and the FDA labels, one entry per contract id, best name matches first, one page at a time (`total` counts every match).",
+            page_params(vec![
+                query_param("q", false, "Words of a name: INN, brand, product or ingredient.", json!({ "type": "string", "maxLength": 200 })),
+                query_param("atc", false, "An ATC code or prefix (EU products and curated medicines), e.g. L04.", json!({ "type": "string", "pattern": "^[A-Za-z0-9]{0,7}$" })),
+                query_param("status", false, "An EMA product status, or the Drugs@FDA statuses marketed and discontinued; authorised also takes a medicine marketed in the US.", json!({ "type": "string", "enum": offlabel_engine::browse::STATUS_WORDS })),
+            ]), drug_list, &[("400", "A parameter could not be read (a status or ATC code the search does not know, a limit outside 1-200).")]) },
+        "/v1/drugs/{id}": { "get": operation("getDrug", "browse", "Show a medicine", "A medicine of any part of the pack (id, INN, brand or a misspelling of one): curated records (authorisations, posology, dose adjustments, efficacy, safety), the EMA's products and indication clauses with the regulator's words, Drugs@FDA applications (according to Drugs@FDA as of the layer's date) and FDA label indications.",
+            vec![free_path_param("id", "Medicine id, INN or brand name (GET /v1/drugs searches them).")], drug, &[("400", "The id is longer than 200 characters."), ("404", "No part of the pack names this medicine.")]) },
+        "/v1/conditions": { "get": operation("listConditions", "browse", "Search the conditions", "Curated conditions and Disease Ontology terms whose name or synonym matches, or that carry a code (DOID, ICD-10-CM, UMLS, SNOMED CT), best matches first, one page at a time.",
+            page_params(vec![query_param("q", false, "Words of a name, or a code.", json!({ "type": "string", "maxLength": 200 }))]), condition_list, &[("400", "A parameter could not be read (a limit outside 1-200).")]) },
+        "/v1/conditions/{id}": { "get": operation("getCondition", "browse", "Show a condition", "A condition by curated id, DOID, ICD-10-CM, UMLS or SNOMED CT code, or name: its codes, broader and narrower terms, curated authorisations, EU and US indication clauses naming it (or a narrower term) with the regulator's words, and the curated studies in it, strongest first.",
+            vec![free_path_param("id", "Condition id, DOID, code or name (GET /v1/conditions searches them).")], condition, &[("400", "The id is longer than 200 characters."), ("404", "Neither the pack nor the Disease Ontology layer knows this condition.")]) },
         "/v1/evidence": { "get": operation("listEvidence", "browse", "List studies", "Studies, strongest first (design, then number of patients), optionally of one medicine and one condition (with its subtypes).",
             vec![
                 query_param("drug", false, "Medicine id (a brand or generic name is also accepted).", json!({ "type": "string", "enum": medicines })),

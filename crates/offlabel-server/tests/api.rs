@@ -344,12 +344,32 @@ async fn wrong_methods_get_405_with_allow() {
 #[tokio::test]
 async fn browsing_endpoints_and_404s() {
     let s = Server::start(ServerConfig::default()).await;
-    let (status, drugs) = s.get_json("/v1/drugs").await;
+    let (status, drugs) = s.get_json("/v1/drugs?limit=200").await;
     assert_eq!(status, StatusCode::OK);
-    let drugs = drugs.as_array().expect("list");
-    assert_eq!(drugs.len(), 10); // the six of v1 and ritlecitinib, deuruxolitinib, delgocitinib, deucravacitinib
-    for d in drugs {
-        let id = d["id"].as_str().expect("id");
+    assert!(
+        drugs["total"].as_u64().is_some_and(|t| t > 1000),
+        "{}",
+        drugs["total"]
+    );
+    let items = drugs["items"].as_array().expect("items");
+    assert_eq!(items.len(), 200);
+    let (status, curated) = s.get_json("/v1/drugs?q=citinib&limit=50").await;
+    assert_eq!(status, StatusCode::OK);
+    let curated: Vec<&str> = curated["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|d| {
+            d["layers"]
+                .as_array()
+                .is_some_and(|l| l.contains(&json!("curated")))
+        })
+        .filter_map(|d| d["id"].as_str())
+        .collect();
+    // The JAK inhibitors named -citinib: baricitinib, upadacitinib, abrocitinib,
+    // tofacitinib, ritlecitinib, delgocitinib, deucravacitinib.
+    assert_eq!(curated.len(), 7, "{curated:?}");
+    for id in curated {
         let (status, detail) = s.get_json(&format!("/v1/drugs/{id}")).await;
         assert_eq!(status, StatusCode::OK, "{id}");
         assert_eq!(detail["medicine"]["id"], id);
@@ -363,19 +383,61 @@ async fn browsing_endpoints_and_404s() {
             .expect("doses")
             .is_empty()
     );
-
-    let (status, conditions) = s.get_json("/v1/conditions").await;
+    assert_eq!(bari["eu"]["products"][0]["name"], "Olumiant");
+    // A medicine only the layers hold: the EU clauses with their quotes, the US approval.
+    let (status, sema) = s.get_json("/v1/drugs/Ozempic").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(conditions.as_array().expect("list").len() > 10);
+    assert_eq!(sema["id"], "semaglutide");
+    assert!(sema["medicine"].is_null());
+    assert!(
+        sema["eu"]["indications"][0]["quote"]
+            .as_str()
+            .is_some_and(|q| q.contains("type 2 diabetes"))
+    );
+    assert!(
+        sema["us"]["according_to"]
+            .as_str()
+            .is_some_and(|a| a.contains("1 July 2019"))
+    );
+    let (status, l04) = s
+        .get_json("/v1/drugs?atc=L04&status=authorised&limit=5&offset=5")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(l04["offset"], 5);
+    assert_eq!(l04["items"].as_array().map(Vec::len), Some(5));
+    for path in [
+        "/v1/drugs?status=sold",
+        "/v1/drugs?limit=0",
+        "/v1/drugs?limit=201",
+        "/v1/drugs?atc=L-04",
+        "/v1/conditions?limit=500",
+    ] {
+        let (status, _) = s.get_json(path).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}");
+    }
+
+    let (status, conditions) = s.get_json("/v1/conditions?q=psoriasis").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(conditions["items"][0]["id"], "psoriasis");
+    assert!(conditions["total"].as_u64().is_some_and(|t| t > 10));
     let (status, aa) = s.get_json("/v1/conditions/alopecia-areata").await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(aa["condition"]["id"], "alopecia-areata");
+    assert_eq!(aa["curated"]["id"], "alopecia-areata");
     assert!(
-        aa["children"]
+        aa["curated_children"]
             .as_array()
             .expect("children")
             .contains(&json!("alopecia-areata-universalis"))
     );
+    assert!(
+        aa["eu_indications"]
+            .as_array()
+            .is_some_and(|l| l.iter().any(|c| c["medicine"] == "ritlecitinib"))
+    );
+    // A Disease Ontology condition by ICD-10-CM code.
+    let (status, t2d) = s.get_json("/v1/conditions/E11").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(t2d["doid"], "DOID:9352");
 
     // Evidence: strongest first; names resolve like the CLI's.
     let (status, studies) = s
@@ -402,8 +464,8 @@ async fn browsing_endpoints_and_404s() {
     assert_eq!(one["id"], first.as_str());
 
     for (path, code) in [
-        ("/v1/drugs/aspirin", "unknown_drug"),
-        ("/v1/conditions/nope", "unknown_condition"),
+        ("/v1/drugs/qqqqzzzzqq", "unknown_drug"),
+        ("/v1/conditions/qqqqzzzzqq", "unknown_condition"),
         ("/v1/sources/nope", "unknown_source"),
         ("/v1/evidence?drug=zzzzzzzz", "unknown_drug"),
         ("/v1/evidence?condition=qqqqqqqqqq", "unknown_condition"),
@@ -494,9 +556,21 @@ async fn web_pages_render_without_javascript() {
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("<h1>"));
 
+    // A medicine or condition only the layers hold has a page too, searches page.
+    for (path, needle) in [
+        ("/drugs/aspirin", "Drugs@FDA"),
+        ("/drugs?q=ozempic", "semaglutide"),
+        ("/drugs/ozempic", "type 2 diabetes"),
+        ("/conditions?q=diabetes", "rel=\"next\""),
+        ("/conditions/DOID:9352", "EU indications naming it"),
+    ] {
+        let (status, page) = html(&s, s.get(path).await).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(page.contains(needle), "{path}: {needle}");
+    }
     for path in [
-        "/drugs/aspirin",
-        "/conditions/nope",
+        "/drugs/qqqqzzzzqq",
+        "/conditions/qqqqzzzzqq",
         "/sources/nope",
         "/nope",
     ] {

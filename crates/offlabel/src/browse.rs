@@ -1,7 +1,9 @@
 //! Browsing the pack: medicines, conditions, evidence, sources.
 
+use crate::render;
 use anyhow::Result;
 use offlabel_engine::Engine;
+use offlabel_engine::browse::MedicineQuery;
 use offlabel_engine::check::{resolve_condition, resolve_medicine};
 use offlabel_engine::reason;
 use serde_json::json;
@@ -13,63 +15,86 @@ fn not_found(kind: &str, id: &str, list: &str) -> anyhow::Error {
     ))
 }
 
-/// `offlabel drug ID`.
-pub fn drug(engine: &Engine, id: &str, as_json: bool, out: &mut impl Write) -> Result<()> {
-    let pack = engine.pack();
-    let mid = resolve_medicine(engine, id).ok_or_else(|| not_found("medicine", id, "drugs"))?;
-    let m = pack
-        .medicine(&mid)
-        .ok_or_else(|| not_found("medicine", id, "drugs"))?;
-    let auths: Vec<_> = pack
-        .authorisations
-        .iter()
-        .filter(|a| a.medicine == mid)
-        .map(|a| &a.record)
-        .collect();
-    let posology: Vec<_> = pack
-        .posology
-        .iter()
-        .filter(|p| p.medicine == mid)
-        .map(|p| &p.record)
-        .collect();
-    let doses: Vec<_> = pack
-        .dose_adjustments
-        .iter()
-        .filter(|d| d.medicine == mid)
-        .map(|d| &d.record)
-        .collect();
-    let rates: Vec<_> = pack
-        .incidence_rates
-        .iter()
-        .filter(|r| r.medicine == mid)
-        .map(|r| &r.record)
-        .collect();
-    let effects: Vec<_> = pack
-        .adverse_effects
-        .iter()
-        .filter(|a| pack.applies_to(&a.medicines, &mid))
-        .map(|a| &a.record)
-        .collect();
-    let precautions: Vec<_> = pack
-        .precautions
-        .iter()
-        .filter(|p| pack.applies_to(&p.medicines, &mid))
-        .map(|p| &p.record)
-        .collect();
-    let efficacy: Vec<_> = pack
-        .efficacy
-        .iter()
-        .filter(|e| e.medicine == mid)
-        .map(|e| &e.record)
-        .collect();
-    let studies = pack.studies.iter().filter(|s| s.medicine == mid).count();
+/// `offlabel drug NAME`: the curated records, the EMA's table and the US layers.
+pub fn drug(engine: &Engine, name: &str, as_json: bool, out: &mut impl Write) -> Result<()> {
+    let view = engine.medicine_view(name).ok_or_else(|| {
+        crate::usage(format!(
+            "no medicine {name:?} in the pack or its EU and US layers; search with `offlabel drugs --search WORDS`"
+        ))
+    })?;
     if as_json {
-        let v = json!({"medicine": m, "authorisations": auths, "posology": posology, "dose_adjustments": doses, "efficacy": efficacy,
-            "adverse_effects": effects, "incidence_rates": rates, "precautions": precautions, "studies": studies});
+        let mut v = serde_json::to_value(&view)?;
+        if view.curated.is_some() {
+            let extra = curated_records(engine, &view.id);
+            if let (Some(c), serde_json::Value::Object(extra)) = (v.get_mut("curated"), extra)
+                && let Some(c) = c.as_object_mut()
+            {
+                c.extend(extra);
+            }
+        }
         serde_json::to_writer_pretty(&mut *out, &v)?;
         writeln!(out)?;
         return Ok(());
     }
+    if let Some(r) = &view.read_as {
+        writeln!(out, "({r})")?;
+    }
+    if view.curated.is_some() {
+        curated_drug(engine, &view.id, out)?;
+    } else {
+        writeln!(
+            out,
+            "{} ({}) — not curated: the regulators' layers only",
+            view.name, view.id
+        )?;
+    }
+    if let Some(eu) = &view.eu {
+        render::eu_view(eu, out)?;
+    }
+    if let Some(us) = &view.us {
+        render::us_view(us, out)?;
+    }
+    if view.eu.is_none() {
+        writeln!(
+            out,
+            "EU: the EMA's table does not list it (it may be authorised nationally)"
+        )?;
+    }
+    if view.us.is_none() {
+        writeln!(
+            out,
+            "US: Drugs@FDA (as of its date) and the FDA labels the pack holds do not list it"
+        )?;
+    }
+    Ok(())
+}
+
+/// The curated records of a medicine beyond its authorisations, for `--json`.
+fn curated_records(engine: &Engine, mid: &str) -> serde_json::Value {
+    let pack = engine.pack();
+    let posology: Vec<_> = pack.posology_of(mid).collect();
+    let doses: Vec<_> = pack.dose_adjustments_of(mid).collect();
+    let rates: Vec<_> = pack.incidence_rates_of(mid).collect();
+    let efficacy: Vec<_> = pack.efficacy_of(mid).collect();
+    let effects = pack.adverse_effects_of(mid);
+    let precautions = pack.precautions_of(mid);
+    json!({"posology": posology, "dose_adjustments": doses, "efficacy": efficacy,
+        "adverse_effects": effects, "incidence_rates": rates, "precautions": precautions})
+}
+
+/// The curated part of `offlabel drug`, as text.
+fn curated_drug(engine: &Engine, mid: &str, out: &mut impl Write) -> Result<()> {
+    let pack = engine.pack();
+    let m = pack
+        .medicine(mid)
+        .ok_or_else(|| not_found("medicine", mid, "drugs"))?;
+    let auths: Vec<_> = pack.authorisations_of(mid).collect();
+    let posology: Vec<_> = pack.posology_of(mid).collect();
+    let doses: Vec<_> = pack.dose_adjustments_of(mid).collect();
+    let rates: Vec<_> = pack.incidence_rates_of(mid).collect();
+    let effects = pack.adverse_effects_of(mid);
+    let precautions = pack.precautions_of(mid);
+    let studies = pack.studies_of(mid).count();
     writeln!(
         out,
         "{} ({}, {}) — {}",
@@ -178,106 +203,125 @@ pub fn drug(engine: &Engine, id: &str, as_json: bool, out: &mut impl Write) -> R
     Ok(())
 }
 
-/// `offlabel drugs`.
-pub fn drugs(engine: &Engine, as_json: bool, out: &mut impl Write) -> Result<()> {
-    let pack = engine.pack();
+/// `offlabel drugs`: a search across the curated pack and the layers, paged.
+pub fn drugs(
+    engine: &Engine,
+    q: &MedicineQuery,
+    as_json: bool,
+    out: &mut impl Write,
+) -> Result<()> {
+    let page = engine
+        .find_medicines(q)
+        .map_err(|e| crate::usage(e.to_string()))?;
     if as_json {
-        let v: Vec<_> = pack.medicines.iter().map(|m| json!({"id": m.id, "name": m.name, "route": m.route, "brands": m.products.iter().map(|p| &p.brand).collect::<Vec<_>>()})).collect();
-        serde_json::to_writer_pretty(&mut *out, &v)?;
-        writeln!(out)?;
-    } else {
-        for m in &pack.medicines {
-            let brands: Vec<&str> = m.products.iter().map(|p| p.brand.as_str()).collect();
-            writeln!(
-                out,
-                "{:<22} {} ({}) {}",
-                m.id,
-                m.name,
-                m.route,
-                brands.join(", ")
-            )?;
-        }
-    }
-    Ok(())
-}
-
-/// `offlabel condition ID`.
-pub fn condition(engine: &Engine, id: &str, as_json: bool, out: &mut impl Write) -> Result<()> {
-    let pack = engine.pack();
-    let cid =
-        resolve_condition(engine, id).ok_or_else(|| not_found("condition", id, "conditions"))?;
-    let c = pack
-        .condition(&cid)
-        .ok_or_else(|| not_found("condition", id, "conditions"))?;
-    let children: Vec<&str> = pack
-        .conditions
-        .iter()
-        .filter(|x| x.parent.as_deref() == Some(cid.as_str()))
-        .map(|x| x.id.as_str())
-        .collect();
-    let mut studies: Vec<_> = pack
-        .studies
-        .iter()
-        .map(|s| &s.record)
-        .filter(|s| pack.descendants(&cid).iter().any(|d| d.id == s.condition))
-        .collect();
-    reason::rank(&mut studies);
-    if as_json {
-        serde_json::to_writer_pretty(
-            &mut *out,
-            &json!({"condition": c, "children": children, "studies": studies}),
-        )?;
+        serde_json::to_writer_pretty(&mut *out, &page)?;
         writeln!(out)?;
         return Ok(());
     }
-    writeln!(out, "{} ({})", c.name, c.id)?;
-    if let Some(p) = &c.parent {
-        writeln!(out, "Part of: {p}")?;
-    }
-    if !children.is_empty() {
-        writeln!(out, "Subtypes: {}", children.join(", "))?;
-    }
-    let names: Vec<&str> = c
-        .synonyms
-        .iter()
-        .chain(&c.abbreviations)
-        .chain(&c.lay_terms)
-        .chain(&c.es)
-        .chain(&c.zh)
-        .map(String::as_str)
-        .collect();
-    writeln!(out, "Also called: {}", names.join(", "))?;
-    writeln!(out, "Studies ({}):", studies.len())?;
-    for s in studies {
+    for m in &page.items {
+        let mut parts = Vec::new();
+        if !m.eu_products.is_empty() {
+            parts.push(format!("EU: {}", bounded(&m.eu_products, 3)));
+        }
+        if !m.us_brands.is_empty() {
+            parts.push(format!("US: {}", m.us_brands.join(", ")));
+        }
+        if !m.atc.is_empty() {
+            parts.push(format!("ATC {}", bounded(&m.atc, 2)));
+        }
         writeln!(
             out,
-            "  {} — {} n={} — {}",
-            s.medicine,
-            s.design,
-            s.n.map_or("?".into(), |n| n.to_string()),
-            s.outcome
+            "{:<28} {} [{}] {}",
+            m.id,
+            m.name,
+            m.layers.join(", "),
+            parts.join("; ")
         )?;
+    }
+    page_line(page.total, page.offset, page.items.len(), out)
+}
+
+/// "a, b, c and 4 more".
+fn bounded(items: &[String], n: usize) -> String {
+    if items.len() <= n {
+        items.join(", ")
+    } else {
+        format!("{} and {} more", items[..n].join(", "), items.len() - n)
+    }
+}
+
+fn page_line(total: usize, offset: usize, shown: usize, out: &mut impl Write) -> Result<()> {
+    if shown == 0 {
+        writeln!(out, "{total} match(es); none at offset {offset}")?;
+    } else if offset + shown < total {
+        writeln!(
+            out,
+            "{}-{} of {total} (more with --offset {})",
+            offset + 1,
+            offset + shown,
+            offset + shown
+        )?;
+    } else {
+        writeln!(out, "{}-{} of {total}", offset + 1, offset + shown)?;
     }
     Ok(())
 }
 
-/// `offlabel conditions`.
-pub fn conditions(engine: &Engine, as_json: bool, out: &mut impl Write) -> Result<()> {
-    let pack = engine.pack();
+/// `offlabel condition NAME|DOID|ICD10`.
+pub fn condition(engine: &Engine, id: &str, as_json: bool, out: &mut impl Write) -> Result<()> {
+    let view = engine.condition_view(id).ok_or_else(|| {
+        crate::usage(format!(
+            "no condition {id:?} in the pack or the Disease Ontology layer; search with `offlabel conditions --search WORDS`"
+        ))
+    })?;
     if as_json {
-        let v: Vec<_> = pack
-            .conditions
-            .iter()
-            .map(|c| json!({"id": c.id, "name": c.name, "parent": c.parent}))
-            .collect();
-        serde_json::to_writer_pretty(&mut *out, &v)?;
+        serde_json::to_writer_pretty(&mut *out, &view)?;
         writeln!(out)?;
-    } else {
-        for c in &pack.conditions {
-            writeln!(out, "{:<40} {}", c.id, c.name)?;
-        }
+        return Ok(());
     }
-    Ok(())
+    Ok(render::condition_view(engine, &view, out)?)
+}
+
+/// `offlabel conditions`: a search of curated and Disease Ontology conditions, paged.
+pub fn conditions(
+    engine: &Engine,
+    search: &str,
+    limit: usize,
+    offset: usize,
+    as_json: bool,
+    out: &mut impl Write,
+) -> Result<()> {
+    let page = engine.find_conditions(search, limit, offset);
+    if as_json {
+        serde_json::to_writer_pretty(&mut *out, &page)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    for c in &page.items {
+        let mut extra = Vec::new();
+        if let Some(d) = &c.doid {
+            extra.push(d.clone());
+        }
+        if let Some(i) = &c.icd10cm {
+            extra.push(format!("ICD-10-CM {i}"));
+        }
+        if c.curated.is_some() {
+            extra.push("curated".into());
+        }
+        let matched = c
+            .matched
+            .as_deref()
+            .map(|m| format!(" (as \"{m}\")"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "{:<34} {}{matched} [{}]",
+            c.id,
+            c.name,
+            extra.join(", ")
+        )?;
+    }
+    page_line(page.total, page.offset, page.items.len(), out)
 }
 
 /// `offlabel evidence`.

@@ -8,6 +8,7 @@ mod export_cmd;
 mod import_cmd;
 mod render;
 mod reports_cmd;
+mod review_cmd;
 mod signals_cmd;
 
 use anyhow::{Context, Result, bail};
@@ -46,14 +47,16 @@ enum Command {
     Recognise(RecogniseArgs),
     /// Is a finding in a text negated, historical, hypothetical, or someone else's? (ConText)
     Context(ContextArgs),
-    /// Show a medicine: products, authorisations, posology, safety.
+    /// Show a medicine (curated, EMA table, Drugs@FDA, FDA labels): products,
+    /// authorisations, indications with the regulator's words, posology, safety.
     Drug(ShowArgs),
-    /// List the medicines.
-    Drugs(JsonArg),
-    /// Show a condition and its evidence.
+    /// Search the medicines of the pack and its layers (paged).
+    Drugs(DrugsArgs),
+    /// Show a condition (curated or Disease Ontology; name, DOID or ICD-10-CM code): codes,
+    /// broader and narrower terms, authorisations, studies.
     Condition(ShowArgs),
-    /// List the conditions.
-    Conditions(JsonArg),
+    /// Search the conditions (curated and Disease Ontology; paged).
+    Conditions(ConditionsArgs),
     /// List studies, strongest first.
     Evidence(EvidenceArgs),
     /// List the sources.
@@ -209,6 +212,43 @@ struct JsonArg {
 }
 
 #[derive(Args)]
+struct PageArgs {
+    /// Entries per page (1-200).
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=200))]
+    limit: u16,
+    /// Entries to skip.
+    #[arg(long, default_value_t = 0)]
+    offset: usize,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct DrugsArgs {
+    /// Words of a name: INN, brand, product or ingredient.
+    #[arg(long, value_name = "WORDS")]
+    search: Option<String>,
+    /// ATC code or prefix (EU products and curated medicines), e.g. L04.
+    #[arg(long)]
+    atc: Option<String>,
+    /// EMA product status (authorised, withdrawn, refused, …) or US marketed/discontinued.
+    #[arg(long)]
+    status: Option<String>,
+    #[command(flatten)]
+    page: PageArgs,
+}
+
+#[derive(Args)]
+struct ConditionsArgs {
+    /// Words of a name, or a code (DOID, ICD-10-CM, UMLS, SNOMED CT).
+    #[arg(long, value_name = "WORDS", default_value = "")]
+    search: String,
+    #[command(flatten)]
+    page: PageArgs,
+}
+
+#[derive(Args)]
 struct ShowArgs {
     /// Id (or a name the pack knows).
     id: String,
@@ -232,10 +272,14 @@ struct EvidenceArgs {
 
 #[derive(Subcommand)]
 enum PackCommand {
-    /// Check a pack folder (default: the embedded pack) and list every problem.
+    /// Check a pack folder (default: the embedded pack) and list every problem, then
+    /// review its authorisations against the regulator layers (warnings only).
     Check {
         /// The folder (or a compiled pack file).
         dir: Option<PathBuf>,
+        /// Print the result as one JSON object.
+        #[arg(long)]
+        json: bool,
     },
     /// Check a pack folder and write its compiled form, for `--pack FILE`.
     Build {
@@ -375,10 +419,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
     if let Command::Pack {
-        command: PackCommand::Check { dir },
+        command: PackCommand::Check { dir, json },
     } = &cli.command
     {
-        return pack_check(dir.as_ref().or(cli.pack.as_ref()), &mut out);
+        return pack_check(dir.as_ref().or(cli.pack.as_ref()), *json, &mut out);
     }
     if let Command::Pack {
         command: PackCommand::Build { dir, out: to },
@@ -416,9 +460,25 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Recognise(args) => recognise(&engine, args, &mut out)?,
         Command::Pack { .. } => unreachable!("handled above"),
         Command::Drug(a) => browse::drug(&engine, &a.id, a.json, &mut out)?,
-        Command::Drugs(a) => browse::drugs(&engine, a.json, &mut out)?,
+        Command::Drugs(a) => {
+            let q = offlabel_engine::browse::MedicineQuery {
+                text: a.search,
+                atc: a.atc,
+                status: a.status,
+                limit: a.page.limit.into(),
+                offset: a.page.offset,
+            };
+            browse::drugs(&engine, &q, a.page.json, &mut out)?
+        }
         Command::Condition(a) => browse::condition(&engine, &a.id, a.json, &mut out)?,
-        Command::Conditions(a) => browse::conditions(&engine, a.json, &mut out)?,
+        Command::Conditions(a) => browse::conditions(
+            &engine,
+            &a.search,
+            a.page.limit.into(),
+            a.page.offset,
+            a.page.json,
+            &mut out,
+        )?,
         Command::Evidence(a) => browse::evidence(
             &engine,
             a.drug.as_deref(),
@@ -439,7 +499,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn pack_check(dir: Option<&PathBuf>, out: &mut impl Write) -> Result<ExitCode> {
+fn pack_check(dir: Option<&PathBuf>, json: bool, out: &mut impl Write) -> Result<ExitCode> {
     let (pack, diags) = match dir {
         Some(d) if d.is_dir() => {
             let files = Pack::read_files(d).map_err(|e| usage(e.to_string()))?;
@@ -454,8 +514,11 @@ fn pack_check(dir: Option<&PathBuf>, out: &mut impl Write) -> Result<ExitCode> {
     };
     if diags.is_empty() {
         let p = pack.context("pack assembled")?;
+        // With --json the text lines are gathered into the object instead.
+        let mut text: Vec<u8> = Vec::new();
+        let mut lines: &mut dyn Write = if json { &mut text } else { &mut *out };
         writeln!(
-            out,
+            lines,
             "pack {} {} (as of {}): ok — {} sources, {} medicines, {} conditions, {} authorisations, {} posology, {} efficacy, {} adverse effects, {} incidence rates, {} statements, {} regulatory events, {} precautions, {} dose adjustments, {} screening items, {} studies",
             p.meta.id,
             p.meta.version,
@@ -477,7 +540,19 @@ fn pack_check(dir: Option<&PathBuf>, out: &mut impl Write) -> Result<ExitCode> {
         )?;
         let conditions: Vec<&offlabel_model::Condition> =
             p.conditions.iter().map(|c| &c.record).collect();
-        let errors = import_cmd::check_curated_doids(dir, &conditions, out)?;
+        let errors = import_cmd::check_curated_doids(dir, &conditions, &mut lines)?;
+        let review = Engine::new(p).review_layers()?;
+        if json {
+            let v = serde_json::json!({
+                "ok": errors == 0,
+                "lines": String::from_utf8_lossy(&text).lines().collect::<Vec<_>>(),
+                "review": review,
+            });
+            serde_json::to_writer_pretty(&mut *out, &v)?;
+            writeln!(out)?;
+        } else {
+            review_cmd::render(&review, out)?;
+        }
         Ok(if errors == 0 {
             ExitCode::SUCCESS
         } else {

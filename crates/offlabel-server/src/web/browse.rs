@@ -7,15 +7,18 @@ use super::layout::{
     seg, status_badge,
 };
 use crate::AppState;
-use crate::api::{condition_studies, drug_detail};
-use axum::extract::{Path, State};
+use crate::api::{DrugsQuery, condition_detail, condition_studies, drug_detail, drug_page};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{Markup, html};
+use offlabel_engine::browse::{ConditionView, IndicationView, MedicineView};
 use offlabel_engine::patient::Patient;
 use offlabel_engine::reason;
 use offlabel_engine::rules::flag_label;
 use offlabel_model::{AuthorisationKind, Jurisdiction, Regulator, Status};
+use serde::Deserialize;
 
 fn not_found(state: &AppState, what: &str, id: &str, list: &str) -> Response {
     let body = html! {
@@ -36,29 +39,203 @@ fn numeric(v: f64) -> String {
     }
 }
 
-pub(crate) async fn drugs(State(state): State<AppState>) -> Response {
-    let pack = state.engine.pack();
+/// Query of the medicine and condition list pages.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct ListQuery {
+    q: Option<String>,
+    atc: Option<String>,
+    status: Option<String>,
+    offset: Option<usize>,
+}
+
+/// Entries per page of the web lists.
+const WEB_PAGE: usize = 50;
+
+/// "Previous" and "next" links of a paged list, keeping the other parameters.
+fn pager(path: &str, params: &[(&str, &str)], total: usize, offset: usize, shown: usize) -> Markup {
+    let link = |at: usize| {
+        let mut q: Vec<String> = params
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| format!("{k}={}", super::layout::query_value(v)))
+            .collect();
+        q.push(format!("offset={at}"));
+        format!("{path}?{}", q.join("&"))
+    };
+    html! {
+        nav.pager aria-label="Pages" {
+            @if shown == 0 {
+                p { (total) " found; none from " (offset + 1) "." }
+            } @else {
+                p { "Showing " (offset + 1) "–" (offset + shown) " of " (total) "." }
+            }
+            @if offset > 0 { a rel="prev" href=(link(offset.saturating_sub(WEB_PAGE))) { "Previous" } " " }
+            @if offset + shown < total { a rel="next" href=(link(offset + shown)) { "Next" } }
+        }
+    }
+}
+
+pub(crate) async fn drugs(
+    State(state): State<AppState>,
+    query: Result<Query<ListQuery>, QueryRejection>,
+) -> Response {
+    let engine = &state.engine;
+    let pack = engine.pack();
+    let q = query.map(|Query(q)| q).unwrap_or_default();
+    let api = DrugsQuery {
+        q: q.q.clone(),
+        atc: q.atc.clone(),
+        status: q.status.clone().filter(|s| !s.is_empty()),
+        limit: Some(WEB_PAGE),
+        offset: q.offset,
+    };
+    let page = drug_page(engine, &api);
+    let (text, atc, status) = (
+        q.q.as_deref().unwrap_or(""),
+        q.atc.as_deref().unwrap_or(""),
+        q.status.as_deref().unwrap_or(""),
+    );
     let body = html! {
         h1 { "Medicines" }
-        p { "The JAK inhibitors the knowledge pack covers (" (as_of(&pack.meta)) ")." }
-        (scroll("Medicines", html! {
-            table {
-                thead { tr { th scope="col" { "Medicine" } th scope="col" { "Route" } th scope="col" { "Brands" } th scope="col" { "Targets" } th scope="col" { "Studies" } } }
-                tbody {
-                    @for m in &pack.medicines {
-                        tr {
-                            th scope="row" { a href={"/drugs/" (seg(&m.id))} { (m.name) } }
-                            td { (m.route) }
-                            td { (m.products.iter().map(|p| p.brand.as_str()).collect::<Vec<_>>().join(", ")) }
-                            td { (m.targets.join(", ")) }
-                            td.num { (pack.studies.iter().filter(|s| s.medicine == m.id).count()) }
-                        }
-                    }
+        p { "The JAK inhibitors the knowledge pack curates, and every medicine of the EMA's table, Drugs@FDA and the FDA labels it holds (" (as_of(&pack.meta)) ")." }
+        form.search role="search" action="/drugs" method="get" {
+            label for="drug-q" { "Name" } " "
+            input #drug-q type="search" name="q" value=(text) placeholder="INN, brand or product";
+            " " label for="drug-atc" { "ATC" } " "
+            input #drug-atc type="text" name="atc" value=(atc) size="7" placeholder="L04";
+            " " label for="drug-status" { "Status" } " "
+            select #drug-status name="status" {
+                option value="" selected[status.is_empty()] { "any" }
+                @for w in offlabel_engine::browse::STATUS_WORDS {
+                    option value=(w) selected[status == *w] { (w.replace('_', " ")) }
                 }
             }
-        }))
+            " " button type="submit" { "Search" }
+        }
+        @match &page {
+            Err(e) => { p role="alert" { (e.message) } }
+            Ok(page) => {
+                (scroll("Medicines", html! {
+                    table.medicines {
+                        thead { tr { th scope="col" { "Medicine" } th scope="col" { "Held in" } th scope="col" { "EU products" } th scope="col" { "US brands" } th scope="col" { "ATC" } } }
+                        tbody {
+                            @for m in &page.items {
+                                tr {
+                                    th scope="row" { a href={"/drugs/" (seg(&m.id))} { (m.name) } }
+                                    td { (m.layers.join(", ")) }
+                                    td { (m.eu_products.join(", ")) }
+                                    td { (m.us_brands.join(", ")) }
+                                    td { (m.atc.join(", ")) }
+                                }
+                            }
+                        }
+                    }
+                }))
+                (pager("/drugs", &[("q", text), ("atc", atc), ("status", status)], page.total, page.offset, page.items.len()))
+            }
+        }
     };
-    Page::new("Medicines", Nav::Drugs).render(Some(&state.engine), body)
+    Page::new("Medicines", Nav::Drugs).render(Some(engine), body)
+}
+
+/// One indication clause with the regulator's words.
+fn indication_item(i: &IndicationView) -> Markup {
+    html! {
+        li.indication id={"ind-" (i.id)} {
+            strong { (i.product_name) } @if let Some(h) = &i.heading { " — " (h) }
+            blockquote { (i.quote) }
+            @if !i.conditions.is_empty() {
+                p.small { "Names: " @for (n, c) in i.conditions.iter().enumerate() { @if n > 0 { ", " } a href={"/conditions/" (seg(&c.id))} { (c.name) } } }
+            }
+            @if !i.limits.is_empty() { p.small { "Limits read: " (i.limits.join("; ")) } }
+            @if !i.fully_read { p.small.note { "Read only in part: the quote decides." } }
+        }
+    }
+}
+
+/// The EMA table's and the US layers' sections of a medicine page.
+fn regulator_sections(v: &MedicineView) -> Markup {
+    html! {
+        section aria-labelledby="eu-h" {
+            h2 #eu-h { "EU: the EMA's medicines table" }
+            @match &v.eu {
+                None => p { "The EMA's table does not list it; it may be authorised nationally." },
+                Some(eu) => {
+                    (scroll("EU products", html! {
+                        table.products {
+                            thead { tr { th scope="col" { "Product" } th scope="col" { "Number" } th scope="col" { "Status" } th scope="col" { "Holder" } th scope="col" { "ATC" } th scope="col" { "Authorised" } th scope="col" { "EPAR" } } }
+                            tbody {
+                                @for p in &eu.products {
+                                    tr {
+                                        th scope="row" { (p.name) }
+                                        td { (p.product_number) }
+                                        td { (p.status.as_str().replace('_', " ")) }
+                                        td { (p.holder.as_deref().unwrap_or("—")) }
+                                        td { (p.atc.as_deref().unwrap_or("—")) }
+                                        td { (p.dates.authorisation.as_deref().unwrap_or("—")) }
+                                        td { @if let Some(u) = &p.url { a href=(u) rel="external" { "EPAR" } } @else { "—" } }
+                                    }
+                                }
+                            }
+                        }
+                    }))
+                    @if eu.products.len() < eu.products_total { p.small { (eu.products.len()) " of " (eu.products_total) " products shown." } }
+                    h3 { "Indications of authorised products" }
+                    @if eu.indications.is_empty() {
+                        p { "No product is authorised now, so no indication applies." }
+                    } @else {
+                        ol.indications { @for i in &eu.indications { (indication_item(i)) } }
+                        @if eu.indications.len() < eu.indications_total { p.small { (eu.indications.len()) " of " (eu.indications_total) " indications shown." } }
+                    }
+                    p.small { "Source: the EMA's medicines table (" (eu.source) ")." }
+                }
+            }
+        }
+        section aria-labelledby="us-h" {
+            h2 #us-h { "US: Drugs@FDA and FDA labels" }
+            @match &v.us {
+                None => p { "Drugs@FDA (as of its date) and the FDA labels the pack holds do not list it; it may have been approved since." },
+                Some(us) => {
+                    @if let Some(a) = &us.approval { p { "It " (a) "." } } @else { p { "Drugs@FDA does not list it, " (us.according_to) "." } }
+                    @if !us.applications.is_empty() {
+                        (scroll("US applications", html! {
+                            table.applications {
+                                thead { tr { th scope="col" { "Application" } th scope="col" { "Sponsor" } th scope="col" { "Approved" } th scope="col" { "Products" } } }
+                                tbody {
+                                    @for a in &us.applications {
+                                        tr {
+                                            th scope="row" { (a.kind.as_str()) " " (a.number) }
+                                            td { (a.sponsor) }
+                                            td { (a.approved.as_deref().unwrap_or("no date given")) }
+                                            td { @for (n, p) in a.products.iter().enumerate() { @if n > 0 { "; " } (p.brand.as_deref().unwrap_or("no brand")) " " (p.form.to_lowercase()) " (" (p.status.words()) ")" } }
+                                        }
+                                    }
+                                }
+                            }
+                        }))
+                        @if us.applications.len() < us.applications_total { p.small { (us.applications.len()) " of " (us.applications_total) " applications shown." } }
+                    }
+                    @for l in &us.labels {
+                        h3 { "FDA label: " (l.products.first().map_or("", String::as_str)) " (" (l.labeler.as_deref().unwrap_or("labeller not given")) ", effective " (l.effective.as_deref().unwrap_or("date not given")) ")" }
+                        @if l.indications.is_empty() { p { "The pack holds no indication text of this label." } }
+                        @else { ol.indications { @for i in &l.indications { (indication_item(i)) } } }
+                    }
+                    p.small { "Sources: Drugs@FDA (" (us.source) "), " (us.according_to) "; FDA labels (" (us.label_source) ")." }
+                }
+            }
+        }
+    }
+}
+
+/// A medicine only the regulators' layers hold.
+fn layer_drug_page(state: &AppState, v: &MedicineView) -> Response {
+    let body = html! {
+        h1 { (v.name) }
+        @if let Some(r) = &v.read_as { p.small { "(" (r) ")" } }
+        p { "The knowledge pack does not curate " (v.name) ": what follows is the regulators' own data, with their words." }
+        (regulator_sections(v))
+    };
+    Page::new(v.name.clone(), Nav::Drugs).render(Some(&state.engine), body)
 }
 
 pub(crate) async fn drug(State(state): State<AppState>, Path(id): Path<String>) -> Response {
@@ -67,7 +244,9 @@ pub(crate) async fn drug(State(state): State<AppState>, Path(id): Path<String>) 
     let Some(d) = drug_detail(engine, &id) else {
         return not_found(&state, "medicine", &id, "/drugs");
     };
-    let m = &d.medicine;
+    let Some(m) = &d.medicine else {
+        return layer_drug_page(&state, &d.view);
+    };
     let mut studied: Vec<(&str, &str, usize)> = Vec::new();
     for s in pack.studies.iter().filter(|s| s.medicine == m.id) {
         match studied.iter_mut().find(|(c, _, _)| *c == s.condition) {
@@ -131,6 +310,7 @@ pub(crate) async fn drug(State(state): State<AppState>, Path(id): Path<String>) 
                 }
             }
         }
+        (regulator_sections(&d.view))
         @if !d.posology.is_empty() {
             section aria-labelledby="pos-h" {
                 h2 #pos-h { "Posology" }
@@ -276,8 +456,46 @@ pub(crate) async fn drug(State(state): State<AppState>, Path(id): Path<String>) 
     Page::new(m.name.clone(), Nav::Drugs).render(Some(engine), body)
 }
 
-pub(crate) async fn conditions(State(state): State<AppState>) -> Response {
+pub(crate) async fn conditions(
+    State(state): State<AppState>,
+    query: Result<Query<ListQuery>, QueryRejection>,
+) -> Response {
     let pack = state.engine.pack();
+    let q = query.map(|Query(q)| q).unwrap_or_default();
+    let text = q.q.as_deref().unwrap_or("").trim().to_string();
+    let form = html! {
+        form.search role="search" action="/conditions" method="get" {
+            label for="condition-q" { "Condition, DOID or ICD-10-CM code" } " "
+            input #condition-q type="search" name="q" value=(text) placeholder="e.g. psoriasis, DOID:8893, L40";
+            " " button type="submit" { "Search" }
+        }
+    };
+    if !text.is_empty() {
+        let page = state
+            .engine
+            .find_conditions(&text, WEB_PAGE, q.offset.unwrap_or(0));
+        let body = html! {
+            h1 { "Conditions" }
+            (form)
+            (scroll("Conditions found", html! {
+                table.conditions {
+                    thead { tr { th scope="col" { "Condition" } th scope="col" { "DOID" } th scope="col" { "ICD-10-CM" } th scope="col" { "Curated" } } }
+                    tbody {
+                        @for c in &page.items {
+                            tr {
+                                th scope="row" { a href={"/conditions/" (seg(&c.id))} { (c.name) } @if let Some(m) = &c.matched { br; span.note { "as “" (m) "”" } } }
+                                td { (c.doid.as_deref().unwrap_or("—")) }
+                                td { (c.icd10cm.as_deref().unwrap_or("—")) }
+                                td { @if c.curated.is_some() { "yes" } @else { "no" } }
+                            }
+                        }
+                    }
+                }
+            }))
+            (pager("/conditions", &[("q", &text)], page.total, page.offset, page.items.len()))
+        };
+        return Page::new("Conditions", Nav::Conditions).render(Some(&state.engine), body);
+    }
     let roots = pack.conditions.iter().filter(|c| c.parent.is_none());
     fn tree(pack: &offlabel_engine::Pack, id: &str) -> Markup {
         let children: Vec<_> = pack
@@ -304,7 +522,8 @@ pub(crate) async fn conditions(State(state): State<AppState>) -> Response {
     }
     let body = html! {
         h1 { "Conditions" }
-        p { "Conditions the knowledge pack knows, with their subtypes." }
+        (form)
+        p { "Search the Disease Ontology's conditions above; the ones the knowledge pack curates, with their subtypes:" }
         ul.tree {
             @for c in roots {
                 li { (condition_link(pack, &c.id, &c.name)) (tree(pack, &c.id)) }
@@ -318,7 +537,10 @@ pub(crate) async fn condition(State(state): State<AppState>, Path(id): Path<Stri
     let engine = &state.engine;
     let pack = engine.pack();
     let Some(c) = pack.condition(&id) else {
-        return not_found(&state, "condition", &id, "/conditions");
+        return match condition_detail(engine, &id) {
+            Some(d) => vocabulary_condition_page(&state, &d.view),
+            None => not_found(&state, "condition", &id, "/conditions"),
+        };
     };
     let studies = condition_studies(engine, Some(&c.id), None);
     let patient = Patient::default();
@@ -429,6 +651,61 @@ pub(crate) async fn condition(State(state): State<AppState>, Path(id): Path<Stri
         }
     };
     Page::new(c.name.clone(), Nav::Conditions).render(Some(engine), body)
+}
+
+/// A condition the curated pack does not hold (or reached by code): the vocabulary's
+/// record and the regulators' clauses naming it.
+fn vocabulary_condition_page(state: &AppState, v: &ConditionView) -> Response {
+    if let Some(c) = &v.curated {
+        // A code or DO name of a curated condition: its own page says more.
+        return axum::response::IntoResponse::into_response(axum::response::Redirect::to(
+            &format!("/conditions/{}", seg(&c.id)),
+        ));
+    }
+    let body = html! {
+        h1 { (v.name) }
+        @if let Some(r) = &v.read_as { p.small { "(" (r) ")" } }
+        dl.facts {
+            @for (system, codes) in &v.codes {
+                dt { (system) } dd { (codes.iter().take(5).cloned().collect::<Vec<_>>().join(", ")) }
+            }
+            @if !v.synonyms.is_empty() { dt { "Also called" } dd { (v.synonyms.join(", ")) } }
+            @if !v.parents.is_empty() {
+                dt { "Broader" }
+                dd { @for (i, p) in v.parents.iter().enumerate() { @if i > 0 { ", " } a href={"/conditions/" (seg(&p.id))} { (p.name) } } }
+            }
+            @if !v.children.is_empty() {
+                dt { "Narrower" }
+                dd { @for (i, p) in v.children.iter().enumerate() { @if i > 0 { ", " } a href={"/conditions/" (seg(&p.id))} { (p.name) } } @if v.children.len() < v.children_total { " … (" (v.children_total) " in all)" } }
+            }
+        }
+        section aria-labelledby="eu-h" {
+            h2 #eu-h { "EU indications naming it" }
+            @if v.eu_indications.is_empty() {
+                p { "No indication of an authorised product in the EMA's table names it (or a narrower term)." }
+            } @else {
+                ol.indications {
+                    @for c in &v.eu_indications {
+                        li { a href={"/drugs/" (seg(&c.medicine))} { (c.medicine) } ol { (indication_item(&c.indication)) } }
+                    }
+                }
+                @if v.eu_indications.len() < v.eu_indications_total { p.small { (v.eu_indications.len()) " of " (v.eu_indications_total) " shown." } }
+                p.small { "Source: the EMA's medicines table (ema-medicines-table)." }
+            }
+        }
+        @if !v.us_indications.is_empty() {
+            section aria-labelledby="us-h" {
+                h2 #us-h { "US label indications naming it" }
+                ol.indications {
+                    @for c in &v.us_indications {
+                        li { a href={"/drugs/" (seg(&c.medicine))} { (c.medicine) } ol { (indication_item(&c.indication)) } }
+                    }
+                }
+            }
+        }
+        p { "The knowledge pack curates no authorisation or study for it; ask a question to see what the regulators' texts say for a medicine." }
+    };
+    Page::new(v.name.clone(), Nav::Conditions).render(Some(&state.engine), body)
 }
 
 pub(crate) async fn sources(State(state): State<AppState>) -> Response {
