@@ -128,6 +128,19 @@ impl EuLayer {
         self.by_id.get(id).map(|&i| &self.medicines[i])
     }
 
+    /// The medicine id a whole name stands for (its words normalised and joined by
+    /// single spaces), if any.
+    pub fn named(&self, words: &str) -> Option<&str> {
+        self.names
+            .get(words)
+            .map(|&i| self.medicines[i].id.as_str())
+    }
+
+    /// Every name (normalised words joined by spaces) and the longest, in words.
+    pub fn names(&self) -> (impl Iterator<Item = &str>, usize) {
+        (self.names.keys().map(String::as_str), self.longest)
+    }
+
     /// The first medicine a text names (longest name first at each word).
     pub fn find_medicine(&self, text: &str) -> Option<&RegulatedMedicine> {
         let words = phrase_words(text);

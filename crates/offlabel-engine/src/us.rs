@@ -227,6 +227,17 @@ impl UsLayer {
         self.by_id.contains_key(id) || self.labels_of.contains_key(id)
     }
 
+    /// The medicine id a whole name stands for (its words normalised and joined by
+    /// single spaces), if any.
+    pub fn named(&self, words: &str) -> Option<&str> {
+        self.names.get(words).map(String::as_str)
+    }
+
+    /// Every name (normalised words joined by spaces) and the longest, in words.
+    pub fn names(&self) -> (impl Iterator<Item = &str>, usize) {
+        (self.names.keys().map(String::as_str), self.longest)
+    }
+
     /// The medicine id of the first medicine a text names (longest name first at each word).
     pub fn find_medicine(&self, text: &str) -> Option<&str> {
         let words = phrase_words(text);

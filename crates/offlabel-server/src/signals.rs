@@ -371,7 +371,7 @@ async fn signals(State(state): State<AppState>, uri: Uri) -> Response {
             rules: p.rules,
             sort: p.sort,
         };
-        let resolve = |name: &str| engine.medicine_key(name, name);
+        let resolve = |name: &str| engine.resolve_drug_name(name);
         run::run(Some(&location), &p.counting, &selection, &resolve)
     })
     .await;

@@ -667,7 +667,7 @@ fn signal_store(dir: &tempfile::TempDir) -> String {
     store
         .import_faers(
             &[fixtures],
-            &mut |ai, name| engine.medicine_key(ai, name),
+            &mut |name| engine.resolve_drug_name(name),
             &mut |_| {},
         )
         .expect("import the fixtures");

@@ -198,8 +198,9 @@ pub enum RunError {
 /// Runs the signal statistics over the store at `store_location` (see
 /// [`store::resolve`]; `None`: the default store).
 ///
-/// `drug_key` maps a drug name to the key reports are counted under (the same
-/// function the import used); it is called once, for [`Selection::drug`].
+/// `resolve` maps a drug name to a medicine id (the function the import used); it is
+/// called once, for [`Selection::drug`], whose key is then the one an imported row of
+/// that name would have ([`crate::drugs`]).
 ///
 /// # Errors
 /// [`RunError`]: store errors, no report to count, a prior that cannot be fitted, a
@@ -208,7 +209,7 @@ pub fn run(
     store_location: Option<&str>,
     counting: &Counting,
     sel: &Selection<'_>,
-    drug_key: &dyn Fn(&str) -> String,
+    resolve: &dyn Fn(&str) -> Option<String>,
 ) -> Result<SignalsReport, RunError> {
     let path = store::resolve(store_location)?;
     let loaded = Store::open(&path, false)?.load(&counting.load)?;
@@ -224,7 +225,7 @@ pub fn run(
     let drug_id = match sel.drug {
         None => None,
         Some(d) => {
-            let key = drug_key(d);
+            let key = resolve(d).unwrap_or_else(|| crate::drugs::fallback_key("", d));
             let lower = d.trim().to_lowercase();
             let id = set
                 .drug_names
