@@ -11,10 +11,14 @@
 //!    and brands, the FDA labels' product names): the name's words without strengths
 //!    (words starting with a digit) and without the dose-form and unit words of
 //!    `drug_name_noise` (`cues.toml`), each word the layers do not know corrected by the
-//!    lexicon's bounded-edit rule against the layers' words, then the longest layer name
-//!    at each word, left to right. Salts need no list: "tofacitinib citrate" finds
-//!    "tofacitinib" and leaves "citrate". Two or more substances named ("acetaminophen
-//!    and codeine") give the combination's id when a layer holds it, else the first.
+//!    lexicon's bounded-edit rule against the layers' words, at most one edit (the layers
+//!    hold ten times the curated words, so two edits find wrong neighbours: "androgens"
+//!    is not "androgel"), then the longest layer name at each word, left to right. Salts
+//!    need no list: "tofacitinib citrate" finds "tofacitinib" and leaves "citrate"; a
+//!    counter-ion that is a medicine alone (`drug_name_counter_ions`: "sodium",
+//!    "potassium") counts only as the first word ("POTASSIUM CHLORIDE", not "FOLATE
+//!    SODIUM"). Two or more substances named ("acetaminophen and codeine") give the
+//!    combination's id when a layer holds it, else the first.
 //!
 //! A name none of these know gives `None`: the caller keeps it as written.
 
@@ -124,7 +128,7 @@ impl Resolver<'_> {
                 {
                     return w.to_owned();
                 }
-                layer.speller.correct(w).unwrap_or(w).to_owned()
+                layer.speller.correct_within(w, 1).unwrap_or(w).to_owned()
             })
             .collect()
     }
@@ -137,12 +141,17 @@ impl Resolver<'_> {
                 .or_else(|| us.and_then(|l| l.named(key)))
                 .map(str::to_owned)
         };
+        let ions = cue_list!("lexicon", "drug_name_counter_ions");
         let mut found: Vec<String> = Vec::new();
         let mut i = 0;
         while i < words.len() {
             let mut matched = 0;
             for len in (1..=longest.min(words.len() - i)).rev() {
-                if let Some(id) = named(&words[i..i + len].join(" ")) {
+                let span = &words[i..i + len];
+                if i > 0 && span.iter().all(|w| ions.contains(w)) {
+                    continue;
+                }
+                if let Some(id) = named(&span.join(" ")) {
                     if !found.contains(&id) {
                         found.push(id);
                     }
@@ -153,15 +162,17 @@ impl Resolver<'_> {
             i += matched.max(1);
         }
         if found.len() > 1 {
-            // A combination product is held under its ingredients' ids in
-            // alphabetical order, joined by `-` (Drugs@FDA's `acetaminophen-codeine`).
+            // A combination product is held under its ingredients' ids joined by `-`, in
+            // the regulator's order (mostly alphabetical: `acetaminophen-codeine`).
             let mut parts: Vec<&str> = found.iter().map(String::as_str).collect();
+            let as_named = parts.join("-");
             parts.sort_unstable();
-            let combined = parts.join("-");
-            let held = eu.is_some_and(|l| l.medicine(&combined).is_some())
-                || us.is_some_and(|l| l.knows(&combined));
-            if held {
-                return Some(combined);
+            for combined in [as_named, parts.join("-")] {
+                let held = eu.is_some_and(|l| l.medicine(&combined).is_some())
+                    || us.is_some_and(|l| l.knows(&combined));
+                if held {
+                    return Some(combined);
+                }
             }
         }
         found.into_iter().next()
@@ -197,6 +208,13 @@ mod tests {
             ("ADALIMUMAB", Some("adalimumab")),
             ("METHOTREXTE", Some("methotrexate")),
             ("ACETAMINOPHEN AND CODEINE", Some("acetaminophen-codeine")),
+            ("RHEUMATREX", None),
+            ("POTASSIUM CHLORIDE", Some("potassium")),
+            ("FOLATE SODIUM", None),
+            ("VITAMIN E", None),
+            ("HRT (ANDROGENS AND FEMALE SEX HORMONES)", None),
+            ("Cyclophosphemide", Some("cyclophosphamide")),
+            ("SULFAMETHOZAOLE W/TRIMETHOPRIM", Some("sulfamethoxazole-trimethoprim")),
             // Nothing a layer or the pack holds.
             ("UNKNOWN DRUG", None),
             ("", None),

@@ -348,11 +348,18 @@ impl Speller {
     /// The vocabulary word a misspelt word stands for, if exactly one is nearest and
     /// close enough; `None` for short or non-alphabetic words.
     pub(crate) fn correct(&self, word: &str) -> Option<&str> {
+        self.correct_within(word, 2)
+    }
+
+    /// [`correct`](Self::correct) with at most `max_edits` edits (the usual limit is
+    /// one edit below eight letters, two from eight on; a larger vocabulary calls for
+    /// a tighter limit).
+    pub(crate) fn correct_within(&self, word: &str, max_edits: usize) -> Option<&str> {
         let len = word.chars().count();
         if len < 5 || !word.chars().all(char::is_alphabetic) {
             return None;
         }
-        let limit = if len >= 8 { 2 } else { 1 };
+        let limit = (if len >= 8 { 2 } else { 1 }).min(max_edits);
         let mut best: Option<(&str, usize)> = None;
         let mut tie = false;
         // Misspellings nearly always keep the first letter, or swap one that sounds
