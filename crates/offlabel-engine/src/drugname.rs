@@ -124,7 +124,9 @@ impl Resolver<'_> {
             .filter(|w| !w.starts_with(|c: char| c.is_ascii_digit()))
             .filter(|w| !noise.iter().any(|n| n == w))
             .map(|w| {
-                if layer.known.contains(w) || self.lexicon.is_common(w) || self.lexicon.knows_word(w)
+                if layer.known.contains(w)
+                    || self.lexicon.is_common(w)
+                    || self.lexicon.knows_word(w)
                 {
                     return w.to_owned();
                 }
@@ -214,18 +216,17 @@ mod tests {
             ("VITAMIN E", None),
             ("HRT (ANDROGENS AND FEMALE SEX HORMONES)", None),
             ("Cyclophosphemide", Some("cyclophosphamide")),
-            ("SULFAMETHOZAOLE W/TRIMETHOPRIM", Some("sulfamethoxazole-trimethoprim")),
+            (
+                "SULFAMETHOZAOLE W/TRIMETHOPRIM",
+                Some("sulfamethoxazole-trimethoprim"),
+            ),
             // Nothing a layer or the pack holds.
             ("UNKNOWN DRUG", None),
             ("", None),
             ("4 MG TABLET", None),
         ];
         for (name, want) in cases {
-            assert_eq!(
-                engine.resolve_drug_name(name).as_deref(),
-                *want,
-                "{name}"
-            );
+            assert_eq!(engine.resolve_drug_name(name).as_deref(), *want, "{name}");
         }
     }
 }

@@ -318,7 +318,10 @@ impl Speller {
         let mut buckets: HashMap<(u8, usize), Vec<u32>> = HashMap::default();
         for (i, v) in vocabulary.iter().enumerate() {
             let at = u32::try_from(i).unwrap_or(u32::MAX);
-            buckets.entry((v.as_bytes()[0], v.len())).or_default().push(at);
+            buckets
+                .entry((v.as_bytes()[0], v.len()))
+                .or_default()
+                .push(at);
         }
         Speller {
             vocabulary,

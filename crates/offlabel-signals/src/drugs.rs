@@ -175,10 +175,19 @@ mod tests {
         assert_eq!(m.key("", "aspirin"), "aspirin");
         let s = m.summary(1);
         assert_eq!(
-            (s.drug_rows, s.mapped, s.mapped_by_name, s.with_prod_ai, s.prod_ai_mapped),
+            (
+                s.drug_rows,
+                s.mapped,
+                s.mapped_by_name,
+                s.with_prod_ai,
+                s.prod_ai_mapped
+            ),
             (6, 3, 2, 4, 3)
         );
-        assert_eq!((s.name_agrees_with_prod_ai, s.name_differs_from_prod_ai), (1, 1));
+        assert_eq!(
+            (s.name_agrees_with_prod_ai, s.name_differs_from_prod_ai),
+            (1, 1)
+        );
         assert_eq!(s.unmapped, 3);
         assert_eq!(
             s.top_unmapped,

@@ -19,9 +19,9 @@
 //!
 //! Memory stays bounded: one line at a time.
 
+use serde::Serialize;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
-use serde::Serialize;
 use std::path::{Path, PathBuf};
 
 /// The table a file holds.
@@ -301,7 +301,9 @@ impl<R: BufRead> DollarReader<R> {
             header.pop();
         }
         if let [only] = header.as_slice()
-            && let Some(delimiter) = [',', '\t', '|', ';'].into_iter().find(|&d| only.contains(d))
+            && let Some(delimiter) = [',', '\t', '|', ';']
+                .into_iter()
+                .find(|&d| only.contains(d))
         {
             return Err(FileError::Delimiter {
                 path: path.to_owned(),
@@ -600,7 +602,10 @@ mod tests {
         let r = DollarReader::new(&b"primaryid$caseid\n"[..], Path::new("DEMO23Q4.txt"))
             .expect("header");
         assert_eq!(r.layout(), Layout::Current);
-        match DollarReader::new(&b"primaryid,caseid,pt\n1,2,x\n"[..], Path::new("REAC23Q4.txt")) {
+        match DollarReader::new(
+            &b"primaryid,caseid,pt\n1,2,x\n"[..],
+            Path::new("REAC23Q4.txt"),
+        ) {
             Err(e @ FileError::Delimiter { delimiter: ',', .. }) => {
                 assert!(e.to_string().contains("REAC23Q4.txt, line 1"), "{e}");
             }

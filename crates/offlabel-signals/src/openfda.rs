@@ -17,8 +17,8 @@
 //! `medicinalproduct`, `activesubstance.activesubstancename`,
 //! `drugadministrationroute`; per `patient.reaction[]`: `reactionmeddrapt`.
 
-use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::fmt;
 use std::fs::File;
 use std::io::{BufReader, Read};
@@ -482,15 +482,24 @@ mod tests {
         let got = read(SAMPLE).expect("read");
         assert_eq!(got.len(), 3);
         let r = got[0].as_ref().expect("first");
-        assert_eq!((r.primaryid, r.caseid, r.caseversion), (100033012, 10003301, 2));
-        assert_eq!((r.sex.as_str(), r.age.as_str(), r.age_cod.as_str()), ("F", "67", "YR"));
+        assert_eq!(
+            (r.primaryid, r.caseid, r.caseversion),
+            (100033012, 10003301, 2)
+        );
+        assert_eq!(
+            (r.sex.as_str(), r.age.as_str(), r.age_cod.as_str()),
+            ("F", "67", "YR")
+        );
         assert_eq!(r.fda_dt, "20140312");
         let roles: Vec<&str> = r.drugs.iter().map(|d| d.0.as_str()).collect();
         assert_eq!(roles, ["PS", "C", "SS"]);
         assert_eq!(r.drugs[0].2, "BARICITINIB");
         assert_eq!(r.reactions, ["deep vein thrombosis", "nausea"]);
         let legacy = got[1].as_ref().expect("legacy");
-        assert_eq!((legacy.primaryid, legacy.caseid, legacy.caseversion), (-5801206, -5801206, 0));
+        assert_eq!(
+            (legacy.primaryid, legacy.caseid, legacy.caseversion),
+            (-5801206, -5801206, 0)
+        );
         assert_eq!(legacy.drugs[0].0, "I");
         assert!(got[2].is_err());
     }

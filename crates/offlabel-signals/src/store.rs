@@ -487,17 +487,14 @@ impl Store {
                         file: name.clone(),
                     });
                 };
-                let fs =
-                    import_file(&tx, file, &mut mapper, &mut report).map_err(
-                        |e| match e {
-                            ImportError::Sql(source) => StoreError::Sqlite {
-                                path: self.path.clone(),
-                                context: "importing",
-                                source,
-                            },
-                            ImportError::File(f) => StoreError::File(f),
-                        },
-                    )?;
+                let fs = import_file(&tx, file, &mut mapper, &mut report).map_err(|e| match e {
+                    ImportError::Sql(source) => StoreError::Sqlite {
+                        path: self.path.clone(),
+                        context: "importing",
+                        source,
+                    },
+                    ImportError::File(f) => StoreError::File(f),
+                })?;
                 done += file.bytes;
                 match file.kind {
                     FileKind::Demo => counts[0] += fs.rows,
@@ -545,9 +542,10 @@ impl Store {
         let mut summary = ImportSummary::default();
         let mut mapper = DrugMapper::new(resolve);
         for (path, bytes) in paths.iter().zip(sizes) {
-            let name = path
-                .file_name()
-                .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+            let name = path.file_name().map_or_else(
+                || path.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
             let quarter = format!("openfda:{name}");
             let tx = self
                 .conn
@@ -1019,7 +1017,12 @@ fn check_quarter(
             });
         }
     }
-    for kind in [FileKind::Outc, FileKind::Indi, FileKind::Ther, FileKind::Rpsr] {
+    for kind in [
+        FileKind::Outc,
+        FileKind::Indi,
+        FileKind::Ther,
+        FileKind::Rpsr,
+    ] {
         if !of_quarter.iter().any(|f| f.kind == kind) {
             warnings.push(format!(
                 "quarter {quarter} has no {} file; its rows are not stored (the counts do not use them)",
@@ -1155,9 +1158,7 @@ fn import_file(
                 c(&r, "occr_country"),
             );
             let needed = pid.max(caseid).max(version.unwrap_or(0)) + 1;
-            let mut stmt = tx.prepare_cached(
-                INSERT_REPORT,
-            )?;
+            let mut stmt = tx.prepare_cached(INSERT_REPORT)?;
             rows!(needed, |row| {
                 let p = key(&row)?;
                 let cid = id(&row, caseid, "caseid")?;
@@ -1195,9 +1196,7 @@ fn import_file(
             let seq = r.column(&["drug_seq"]);
             let route = r.column(&["route"]);
             let needed = pid.max(role).max(drugname) + 1;
-            let mut stmt = tx.prepare_cached(
-                INSERT_DRUG,
-            )?;
+            let mut stmt = tx.prepare_cached(INSERT_DRUG)?;
             rows!(needed, |row| {
                 let p = key(&row)?;
                 let role_code = row.get(role).to_ascii_uppercase();
@@ -1228,9 +1227,7 @@ fn import_file(
         FileKind::Reac => {
             let pt = r.require(PT)?;
             let act = r.column(&["drug_rec_act"]);
-            let mut stmt = tx.prepare_cached(
-                INSERT_REACTION,
-            )?;
+            let mut stmt = tx.prepare_cached(INSERT_REACTION)?;
             rows!(pid.max(pt) + 1, |row| {
                 let p = key(&row)?;
                 let term = row.get(pt).to_lowercase();

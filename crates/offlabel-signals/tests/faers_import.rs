@@ -234,11 +234,7 @@ fn cut_lines_negative_ids_and_unknown_roles_are_bad_lines() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut store = Store::open(&dir.path().join("reports.sqlite"), true).expect("store");
     let summary = store
-        .import_faers(
-            &[data.path().to_path_buf()],
-            &mut |_| None,
-            &mut |_| {},
-        )
+        .import_faers(&[data.path().to_path_buf()], &mut |_| None, &mut |_| {})
         .expect("import");
     let file = |name: &str| {
         summary
