@@ -2,8 +2,8 @@
 //! store, load the deduplicated reports, count, fit (or take) the EBGM prior, compute
 //! the selected pairs and rank them.
 //!
-//! The caller passes the drug-name → key function used to find `--drug` (the
-//! interfaces pass the engine's recogniser), so this module, like the crate, knows
+//! The caller passes the drug-name → medicine-id function used to find `--drug` (the
+//! interfaces pass `Engine::resolve_drug_name`), so this module, like the crate, knows
 //! nothing of the knowledge pack.
 
 use crate::count::{AgeBand, Counts, Sex, Stratify};
@@ -109,8 +109,8 @@ pub struct Counting {
 /// Which pairs to report, and in which order.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Selection<'a> {
-    /// Only this drug: a pack id, brand or ingredient, resolved by the caller's
-    /// drug-key function (and tried as written, in lower case).
+    /// Only this drug: a medicine id, brand or ingredient, resolved by the caller's
+    /// resolver (and tried as written, in lower case).
     pub drug: Option<&'a str>,
     /// Only this event (MedDRA preferred term, any case).
     pub event: Option<&'a str>,
