@@ -754,7 +754,8 @@ async fn signals_rank_the_imported_reports() {
         signal_pairs(&body),
         [
             ("adalimumab".to_string(), "nausea".to_string()),
-            ("aspirin 81 mg".to_string(), "headache".to_string())
+            // "Aspirin 81 mg": the strength set aside, the Drugs@FDA layer's id.
+            ("aspirin".to_string(), "headache".to_string())
         ]
     );
 
