@@ -465,17 +465,7 @@ impl Store {
             .collect::<Vec<_>>()
             .join(", ");
         for quarter in &quarters {
-            let tx = self
-                .conn
-                .unchecked_transaction()
-                .map_err(self.err("starting the import"))?;
-            for table in QUARTER_TABLES {
-                tx.execute(
-                    &format!("DELETE FROM {table} WHERE quarter = ?1"),
-                    [quarter],
-                )
-                .map_err(self.err("clearing an earlier import of the quarter"))?;
-            }
+            let tx = self.begin_quarter(quarter)?;
             let mut counts = [0u64; 3];
             let mut bad_total = 0u64;
             for file in files.iter().filter(|f| &f.quarter == quarter) {
@@ -506,8 +496,15 @@ impl Store {
                 summary.files.push(fs);
             }
             tx.execute(
-                "INSERT OR REPLACE INTO faers_imports (quarter, source, imported_at, reports, drugs, reactions, bad_lines) VALUES (?1, ?2, datetime('now'), ?3, ?4, ?5, ?6)",
-                params![quarter, source, counts[0] as i64, counts[1] as i64, counts[2] as i64, bad_total as i64],
+                INSERT_IMPORT,
+                params![
+                    quarter,
+                    source,
+                    counts[0] as i64,
+                    counts[1] as i64,
+                    counts[2] as i64,
+                    bad_total as i64
+                ],
             )
             .map_err(self.err("recording the import"))?;
             tx.commit().map_err(self.err("committing the import"))?;
@@ -547,17 +544,7 @@ impl Store {
                 |n| n.to_string_lossy().into_owned(),
             );
             let quarter = format!("openfda:{name}");
-            let tx = self
-                .conn
-                .unchecked_transaction()
-                .map_err(self.err("starting the import"))?;
-            for table in QUARTER_TABLES {
-                tx.execute(
-                    &format!("DELETE FROM {table} WHERE quarter = ?1"),
-                    [&quarter],
-                )
-                .map_err(self.err("clearing an earlier import of the file"))?;
-            }
+            let tx = self.begin_quarter(&quarter)?;
             let mut fs = FileSummary {
                 path: path.display().to_string(),
                 rows: 0,
@@ -650,8 +637,15 @@ impl Store {
                 file: path.display().to_string(),
             });
             tx.execute(
-                "INSERT OR REPLACE INTO faers_imports (quarter, source, imported_at, reports, drugs, reactions, bad_lines) VALUES (?1, ?2, datetime('now'), ?3, ?4, ?5, ?6)",
-                params![quarter, path.display().to_string(), counts[0] as i64, counts[1] as i64, counts[2] as i64, fs.bad_lines as i64],
+                INSERT_IMPORT,
+                params![
+                    quarter,
+                    path.display().to_string(),
+                    counts[0] as i64,
+                    counts[1] as i64,
+                    counts[2] as i64,
+                    fs.bad_lines as i64
+                ],
             )
             .map_err(self.err("recording the import"))?;
             tx.commit().map_err(self.err("committing the import"))?;
@@ -660,6 +654,23 @@ impl Store {
         }
         summary.drugs = mapper.summary(TOP_UNMAPPED);
         Ok(summary)
+    }
+
+    /// Starts the transaction of one quarter (or openFDA file) and removes what an
+    /// earlier import of it wrote.
+    fn begin_quarter(&self, quarter: &str) -> Result<rusqlite::Transaction<'_>, StoreError> {
+        let tx = self
+            .conn
+            .unchecked_transaction()
+            .map_err(self.err("starting the import"))?;
+        for table in QUARTER_TABLES {
+            tx.execute(
+                &format!("DELETE FROM {table} WHERE quarter = ?1"),
+                [quarter],
+            )
+            .map_err(self.err("clearing an earlier import of the quarter"))?;
+        }
+        Ok(tx)
     }
 
     fn table_exists(&self, name: &str) -> Result<bool, StoreError> {
@@ -960,6 +971,7 @@ fn note_bad(summary: &mut FileSummary, bad: BadLine) {
     }
 }
 
+const INSERT_IMPORT: &str = "INSERT OR REPLACE INTO faers_imports (quarter, source, imported_at, reports, drugs, reactions, bad_lines) VALUES (?1, ?2, datetime('now'), ?3, ?4, ?5, ?6)";
 const INSERT_REPORT: &str = "INSERT OR REPLACE INTO faers_reports (primaryid, caseid, caseversion, fda_dt, init_fda_dt, event_dt, rept_cod, sex, age_years, age, age_cod, wt, wt_cod, occp_cod, reporter_country, occr_country, quarter) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
 const INSERT_DRUG: &str = "INSERT INTO faers_drugs (primaryid, drug_seq, role, drug_key, drugname, prod_ai, route, quarter) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 const INSERT_REACTION: &str =
