@@ -217,7 +217,7 @@ mod tests {
             ("HRT (ANDROGENS AND FEMALE SEX HORMONES)", None),
             ("Cyclophosphemide", Some("cyclophosphamide")),
             (
-                "SULFAMETHOZAOLE W/TRIMETHOPRIM",
+                "TRIMETHOPRIM/SULFAMETHOXAZOLE",
                 Some("sulfamethoxazole-trimethoprim"),
             ),
             // Nothing a layer or the pack holds.
