@@ -2,7 +2,8 @@
 # Signal statistics against the independent Python reference
 # (crates/offlabel-signals/tests/reference/signals_ref.py), end to end through the
 # binary: a generated FAERS data set (two quarters, duplicate versions, a DELETE
-# list, bad lines) is imported with `offlabel faers import`, scored with
+# list, bad lines, and a legacy AERS quarter in the isr/case layout holding earlier
+# versions of some cases) is imported with `offlabel faers import`, scored with
 # `offlabel signals --json` and recomputed by the reference, which must agree to
 # 1e-9 relative on every statistic of every pair (EBGM with offlabel's fitted prior,
 # whose likelihood must match SciPy's own maximum). Then the all-pairs benchmark

@@ -155,6 +155,19 @@ impl EuLayer {
             .collect()
     }
 
+    /// The medicine id a whole name stands for (its words normalised and joined by
+    /// single spaces), if any.
+    pub fn named(&self, words: &str) -> Option<&str> {
+        self.names
+            .get(words)
+            .map(|&i| self.medicines[i].id.as_str())
+    }
+
+    /// The length, in words, of the layer's longest name.
+    pub fn longest_name(&self) -> usize {
+        self.longest
+    }
+
     /// The first medicine a text names (longest name first at each word).
     pub fn find_medicine(&self, text: &str) -> Option<&RegulatedMedicine> {
         let words = phrase_words(text);

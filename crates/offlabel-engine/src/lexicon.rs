@@ -52,11 +52,10 @@ pub struct Lexicon {
     phrases: HashMap<String, Vec<(Vec<String>, Term)>>,
     /// Case-sensitive short abbreviations (raw text → term).
     abbreviations: HashMap<String, Term>,
-    /// Words that may be spelling targets, sorted.
+    /// Words that may be spelling targets (collected while building, then indexed).
     vocabulary: Vec<String>,
-    /// (first byte, byte length) → positions in `vocabulary`: a correction only
-    /// compares words that could be within its edit limit, not the whole vocabulary.
-    spelling_buckets: HashMap<(u8, usize), Vec<u32>>,
+    /// The spelling targets, indexed for correction.
+    speller: Speller,
     /// Words that occur in the vocabulary (fast exact check).
     known_words: HashSet<String>,
     /// Ordinary words that are never corrected.
@@ -82,7 +81,7 @@ impl Lexicon {
             phrases: HashMap::default(),
             abbreviations: HashMap::default(),
             vocabulary: Vec::new(),
-            spelling_buckets: HashMap::default(),
+            speller: Speller::default(),
             known_words: HashSet::default(),
             common: words("common_words"),
             cjk: Vec::new(),
@@ -141,33 +140,18 @@ impl Lexicon {
         for phrases in lex.phrases.values_mut() {
             phrases.sort_by_key(|p| std::cmp::Reverse(p.0.len()));
         }
-        lex.vocabulary.sort();
-        lex.vocabulary.dedup();
-        for (i, v) in lex.vocabulary.iter().enumerate() {
-            let key = (v.as_bytes()[0], v.len());
-            let at = u32::try_from(i).unwrap_or(u32::MAX);
-            lex.spelling_buckets.entry(key).or_default().push(at);
-        }
+        lex.speller = Speller::new(std::mem::take(&mut lex.vocabulary));
         lex
     }
 
-    /// The vocabulary words whose first byte sounds like `first` and whose length
-    /// is within `limit` of `len`: the only words a correction can reach.
-    fn spelling_candidates(&self, first: u8, len: usize, limit: usize) -> Vec<&str> {
-        let firsts: &[u8] = match first {
-            b'x' | b'z' => b"xz",
-            b'c' | b'k' => b"ck",
-            _ => std::slice::from_ref(&first),
-        };
-        let mut out = Vec::new();
-        for &f in firsts {
-            for l in len.saturating_sub(limit)..=len + limit {
-                if let Some(at) = self.spelling_buckets.get(&(f, l)) {
-                    out.extend(at.iter().filter_map(|&i| self.vocabulary.get(i as usize)));
-                }
-            }
-        }
-        out.into_iter().map(String::as_str).collect()
+    /// Whether a normalised word is a name of the lexicon (or part of one).
+    pub(crate) fn knows_word(&self, word: &str) -> bool {
+        self.known_words.contains(word)
+    }
+
+    /// Whether a normalised word is an ordinary word, never corrected.
+    pub(crate) fn is_common(&self, word: &str) -> bool {
+        self.common.contains(word)
     }
 
     fn add(&mut self, phrase: &str, term: Term, spelling_target: bool) {
@@ -207,37 +191,10 @@ impl Lexicon {
 
     /// Corrects a misspelt word to a vocabulary word, if exactly one is close enough.
     fn correct(&self, word: &str) -> Option<&str> {
-        let len = word.chars().count();
-        if len < 5
-            || self.common.contains(word)
-            || self.known_words.contains(word)
-            || !word.chars().all(char::is_alphabetic)
-        {
+        if self.common.contains(word) || self.known_words.contains(word) {
             return None;
         }
-        let limit = if len >= 8 { 2 } else { 1 };
-        let mut best: Option<(&str, usize)> = None;
-        let mut tie = false;
-        // Misspellings nearly always keep the first letter, or swap one that sounds
-        // the same ("zeljanz", "kibinqo"); the result does not depend on the order
-        // the candidates come in (the nearest word, unless two tie).
-        for v in self.spelling_candidates(word.as_bytes()[0], word.len(), limit) {
-            debug_assert!(same_sound(v.as_bytes()[0], word.as_bytes()[0]));
-            if let Some(d) = edit_distance(word, v, limit) {
-                match best {
-                    Some((_, bd)) if d > bd => {}
-                    Some((bw, bd)) if d == bd => tie |= bw != v,
-                    _ => {
-                        best = Some((v, d));
-                        tie = false;
-                    }
-                }
-            }
-        }
-        match best {
-            Some((w, _)) if !tie => Some(w),
-            _ => None,
-        }
+        self.speller.correct(word)
     }
 
     /// Finds every medicine, condition, class and foreign-medicine phrase in the tokens,
@@ -338,6 +295,98 @@ impl Lexicon {
             }
         }
         hits
+    }
+}
+
+/// Spelling correction over a fixed list of words: a word of five letters or more
+/// becomes the one vocabulary word within one edit (two from eight letters on) that
+/// starts with the same sound, when exactly one is nearest. The caller decides which
+/// words are never corrected (ordinary words, words it already knows).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Speller {
+    /// The spelling targets, sorted and deduplicated.
+    vocabulary: Vec<String>,
+    /// (first byte, byte length) → positions in `vocabulary`: a correction only
+    /// compares words that could be within its edit limit, not the whole vocabulary.
+    buckets: HashMap<(u8, usize), Vec<u32>>,
+}
+
+impl Speller {
+    /// Indexes the spelling targets.
+    pub(crate) fn new(mut vocabulary: Vec<String>) -> Speller {
+        vocabulary.retain(|v| !v.is_empty());
+        vocabulary.sort();
+        vocabulary.dedup();
+        let mut buckets: HashMap<(u8, usize), Vec<u32>> = HashMap::default();
+        for (i, v) in vocabulary.iter().enumerate() {
+            let at = u32::try_from(i).unwrap_or(u32::MAX);
+            buckets
+                .entry((v.as_bytes()[0], v.len()))
+                .or_default()
+                .push(at);
+        }
+        Speller {
+            vocabulary,
+            buckets,
+        }
+    }
+
+    /// The vocabulary words whose first byte sounds like `first` and whose length
+    /// is within `limit` of `len`: the only words a correction can reach.
+    fn candidates(&self, first: u8, len: usize, limit: usize) -> Vec<&str> {
+        let firsts: &[u8] = match first {
+            b'x' | b'z' => b"xz",
+            b'c' | b'k' => b"ck",
+            _ => std::slice::from_ref(&first),
+        };
+        let mut out = Vec::new();
+        for &f in firsts {
+            for l in len.saturating_sub(limit)..=len + limit {
+                if let Some(at) = self.buckets.get(&(f, l)) {
+                    out.extend(at.iter().filter_map(|&i| self.vocabulary.get(i as usize)));
+                }
+            }
+        }
+        out.into_iter().map(String::as_str).collect()
+    }
+
+    /// The vocabulary word a misspelt word stands for, if exactly one is nearest and
+    /// close enough; `None` for short or non-alphabetic words.
+    pub(crate) fn correct(&self, word: &str) -> Option<&str> {
+        self.correct_within(word, 2)
+    }
+
+    /// [`correct`](Self::correct) with at most `max_edits` edits (the usual limit is
+    /// one edit below eight letters, two from eight on; a larger vocabulary calls for
+    /// a tighter limit).
+    pub(crate) fn correct_within(&self, word: &str, max_edits: usize) -> Option<&str> {
+        let len = word.chars().count();
+        if len < 5 || !word.chars().all(char::is_alphabetic) {
+            return None;
+        }
+        let limit = (if len >= 8 { 2 } else { 1 }).min(max_edits);
+        let mut best: Option<(&str, usize)> = None;
+        let mut tie = false;
+        // Misspellings nearly always keep the first letter, or swap one that sounds
+        // the same ("zeljanz", "kibinqo"); the result does not depend on the order
+        // the candidates come in (the nearest word, unless two tie).
+        for v in self.candidates(word.as_bytes()[0], word.len(), limit) {
+            debug_assert!(same_sound(v.as_bytes()[0], word.as_bytes()[0]));
+            if let Some(d) = edit_distance(word, v, limit) {
+                match best {
+                    Some((_, bd)) if d > bd => {}
+                    Some((bw, bd)) if d == bd => tie |= bw != v,
+                    _ => {
+                        best = Some((v, d));
+                        tie = false;
+                    }
+                }
+            }
+        }
+        match best {
+            Some((w, _)) if !tie => Some(w),
+            _ => None,
+        }
     }
 }
 

@@ -12,6 +12,7 @@ pub mod answer;
 pub mod browse;
 pub mod check;
 mod cues;
+mod drugname;
 mod eu;
 pub mod lexicon;
 mod outside;
@@ -60,6 +61,8 @@ pub struct Engine {
     eu: eu::EuIndex,
     /// The FDA layers (Drugs@FDA, labels), parsed on the first question that needs them.
     us: us::UsIndex,
+    /// The layers' name words for report drug names, built on the first name resolved.
+    drug_names: drugname::DrugNameIndex,
 }
 
 impl Engine {
@@ -74,6 +77,7 @@ impl Engine {
             vocabulary: outside::VocabularyIndex::default(),
             eu: eu::EuIndex::default(),
             us: us::UsIndex::default(),
+            drug_names: drugname::DrugNameIndex::default(),
         }
     }
 
@@ -156,63 +160,20 @@ impl Engine {
         check::run(self, request)
     }
 
-    /// The key a free-text drug name is counted under: the pack id of the medicine
-    /// it names, else the trimmed, lower-case name.
-    ///
-    /// `name` (a product or brand name as written, e.g. `XELJANZ XR`) is tried first,
-    /// then `ingredient` (the active ingredient, e.g. `TOFACITINIB CITRATE`), each
-    /// through the question recogniser ([`Engine::understand`]). A match that fixes the
-    /// route beats one whose route the recogniser had to assume (so a topical brand is
-    /// not counted under the oral medicine of the same ingredient). Without a match the
-    /// key is the ingredient, trimmed and in lower case, or the name when the
-    /// ingredient is empty. Either argument may be empty; pass the same text twice to
-    /// resolve a single name.
-    pub fn medicine_key(&self, ingredient: &str, name: &str) -> String {
-        let mut assumed: Option<String> = None;
-        for text in [name, ingredient] {
-            if text.trim().is_empty() {
-                continue;
-            }
-            let q = self.understand(text);
-            if let Some(id) = q.medicine {
-                if !q.route_assumed {
-                    return id;
-                }
-                assumed.get_or_insert(id);
-            }
+    /// The medicine a drug name as written on a report stands for ("OLUMIANT 4MG TAB"
+    /// → `baricitinib`, "DUPIXENT" → `dupilumab`), from the names alone: the curated
+    /// lexicon first, then the EMA's and the FDA's layers; strengths, dose forms and
+    /// salts are left aside and misspellings corrected within the lexicon's edit limits
+    /// (see `drugname.rs`). `None` when no name of the pack or its layers matches. The
+    /// question parser is not run.
+    pub fn resolve_drug_name(&self, name: &str) -> Option<String> {
+        drugname::Resolver {
+            pack: &self.full,
+            lexicon: &self.lexicon,
+            eu: &self.eu,
+            us: &self.us,
+            index: &self.drug_names,
         }
-        if let Some(id) = assumed {
-            return id;
-        }
-        let fallback = if ingredient.trim().is_empty() {
-            name
-        } else {
-            ingredient
-        };
-        fallback.trim().to_lowercase()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn medicine_key_maps_pack_medicines() {
-        let engine = Engine::new(offlabel_embedded::pack().expect("embedded pack"));
-        assert_eq!(
-            engine.medicine_key("BARICITINIB", "OLUMIANT"),
-            "baricitinib"
-        );
-        assert_eq!(
-            engine.medicine_key("TOFACITINIB CITRATE", "XELJANZ XR"),
-            "tofacitinib"
-        );
-        assert_eq!(
-            engine.medicine_key("METHOTREXATE SODIUM", "METHOTREXATE"),
-            "methotrexate sodium"
-        );
-        assert_eq!(engine.medicine_key("", "  Aspirin "), "aspirin");
-        assert_eq!(engine.medicine_key("Olumiant", "Olumiant"), "baricitinib");
+        .resolve(name)
     }
 }

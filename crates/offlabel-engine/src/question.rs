@@ -298,7 +298,7 @@ pub fn parse(pack: &Pack, lexicon: &Lexicon, text: &str) -> Question {
     }
 }
 
-fn route_cues(lexicon: &Lexicon, tokens: &[Token]) -> Option<Route> {
+pub(crate) fn route_cues(lexicon: &Lexicon, tokens: &[Token]) -> Option<Route> {
     let mut topical = false;
     let mut oral = false;
     for t in tokens {
@@ -315,7 +315,7 @@ fn route_cues(lexicon: &Lexicon, tokens: &[Token]) -> Option<Route> {
     }
 }
 
-fn resolve_medicine(
+pub(crate) fn resolve_medicine(
     pack: &Pack,
     hits: &[Hit],
     route: Option<Route>,

@@ -649,7 +649,7 @@ impl Ctx<'_> {
                 for cond in pack
                     .conditions
                     .iter()
-                    .filter(|x| x.dermatological && x.doid.as_deref() == Some(d.as_str()))
+                    .filter(|x| x.in_area && x.doid.as_deref() == Some(d.as_str()))
                 {
                     let has = pack.authorisations_of(medicine).any(|a| {
                         a.regulator == regulator

@@ -51,6 +51,9 @@ pub(crate) struct UsLayer {
     clauses_of: HashMap<String, Vec<usize>>,
     /// Normalised name (ingredient or brand) → medicine id.
     names: HashMap<String, String>,
+    /// Names that are only the first word of a brand ("breo"): fine in a question, too
+    /// loose for a drug name on a report (`named`).
+    partial: std::collections::HashSet<String>,
     longest: usize,
     /// The Drugs@FDA layer's date, `YYYY-MM-DD`.
     pub as_of: String,
@@ -119,6 +122,7 @@ impl UsIndex {
                     labels_of: HashMap::new(),
                     clauses_of: HashMap::new(),
                     names: HashMap::new(),
+                    partial: std::collections::HashSet::new(),
                     longest: 1,
                     as_of: complete_to(e::DRUGSFDA_LAYER)?,
                     medicines,
@@ -145,6 +149,20 @@ impl UsIndex {
                     let id = layer.medicines[i].id.clone();
                     layer.by_id.insert(id.clone(), i);
                     add(&mut layer, &id.replace('-', " "), &id);
+                }
+                // A single ingredient as Drugs@FDA writes it, salt included ("METHOTREXATE
+                // SODIUM"), before any brand: a kit's brand of the same words never takes it.
+                for i in 0..layer.medicines.len() {
+                    let id = layer.medicines[i].id.clone();
+                    let single: Vec<String> = layer.medicines[i]
+                        .ingredients
+                        .iter()
+                        .filter(|n| !n.contains(';'))
+                        .cloned()
+                        .collect();
+                    for name in single {
+                        add(&mut layer, &name, &id);
+                    }
                 }
                 for i in 0..layer.medicines.len() {
                     let id = layer.medicines[i].id.clone();
@@ -184,6 +202,9 @@ impl UsIndex {
                     .collect();
                 first.sort();
                 for (w, id) in first {
+                    if !layer.names.contains_key(&w) {
+                        layer.partial.insert(w.clone());
+                    }
                     add(&mut layer, &w, &id);
                 }
                 for i in 0..layer.labels.len() {
@@ -256,6 +277,20 @@ impl UsLayer {
     /// Whether either US layer knows this medicine id.
     pub fn knows(&self, id: &str) -> bool {
         self.by_id.contains_key(id) || self.labels_of.contains_key(id)
+    }
+
+    /// The medicine id a whole name stands for (its words normalised and joined by
+    /// single spaces), if any.
+    pub fn named(&self, words: &str) -> Option<&str> {
+        if self.partial.contains(words) {
+            return None;
+        }
+        self.names.get(words).map(String::as_str)
+    }
+
+    /// The length, in words, of the layer's longest name.
+    pub fn longest_name(&self) -> usize {
+        self.longest
     }
 
     /// The medicine id of the first medicine a text names (longest name first at each word).

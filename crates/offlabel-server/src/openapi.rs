@@ -286,7 +286,7 @@ fn signals_operation(page: Value) -> Value {
             query_param(
                 "drug",
                 false,
-                "Only this drug: a pack id, brand or ingredient (resolved as at import), or a FAERS active ingredient as written.",
+                "Only this drug: a medicine of the pack or its EU/US layers by id, INN or brand (resolved as at import), or a name no layer knows as FAERS writes it.",
                 name("Drug name or id."),
             ),
             query_param(

@@ -8,7 +8,7 @@
 //! Each request is one `offlabel_signals::run::run` (the same run as `offlabel
 //! signals --json`): open the store, load and deduplicate, count, fit the EBGM prior,
 //! compute the selected pairs and rank them. The drug filter is resolved by the
-//! engine's recogniser, as at import. The run blocks and uses every core, so it goes
+//! engine's drug-name resolver, as at import. The run blocks and uses every core, so it goes
 //! to `spawn_blocking`, one at a time. The body of a run is kept (16 runs, keyed by
 //! query and the store file's size and time), so requests that queued behind the same
 //! run, and later repeats on an unchanged store, get it without running again. A
@@ -371,7 +371,7 @@ async fn signals(State(state): State<AppState>, uri: Uri) -> Response {
             rules: p.rules,
             sort: p.sort,
         };
-        let resolve = |name: &str| engine.medicine_key(name, name);
+        let resolve = |name: &str| engine.resolve_drug_name(name);
         run::run(Some(&location), &p.counting, &selection, &resolve)
     })
     .await;

@@ -3,6 +3,11 @@
 //! Rule (FDA's FAQ, as in the R package `faers`): per `caseid` keep the version
 //! with the highest `caseversion`; ties go to the later `fda_dt`, then to the larger
 //! `primaryid`. Cases listed in any DELETE file are dropped whatever their version.
+//!
+//! Legacy AERS versions (2004Q1–2012Q3) are stored with `caseversion` 0 and
+//! `primaryid` = −ISR (so they never collide with a FAERS `primaryid`); the rule then
+//! keeps, per case, any FAERS version over every AERS one, and among AERS versions the
+//! later `fda_dt`, then the larger ISR.
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -21,7 +26,8 @@ pub struct Version {
 
 impl Version {
     fn rank(&self) -> (i64, i64, i64) {
-        (self.caseversion, self.fda_dt, self.primaryid)
+        // A legacy version's key is −ISR: its ISR ranks it.
+        (self.caseversion, self.fda_dt, self.primaryid.abs())
     }
 }
 
@@ -80,6 +86,22 @@ mod tests {
         ];
         let deleted: FxHashSet<i64> = [500].into_iter().collect();
         assert_eq!(latest(versions, &deleted), [1002, 2001, 3009, 4002]);
+        // Legacy AERS versions (key −ISR, version 0): the later fda_dt, then the larger
+        // ISR; any FAERS version of the same case wins; deletions apply to both.
+        let versions = [
+            v(-4_000_001, 600, 0, 20040102),
+            v(-4_000_009, 600, 0, 20040102),
+            v(-4_100_000, 700, 0, 20040301),
+            v(-4_000_500, 700, 0, 20040405),
+            v(-4_200_000, 800, 0, 20120901),
+            v(800_001, 800, 1, 20121201),
+            v(-4_300_000, 900, 0, 20050101),
+        ];
+        let deleted: FxHashSet<i64> = [900].into_iter().collect();
+        assert_eq!(
+            latest(versions, &deleted),
+            [-4_000_500, -4_000_009, 800_001]
+        );
     }
 
     #[test]

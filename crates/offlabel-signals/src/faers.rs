@@ -19,6 +19,7 @@
 //!
 //! Memory stays bounded: one line at a time.
 
+use serde::Serialize;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -69,6 +70,45 @@ impl FileKind {
         FileKind::Ther,
         FileKind::Rpsr,
     ];
+}
+
+/// The column layout of a quarter's tables, told by the header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Layout {
+    /// FAERS (2012Q4 on): `primaryid`, `caseid`, `caseversion`.
+    Current,
+    /// Legacy AERS (2004Q1–2012Q3): `isr` (one report version) and, in DEMO, `case`;
+    /// no case version and no `prod_ai`.
+    Legacy,
+}
+
+impl Layout {
+    /// The layout a header line is in: `isr` without `primaryid` is the legacy layout.
+    pub fn of(header: &[String]) -> Layout {
+        let has = |n: &str| header.iter().any(|h| h == n);
+        if !has("primaryid") && has("isr") {
+            Layout::Legacy
+        } else {
+            Layout::Current
+        }
+    }
+
+    /// The column that keys one report version in every table.
+    pub fn key_column(self) -> &'static str {
+        match self {
+            Layout::Current => "primaryid",
+            Layout::Legacy => "isr",
+        }
+    }
+
+    /// The name.
+    pub fn label(self) -> &'static str {
+        match self {
+            Layout::Current => "FAERS (primaryid/caseid)",
+            Layout::Legacy => "legacy AERS (isr/case)",
+        }
+    }
 }
 
 /// One file of an extract.
@@ -160,7 +200,7 @@ pub enum FileError {
     },
     /// The header lacks a column the import needs.
     #[error(
-        "{path}: the header line has no `{column}` column (found: {found}); is this a FAERS quarterly ASCII file (FAERS from 2012Q4 on)?"
+        "{path}, line 1: the header line has no `{column}` column (found: {found}); is this a FAERS (2012Q4 on: primaryid, caseid, …) or legacy AERS (2004–2012Q3: isr, case, …) quarterly ASCII file?"
     )]
     MissingColumn {
         /// The file.
@@ -170,8 +210,32 @@ pub enum FileError {
         /// The columns found.
         found: String,
     },
+    /// The header line is split by another delimiter than `$`.
+    #[error(
+        "{path}, line 1: the header is one column holding `{delimiter}`; FAERS tables separate fields with `$` (is this a CSV or tab-separated export? give the files as FDA publishes them)"
+    )]
+    Delimiter {
+        /// The file.
+        path: PathBuf,
+        /// The delimiter seen.
+        delimiter: char,
+    },
+    /// The tables of one quarter are in different layouts.
+    #[error(
+        "{path}: this table is in the {found} layout, but the quarter's DEMO file is in the {demo} layout; do not mix files of different quarters or releases in one folder"
+    )]
+    MixedLayout {
+        /// The file.
+        path: PathBuf,
+        /// Its layout.
+        found: &'static str,
+        /// The DEMO file's.
+        demo: &'static str,
+    },
     /// The file is empty.
-    #[error("{path}: the file is empty; expected a header line such as primaryid$caseid$…")]
+    #[error(
+        "{path}: the file is empty; expected a header line such as primaryid$caseid$… (or isr$case$… in legacy AERS files)"
+    )]
     Empty {
         /// The file.
         path: PathBuf,
@@ -236,8 +300,23 @@ impl<R: BufRead> DollarReader<R> {
         while header.last().is_some_and(String::is_empty) {
             header.pop();
         }
+        if let [only] = header.as_slice()
+            && let Some(delimiter) = [',', '\t', '|', ';']
+                .into_iter()
+                .find(|&d| only.contains(d))
+        {
+            return Err(FileError::Delimiter {
+                path: path.to_owned(),
+                delimiter,
+            });
+        }
         r.header = header;
         Ok(r)
+    }
+
+    /// The layout the header is in.
+    pub fn layout(&self) -> Layout {
+        Layout::of(&self.header)
     }
 
     /// The column names of the header, lower case.
@@ -513,6 +592,25 @@ mod tests {
         assert_eq!(bad.line, 6);
         assert!(r.next_row(3).expect("io").is_none());
         assert!(r.require(&["outc_cod"]).is_err());
+    }
+
+    #[test]
+    fn layouts_and_delimiters() {
+        let r = DollarReader::new(&b"ISR$CASE$I_F_COD\n1$2$I\n"[..], Path::new("DEMO04Q1.TXT"))
+            .expect("header");
+        assert_eq!(r.layout(), Layout::Legacy);
+        let r = DollarReader::new(&b"primaryid$caseid\n"[..], Path::new("DEMO23Q4.txt"))
+            .expect("header");
+        assert_eq!(r.layout(), Layout::Current);
+        match DollarReader::new(
+            &b"primaryid,caseid,pt\n1,2,x\n"[..],
+            Path::new("REAC23Q4.txt"),
+        ) {
+            Err(e @ FileError::Delimiter { delimiter: ',', .. }) => {
+                assert!(e.to_string().contains("REAC23Q4.txt, line 1"), "{e}");
+            }
+            other => panic!("{:?}", other.map(|r| r.header().to_vec())),
+        }
     }
 
     #[test]

@@ -19,7 +19,9 @@
 
 pub mod count;
 pub mod dedup;
+pub mod drugs;
 pub mod faers;
+pub mod openfda;
 pub mod run;
 pub mod signals;
 pub mod stats;

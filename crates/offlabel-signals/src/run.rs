@@ -2,8 +2,8 @@
 //! store, load the deduplicated reports, count, fit (or take) the EBGM prior, compute
 //! the selected pairs and rank them.
 //!
-//! The caller passes the drug-name → key function used to find `--drug` (the
-//! interfaces pass the engine's recogniser), so this module, like the crate, knows
+//! The caller passes the drug-name → medicine-id function used to find `--drug` (the
+//! interfaces pass `Engine::resolve_drug_name`), so this module, like the crate, knows
 //! nothing of the knowledge pack.
 
 use crate::count::{AgeBand, Counts, Sex, Stratify};
@@ -109,8 +109,8 @@ pub struct Counting {
 /// Which pairs to report, and in which order.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Selection<'a> {
-    /// Only this drug: a pack id, brand or ingredient, resolved by the caller's
-    /// drug-key function (and tried as written, in lower case).
+    /// Only this drug: a medicine id, brand or ingredient, resolved by the caller's
+    /// resolver (and tried as written, in lower case).
     pub drug: Option<&'a str>,
     /// Only this event (MedDRA preferred term, any case).
     pub event: Option<&'a str>,
@@ -198,8 +198,9 @@ pub enum RunError {
 /// Runs the signal statistics over the store at `store_location` (see
 /// [`store::resolve`]; `None`: the default store).
 ///
-/// `drug_key` maps a drug name to the key reports are counted under (the same
-/// function the import used); it is called once, for [`Selection::drug`].
+/// `resolve` maps a drug name to a medicine id (the function the import used); it is
+/// called once, for [`Selection::drug`], whose key is then the one an imported row of
+/// that name would have ([`crate::drugs`]).
 ///
 /// # Errors
 /// [`RunError`]: store errors, no report to count, a prior that cannot be fitted, a
@@ -208,7 +209,7 @@ pub fn run(
     store_location: Option<&str>,
     counting: &Counting,
     sel: &Selection<'_>,
-    drug_key: &dyn Fn(&str) -> String,
+    resolve: &dyn Fn(&str) -> Option<String>,
 ) -> Result<SignalsReport, RunError> {
     let path = store::resolve(store_location)?;
     let loaded = Store::open(&path, false)?.load(&counting.load)?;
@@ -224,7 +225,7 @@ pub fn run(
     let drug_id = match sel.drug {
         None => None,
         Some(d) => {
-            let key = drug_key(d);
+            let key = resolve(d).unwrap_or_else(|| crate::drugs::fallback_key("", d));
             let lower = d.trim().to_lowercase();
             let id = set
                 .drug_names

@@ -7,7 +7,9 @@
 
 use crate::count::{AgeBand, Interner, ReportSet, Sex};
 use crate::dedup::{self, Version};
-use crate::faers::{self, BadLine, DollarReader, FaersFile, FileError, FileKind, Row};
+use crate::drugs::{DrugMapper, MappingSummary};
+use crate::faers::{self, BadLine, DollarReader, FaersFile, FileError, FileKind, Layout, Row};
+use crate::openfda::{self, OpenFdaError};
 use rusqlite::{Connection, OptionalExtension, params};
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
@@ -66,12 +68,24 @@ pub enum StoreError {
         "no FAERS files (DEMOyyQq.txt, DRUGyyQq.txt, …) under {0}; unzip faers_ascii_YYYYQn.zip and give the folder"
     )]
     NoFiles(String),
-    /// A quarter has no DEMO file.
-    #[error("quarter {0} has no DEMO file; every quarter needs DEMOyyQq.txt to know its reports")]
-    NoDemo(String),
+    /// A quarter lacks a table the counts need.
+    #[error(
+        "quarter {quarter} has no {table} file (found: {found}); every quarter needs DEMO, DRUG and REAC ({table}yyQq.txt); unzip the whole faers_ascii_YYYYQn.zip (or aers_ascii_YYYYQn.zip) into the folder"
+    )]
+    MissingTable {
+        /// The quarter.
+        quarter: String,
+        /// The table missing (`DEMO`, `DRUG` or `REAC`).
+        table: &'static str,
+        /// The files found for the quarter.
+        found: String,
+    },
     /// A file could not be read at all.
     #[error(transparent)]
     File(#[from] FileError),
+    /// An openFDA file could not be read.
+    #[error(transparent)]
+    OpenFda(#[from] OpenFdaError),
 }
 
 /// Drug roles (FAERS `role_cod`).
@@ -254,8 +268,14 @@ pub struct FileSummary {
 pub struct ImportSummary {
     /// Quarters imported (replacing any earlier import of the same quarter).
     pub quarters: Vec<String>,
+    /// The layout of each quarter, in the order of `quarters` (ASCII imports only).
+    pub layouts: Vec<Layout>,
     /// Per file.
     pub files: Vec<FileSummary>,
+    /// How the drug rows mapped to medicines.
+    pub drugs: MappingSummary,
+    /// Problems that did not stop the import (a quarter without an optional table).
+    pub warnings: Vec<String>,
 }
 
 impl ImportSummary {
@@ -395,19 +415,22 @@ impl Store {
         Ok(())
     }
 
-    /// Imports every FAERS quarter found under `dirs` (see [`faers`]). Each quarter
-    /// is one transaction and replaces an earlier import of the same quarter.
-    /// `map_drug(prod_ai, drugname)` gives a drug's key (called once per distinct
-    /// pair); `progress` is called as bytes are read.
+    /// Imports every FAERS or legacy AERS quarter found under `dirs` (see [`faers`]).
+    /// Every file's header is checked before anything is written; then each quarter
+    /// is one transaction and replaces an earlier import of the same quarter, so a
+    /// failed import leaves the quarters it had not committed as they were.
+    /// `resolve` maps a drug name as written to a medicine id (called once per
+    /// distinct text; see [`crate::drugs`]); `progress` is called as bytes are read.
     ///
     /// # Errors
-    /// No FAERS file found, a quarter without DEMO, a file without a needed column,
-    /// I/O or SQLite errors. Bad lines are not errors: they are counted in the
-    /// summary.
+    /// No FAERS file found, a quarter without DEMO, DRUG or REAC, a file without a
+    /// needed column or split by another delimiter, tables of one quarter in two
+    /// layouts, I/O or SQLite errors. Bad lines are not errors: they are counted in
+    /// the summary.
     pub fn import_faers(
         &mut self,
         dirs: &[PathBuf],
-        map_drug: &mut dyn FnMut(&str, &str) -> String,
+        resolve: &mut dyn FnMut(&str) -> Option<String>,
         progress: &mut dyn FnMut(&Progress),
     ) -> Result<ImportSummary, StoreError> {
         let mut files: Vec<FaersFile> = Vec::new();
@@ -428,35 +451,21 @@ impl Store {
         files.sort_by(|a, b| (&a.quarter, a.kind).cmp(&(&b.quarter, b.kind)));
         let mut quarters: Vec<String> = files.iter().map(|f| f.quarter.clone()).collect();
         quarters.dedup();
+        let mut summary = ImportSummary::default();
         for q in &quarters {
-            if !files
-                .iter()
-                .any(|f| &f.quarter == q && f.kind == FileKind::Demo)
-            {
-                return Err(StoreError::NoDemo(q.clone()));
-            }
+            let layout = check_quarter(&files, q, &mut summary.warnings)?;
+            summary.layouts.push(layout);
         }
         let total: u64 = files.iter().map(|f| f.bytes).sum();
         let mut done = 0u64;
-        let mut summary = ImportSummary::default();
-        let mut keys: FxHashMap<(String, String), String> = FxHashMap::default();
+        let mut mapper = DrugMapper::new(resolve);
         let source = dirs
             .iter()
             .map(|d| d.display().to_string())
             .collect::<Vec<_>>()
             .join(", ");
         for quarter in &quarters {
-            let tx = self
-                .conn
-                .unchecked_transaction()
-                .map_err(self.err("starting the import"))?;
-            for table in QUARTER_TABLES {
-                tx.execute(
-                    &format!("DELETE FROM {table} WHERE quarter = ?1"),
-                    [quarter],
-                )
-                .map_err(self.err("clearing an earlier import of the quarter"))?;
-            }
+            let tx = self.begin_quarter(quarter)?;
             let mut counts = [0u64; 3];
             let mut bad_total = 0u64;
             for file in files.iter().filter(|f| &f.quarter == quarter) {
@@ -468,17 +477,14 @@ impl Store {
                         file: name.clone(),
                     });
                 };
-                let fs =
-                    import_file(&tx, file, &mut keys, map_drug, &mut report).map_err(
-                        |e| match e {
-                            ImportError::Sql(source) => StoreError::Sqlite {
-                                path: self.path.clone(),
-                                context: "importing",
-                                source,
-                            },
-                            ImportError::File(f) => StoreError::File(f),
-                        },
-                    )?;
+                let fs = import_file(&tx, file, &mut mapper, &mut report).map_err(|e| match e {
+                    ImportError::Sql(source) => StoreError::Sqlite {
+                        path: self.path.clone(),
+                        context: "importing",
+                        source,
+                    },
+                    ImportError::File(f) => StoreError::File(f),
+                })?;
                 done += file.bytes;
                 match file.kind {
                     FileKind::Demo => counts[0] += fs.rows,
@@ -490,14 +496,181 @@ impl Store {
                 summary.files.push(fs);
             }
             tx.execute(
-                "INSERT OR REPLACE INTO faers_imports (quarter, source, imported_at, reports, drugs, reactions, bad_lines) VALUES (?1, ?2, datetime('now'), ?3, ?4, ?5, ?6)",
-                params![quarter, source, counts[0] as i64, counts[1] as i64, counts[2] as i64, bad_total as i64],
+                INSERT_IMPORT,
+                params![
+                    quarter,
+                    source,
+                    counts[0] as i64,
+                    counts[1] as i64,
+                    counts[2] as i64,
+                    bad_total as i64
+                ],
             )
             .map_err(self.err("recording the import"))?;
             tx.commit().map_err(self.err("committing the import"))?;
             summary.quarters.push(quarter.clone());
         }
+        summary.drugs = mapper.summary(TOP_UNMAPPED);
         Ok(summary)
+    }
+
+    /// Imports openFDA drug/event files (`.json`, or `.json.zip` as FDA serves the bulk
+    /// download; see [`openfda`]), streaming. Each file is one transaction, recorded as
+    /// the quarter `openfda:<file name>`, so importing a file again replaces it. Reports
+    /// join the FAERS tables keyed as [`openfda::Event::to_report`] says; an element that
+    /// is not a report is a bad record (counted, not fatal). `resolve` and `progress`
+    /// are as for [`Store::import_faers`].
+    ///
+    /// # Errors
+    /// A file that cannot be read, is not JSON, is cut short, has no `results` or holds
+    /// a count query's answer (that file's transaction is rolled back); SQLite errors.
+    pub fn import_openfda(
+        &mut self,
+        paths: &[PathBuf],
+        resolve: &mut dyn FnMut(&str) -> Option<String>,
+        progress: &mut dyn FnMut(&Progress),
+    ) -> Result<ImportSummary, StoreError> {
+        let sizes: Vec<u64> = paths
+            .iter()
+            .map(|p| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0))
+            .collect();
+        let total: u64 = sizes.iter().sum();
+        let mut done = 0u64;
+        let mut summary = ImportSummary::default();
+        let mut mapper = DrugMapper::new(resolve);
+        for (path, bytes) in paths.iter().zip(sizes) {
+            let name = path.file_name().map_or_else(
+                || path.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
+            let quarter = format!("openfda:{name}");
+            let tx = self.begin_quarter(&quarter)?;
+            let mut fs = FileSummary {
+                path: path.display().to_string(),
+                rows: 0,
+                bad_lines: 0,
+                examples: Vec::new(),
+            };
+            let mut counts = [0u64; 3];
+            let mut failed: Option<rusqlite::Error> = None;
+            let mut sink = |index: u64, event: Result<openfda::Event, String>| {
+                let report = match event.and_then(|e| e.to_report()) {
+                    Ok(r) => r,
+                    Err(reason) => {
+                        fs.bad_lines += 1;
+                        if fs.examples.len() < EXAMPLES {
+                            fs.examples
+                                .push(format!("record {} of results: {reason}", index + 1));
+                        }
+                        return Ok(());
+                    }
+                };
+                let q = quarter.as_str();
+                let mut insert = || -> Result<(), rusqlite::Error> {
+                    let years = faers::age_years(&report.age, &report.age_cod);
+                    tx.prepare_cached(INSERT_REPORT)?.execute(params![
+                        report.primaryid,
+                        report.caseid,
+                        report.caseversion,
+                        report.fda_dt,
+                        report.init_fda_dt,
+                        "",
+                        "",
+                        report.sex,
+                        years,
+                        report.age,
+                        report.age_cod,
+                        report.wt,
+                        if report.wt.is_empty() { "" } else { "KG" },
+                        "",
+                        report.reporter_country,
+                        report.occr_country,
+                        q
+                    ])?;
+                    let mut drug = tx.prepare_cached(INSERT_DRUG)?;
+                    for (seq, (role, name, ai, route)) in report.drugs.iter().enumerate() {
+                        let drug_key = mapper.key(ai, name);
+                        drug.execute(params![
+                            report.primaryid,
+                            seq as i64 + 1,
+                            role,
+                            drug_key,
+                            name,
+                            ai,
+                            route,
+                            q
+                        ])?;
+                        counts[1] += 1;
+                    }
+                    let mut reac = tx.prepare_cached(INSERT_REACTION)?;
+                    for pt in &report.reactions {
+                        reac.execute(params![report.primaryid, pt, "", q])?;
+                        counts[2] += 1;
+                    }
+                    Ok(())
+                };
+                match insert() {
+                    Ok(()) => {
+                        counts[0] += 1;
+                        fs.rows += 1;
+                        Ok(())
+                    }
+                    Err(e) => {
+                        failed = Some(e);
+                        Err("the store refused a row".to_owned())
+                    }
+                }
+            };
+            let read = openfda::read_events(path, &mut sink);
+            if let Some(source) = failed {
+                return Err(StoreError::Sqlite {
+                    path: self.path.clone(),
+                    context: "importing",
+                    source,
+                });
+            }
+            read?;
+            done += bytes;
+            progress(&Progress {
+                done,
+                total,
+                file: path.display().to_string(),
+            });
+            tx.execute(
+                INSERT_IMPORT,
+                params![
+                    quarter,
+                    path.display().to_string(),
+                    counts[0] as i64,
+                    counts[1] as i64,
+                    counts[2] as i64,
+                    fs.bad_lines as i64
+                ],
+            )
+            .map_err(self.err("recording the import"))?;
+            tx.commit().map_err(self.err("committing the import"))?;
+            summary.quarters.push(quarter);
+            summary.files.push(fs);
+        }
+        summary.drugs = mapper.summary(TOP_UNMAPPED);
+        Ok(summary)
+    }
+
+    /// Starts the transaction of one quarter (or openFDA file) and removes what an
+    /// earlier import of it wrote.
+    fn begin_quarter(&self, quarter: &str) -> Result<rusqlite::Transaction<'_>, StoreError> {
+        let tx = self
+            .conn
+            .unchecked_transaction()
+            .map_err(self.err("starting the import"))?;
+        for table in QUARTER_TABLES {
+            tx.execute(
+                &format!("DELETE FROM {table} WHERE quarter = ?1"),
+                [quarter],
+            )
+            .map_err(self.err("clearing an earlier import of the quarter"))?;
+        }
+        Ok(tx)
     }
 
     fn table_exists(&self, name: &str) -> Result<bool, StoreError> {
@@ -798,11 +971,103 @@ fn note_bad(summary: &mut FileSummary, bad: BadLine) {
     }
 }
 
+const INSERT_IMPORT: &str = "INSERT OR REPLACE INTO faers_imports (quarter, source, imported_at, reports, drugs, reactions, bad_lines) VALUES (?1, ?2, datetime('now'), ?3, ?4, ?5, ?6)";
+const INSERT_REPORT: &str = "INSERT OR REPLACE INTO faers_reports (primaryid, caseid, caseversion, fda_dt, init_fda_dt, event_dt, rept_cod, sex, age_years, age, age_cod, wt, wt_cod, occp_cod, reporter_country, occr_country, quarter) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
+const INSERT_DRUG: &str = "INSERT INTO faers_drugs (primaryid, drug_seq, role, drug_key, drugname, prod_ai, route, quarter) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+const INSERT_REACTION: &str =
+    "INSERT INTO faers_reactions (primaryid, pt, drug_rec_act, quarter) VALUES (?1, ?2, ?3, ?4)";
+
+/// Unmapped drug names listed in the import summary.
+const TOP_UNMAPPED: usize = 20;
+
+// Columns by header name (first present wins), shared by the header check and the import.
+const CASEID: &[&str] = &["caseid", "case"];
+const CASEVERSION: &[&str] = &["caseversion"];
+const ROLE: &[&str] = &["role_cod"];
+const DRUGNAME: &[&str] = &["drugname"];
+const PT: &[&str] = &["pt"];
+const OUTC: &[&str] = &["outc_cod", "outc_code"];
+const INDI_PT: &[&str] = &["indi_pt"];
+const RPSR: &[&str] = &["rpsr_cod"];
+
+/// The columns a table must have (beyond the key column of its layout).
+fn required(kind: FileKind, layout: Layout) -> &'static [&'static [&'static str]] {
+    match (kind, layout) {
+        (FileKind::Demo, Layout::Current) => &[CASEID, CASEVERSION],
+        (FileKind::Demo, Layout::Legacy) => &[CASEID],
+        (FileKind::Drug, _) => &[ROLE, DRUGNAME],
+        (FileKind::Reac, _) => &[PT],
+        (FileKind::Outc, _) => &[OUTC],
+        (FileKind::Indi, _) => &[INDI_PT],
+        (FileKind::Rpsr, _) => &[RPSR],
+        (FileKind::Ther | FileKind::Delete, _) => &[],
+    }
+}
+
+/// Checks one quarter before anything is written: DEMO, DRUG and REAC are there, every
+/// table's header has the columns read, in the layout of the quarter's DEMO file.
+/// Returns that layout; a missing optional table is a warning.
+fn check_quarter(
+    files: &[FaersFile],
+    quarter: &str,
+    warnings: &mut Vec<String>,
+) -> Result<Layout, StoreError> {
+    let of_quarter: Vec<&FaersFile> = files.iter().filter(|f| f.quarter == quarter).collect();
+    let found = || {
+        of_quarter
+            .iter()
+            .filter_map(|f| f.path.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for kind in [FileKind::Demo, FileKind::Drug, FileKind::Reac] {
+        if !of_quarter.iter().any(|f| f.kind == kind) {
+            return Err(StoreError::MissingTable {
+                quarter: quarter.to_owned(),
+                table: kind.prefix(),
+                found: found(),
+            });
+        }
+    }
+    for kind in [
+        FileKind::Outc,
+        FileKind::Indi,
+        FileKind::Ther,
+        FileKind::Rpsr,
+    ] {
+        if !of_quarter.iter().any(|f| f.kind == kind) {
+            warnings.push(format!(
+                "quarter {quarter} has no {} file; its rows are not stored (the counts do not use them)",
+                kind.prefix()
+            ));
+        }
+    }
+    let mut layout = None;
+    // DEMO sorts first among the tables, so its layout is known before the others.
+    for f in of_quarter.iter().filter(|f| f.kind != FileKind::Delete) {
+        let r = DollarReader::open(&f.path)?;
+        let here = r.layout();
+        let demo = *layout.get_or_insert(here);
+        if here != demo {
+            return Err(FileError::MixedLayout {
+                path: f.path.clone(),
+                found: here.label(),
+                demo: demo.label(),
+            }
+            .into());
+        }
+        r.require(&[here.key_column()])?;
+        for names in required(f.kind, here) {
+            r.require(names)?;
+        }
+    }
+    Ok(layout.unwrap_or(Layout::Current))
+}
+
 fn import_file(
     tx: &Connection,
     file: &FaersFile,
-    keys: &mut FxHashMap<(String, String), String>,
-    map_drug: &mut dyn FnMut(&str, &str) -> String,
+    mapper: &mut DrugMapper<'_>,
     progress: &mut dyn FnMut(u64),
 ) -> Result<FileSummary, ImportError> {
     let mut summary = FileSummary {
@@ -828,7 +1093,16 @@ fn import_file(
         return Ok(summary);
     }
     let mut r = DollarReader::open(&file.path)?;
-    let pid = r.require(&["primaryid"])?;
+    let layout = r.layout();
+    let pid = r.require(&[layout.key_column()])?;
+    // A legacy ISR is stored negated, so it never meets a FAERS primaryid (dedup.rs).
+    let key = |row: &Row<'_>| -> Result<i64, RowErr> {
+        let n = id(row, pid, layout.key_column())?;
+        Ok(match layout {
+            Layout::Current => n,
+            Layout::Legacy => -n,
+        })
+    };
     // What to read, by kind: (required columns, optional columns).
     let mut last_report = 0u64;
     macro_rules! rows {
@@ -874,8 +1148,12 @@ fn import_file(
     }
     match file.kind {
         FileKind::Demo => {
-            let caseid = r.require(&["caseid"])?;
-            let version = r.require(&["caseversion"])?;
+            let caseid = r.require(CASEID)?;
+            // Legacy AERS has no case version: 0, below every FAERS version (dedup.rs).
+            let version = match layout {
+                Layout::Current => Some(r.require(CASEVERSION)?),
+                Layout::Legacy => None,
+            };
             let c = |r: &DollarReader<_>, n: &str| r.column(&[n]);
             let (fda_dt, init_fda_dt, event_dt, rept_cod) = (
                 c(&r, "fda_dt"),
@@ -891,14 +1169,15 @@ fn import_file(
                 c(&r, "reporter_country"),
                 c(&r, "occr_country"),
             );
-            let needed = pid.max(caseid).max(version) + 1;
-            let mut stmt = tx.prepare_cached(
-                "INSERT OR REPLACE INTO faers_reports (primaryid, caseid, caseversion, fda_dt, init_fda_dt, event_dt, rept_cod, sex, age_years, age, age_cod, wt, wt_cod, occp_cod, reporter_country, occr_country, quarter) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
-            )?;
+            let needed = pid.max(caseid).max(version.unwrap_or(0)) + 1;
+            let mut stmt = tx.prepare_cached(INSERT_REPORT)?;
             rows!(needed, |row| {
-                let p = id(&row, pid, "primaryid")?;
+                let p = key(&row)?;
                 let cid = id(&row, caseid, "caseid")?;
-                let v = id(&row, version, "caseversion")?;
+                let v = match version {
+                    Some(i) => id(&row, i, "caseversion")?,
+                    None => 0,
+                };
                 let years = faers::age_years(row.opt(age), row.opt(age_cod));
                 stmt.execute(params![
                     p,
@@ -923,17 +1202,15 @@ fn import_file(
             });
         }
         FileKind::Drug => {
-            let role = r.require(&["role_cod"])?;
-            let drugname = r.require(&["drugname"])?;
+            let role = r.require(ROLE)?;
+            let drugname = r.require(DRUGNAME)?;
             let prod_ai = r.column(&["prod_ai"]);
             let seq = r.column(&["drug_seq"]);
             let route = r.column(&["route"]);
             let needed = pid.max(role).max(drugname) + 1;
-            let mut stmt = tx.prepare_cached(
-                "INSERT INTO faers_drugs (primaryid, drug_seq, role, drug_key, drugname, prod_ai, route, quarter) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )?;
+            let mut stmt = tx.prepare_cached(INSERT_DRUG)?;
             rows!(needed, |row| {
-                let p = id(&row, pid, "primaryid")?;
+                let p = key(&row)?;
                 let role_code = row.get(role).to_ascii_uppercase();
                 if !matches!(role_code.as_str(), "PS" | "SS" | "C" | "I") {
                     return Err(RowErr::Bad(format!(
@@ -945,20 +1222,12 @@ fn import_file(
                 if ai.is_empty() && name.is_empty() {
                     return Err(RowErr::Bad("neither drugname nor prod_ai is given".into()));
                 }
-                let pair = (ai.to_owned(), name.to_owned());
-                let key = match keys.get(&pair) {
-                    Some(k) => k.clone(),
-                    None => {
-                        let k = map_drug(ai, name);
-                        keys.insert(pair, k.clone());
-                        k
-                    }
-                };
+                let drug_key = mapper.key(ai, name);
                 stmt.execute(params![
                     p,
                     opt_int(row.opt(seq)),
                     role_code,
-                    key,
+                    drug_key,
                     name,
                     ai,
                     row.opt(route),
@@ -968,13 +1237,11 @@ fn import_file(
             });
         }
         FileKind::Reac => {
-            let pt = r.require(&["pt"])?;
+            let pt = r.require(PT)?;
             let act = r.column(&["drug_rec_act"]);
-            let mut stmt = tx.prepare_cached(
-                "INSERT INTO faers_reactions (primaryid, pt, drug_rec_act, quarter) VALUES (?1, ?2, ?3, ?4)",
-            )?;
+            let mut stmt = tx.prepare_cached(INSERT_REACTION)?;
             rows!(pid.max(pt) + 1, |row| {
-                let p = id(&row, pid, "primaryid")?;
+                let p = key(&row)?;
                 let term = row.get(pt).to_lowercase();
                 if term.is_empty() {
                     return Err(RowErr::Bad("empty pt".into()));
@@ -984,24 +1251,24 @@ fn import_file(
             });
         }
         FileKind::Outc => {
-            let code = r.require(&["outc_cod", "outc_code"])?;
+            let code = r.require(OUTC)?;
             let mut stmt = tx.prepare_cached(
                 "INSERT INTO faers_outcomes (primaryid, outc_cod, quarter) VALUES (?1, ?2, ?3)",
             )?;
             rows!(pid.max(code) + 1, |row| {
-                let p = id(&row, pid, "primaryid")?;
+                let p = key(&row)?;
                 stmt.execute(params![p, row.get(code), q])?;
                 Ok(())
             });
         }
         FileKind::Indi => {
             let seq = r.column(&["indi_drug_seq", "drug_seq"]);
-            let pt = r.require(&["indi_pt"])?;
+            let pt = r.require(INDI_PT)?;
             let mut stmt = tx.prepare_cached(
                 "INSERT INTO faers_indications (primaryid, drug_seq, pt, quarter) VALUES (?1, ?2, ?3, ?4)",
             )?;
             rows!(pid.max(pt) + 1, |row| {
-                let p = id(&row, pid, "primaryid")?;
+                let p = key(&row)?;
                 stmt.execute(params![
                     p,
                     opt_int(row.opt(seq)),
@@ -1024,7 +1291,7 @@ fn import_file(
                 "INSERT INTO faers_therapies (primaryid, drug_seq, start_dt, end_dt, dur, dur_cod, quarter) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?;
             rows!(pid + 1, |row| {
-                let p = id(&row, pid, "primaryid")?;
+                let p = key(&row)?;
                 stmt.execute(params![
                     p,
                     opt_int(row.opt(seq)),
@@ -1038,12 +1305,12 @@ fn import_file(
             });
         }
         FileKind::Rpsr => {
-            let code = r.require(&["rpsr_cod"])?;
+            let code = r.require(RPSR)?;
             let mut stmt = tx.prepare_cached(
                 "INSERT INTO faers_sources (primaryid, rpsr_cod, quarter) VALUES (?1, ?2, ?3)",
             )?;
             rows!(pid.max(code) + 1, |row| {
-                let p = id(&row, pid, "primaryid")?;
+                let p = key(&row)?;
                 stmt.execute(params![p, row.get(code), q])?;
                 Ok(())
             });

@@ -11,21 +11,14 @@ fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/faers")
 }
 
-/// The fixtures' drug keys without the pack: lower-case active ingredient, or name.
-fn key(prod_ai: &str, drugname: &str) -> String {
-    let k = if prod_ai.trim().is_empty() {
-        drugname
-    } else {
-        prod_ai
-    };
-    k.trim().to_lowercase()
-}
+// Without a resolver (`|_| None`) a drug's key is its lower-case active ingredient, or
+// its name (offlabel_signals::drugs::fallback_key).
 
 fn import(dir: &tempfile::TempDir) -> (Store, offlabel_signals::store::ImportSummary) {
     let mut store = Store::open(&dir.path().join("reports.sqlite"), true).expect("store");
     let mut calls = 0;
     let summary = store
-        .import_faers(&[fixtures()], &mut |a, n| key(a, n), &mut |_| calls += 1)
+        .import_faers(&[fixtures()], &mut |_| None, &mut |_| calls += 1)
         .expect("import");
     assert!(calls > 0, "progress reported");
     (store, summary)
@@ -165,7 +158,7 @@ fn reimport_replaces_the_quarter() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (mut store, _) = import(&dir);
     store
-        .import_faers(&[fixtures()], &mut |a, n| key(a, n), &mut |_| {})
+        .import_faers(&[fixtures()], &mut |_| None, &mut |_| {})
         .expect("second import");
     let loaded = store.load(&LoadOptions::default()).expect("load");
     assert_eq!((loaded.faers_versions, loaded.faers_reports), (9, 5));
@@ -241,11 +234,7 @@ fn cut_lines_negative_ids_and_unknown_roles_are_bad_lines() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut store = Store::open(&dir.path().join("reports.sqlite"), true).expect("store");
     let summary = store
-        .import_faers(
-            &[data.path().to_path_buf()],
-            &mut |a, n| key(a, n),
-            &mut |_| {},
-        )
+        .import_faers(&[data.path().to_path_buf()], &mut |_| None, &mut |_| {})
         .expect("import");
     let file = |name: &str| {
         summary

@@ -1,7 +1,8 @@
 //! `offlabel faers import`, `offlabel signals` and `offlabel rate`: glue between the
 //! command line and `offlabel-signals`. The statistics and the run live in that crate;
-//! the only thing this module adds is the drug recogniser ([`Engine::medicine_key`])
-//! used to map FAERS drug names to pack ids, and the rendering.
+//! the only thing this module adds is the drug-name resolver
+//! ([`Engine::resolve_drug_name`]) used to map FAERS drug names to medicine ids, and
+//! the rendering.
 
 use crate::usage;
 use anyhow::Result;
@@ -19,8 +20,26 @@ use std::path::PathBuf;
 /// `offlabel faers …`
 #[derive(Subcommand)]
 pub enum FaersCommand {
-    /// Import FDA FAERS quarterly ASCII extracts (unzipped folders) into the report store.
+    /// Import FDA FAERS or legacy AERS quarterly ASCII extracts (unzipped folders) into
+    /// the report store.
     Import(ImportArgs),
+    /// Import openFDA drug/event files (the API's JSON or the bulk
+    /// drug-event-*.json.zip downloads), streaming, into the report store.
+    ImportOpenfda(ImportOpenfdaArgs),
+}
+
+/// `offlabel faers import-openfda`
+#[derive(Args)]
+pub struct ImportOpenfdaArgs {
+    /// The report store: a SQLite file (default $XDG_DATA_HOME/offlabel/reports.sqlite).
+    #[arg(long, value_name = "PATH_OR_URL")]
+    store: Option<String>,
+    /// Print the import summary as JSON.
+    #[arg(long)]
+    json: bool,
+    /// openFDA drug/event files: FILE.json or FILE.json.zip.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
 }
 
 /// `offlabel faers import`
@@ -32,7 +51,8 @@ pub struct ImportArgs {
     /// Print the import summary as JSON.
     #[arg(long)]
     json: bool,
-    /// Folders holding DEMOyyQq.txt, DRUGyyQq.txt, … (searched recursively).
+    /// Folders holding DEMOyyQq.txt, DRUGyyQq.txt, … (searched recursively; FAERS or
+    /// legacy AERS layout, told by the header).
     #[arg(required = true, value_name = "DIR")]
     dirs: Vec<PathBuf>,
 }
@@ -98,19 +118,30 @@ pub struct RateArgs {
 
 fn store_error(e: StoreError) -> anyhow::Error {
     match e {
-        StoreError::Sqlite { .. } | StoreError::File(_) => anyhow::Error::new(e),
+        StoreError::Sqlite { .. } | StoreError::File(_) | StoreError::OpenFda(_) => {
+            anyhow::Error::new(e)
+        }
         other => usage(other.to_string()),
     }
 }
 
 /// `offlabel faers …`
 pub fn faers(engine: &Engine, cmd: FaersCommand, out: &mut impl Write) -> Result<()> {
-    let FaersCommand::Import(args) = cmd;
-    let path = store::resolve(args.store.as_deref()).map_err(store_error)?;
-    for d in &args.dirs {
-        if !d.is_dir() {
+    let (location, json, inputs, openfda) = match cmd {
+        FaersCommand::Import(a) => (a.store, a.json, a.dirs, false),
+        FaersCommand::ImportOpenfda(a) => (a.store, a.json, a.files, true),
+    };
+    let path = store::resolve(location.as_deref()).map_err(store_error)?;
+    for d in &inputs {
+        if openfda && !d.is_file() {
             return Err(usage(format!(
-                "{} is not a folder; give the folder of an unzipped faers_ascii_YYYYQn.zip",
+                "{} is not a file; give openFDA drug/event files (FILE.json or FILE.json.zip)",
+                d.display()
+            )));
+        }
+        if !openfda && !d.is_dir() {
+            return Err(usage(format!(
+                "{} is not a folder; give the folder of an unzipped faers_ascii_YYYYQn.zip (or aers_ascii_YYYYQn.zip)",
                 d.display()
             )));
         }
@@ -140,12 +171,15 @@ pub fn faers(engine: &Engine, cmd: FaersCommand, out: &mut impl Write) -> Result
             bar.set_message(name);
         }
     };
-    let mut map = |ai: &str, name: &str| engine.medicine_key(ai, name);
-    let summary = store
-        .import_faers(&args.dirs, &mut map, &mut progress)
-        .map_err(store_error)?;
+    let mut resolve = |name: &str| engine.resolve_drug_name(name);
+    let summary = if openfda {
+        store.import_openfda(&inputs, &mut resolve, &mut progress)
+    } else {
+        store.import_faers(&inputs, &mut resolve, &mut progress)
+    }
+    .map_err(store_error)?;
     bar.finish_and_clear();
-    if args.json {
+    if json {
         serde_json::to_writer_pretty(
             &mut *out,
             &serde_json::json!({"store": path.display().to_string(), "summary": summary}),
@@ -170,6 +204,42 @@ pub fn faers(engine: &Engine, cmd: FaersCommand, out: &mut impl Write) -> Result
         }
     }
     writeln!(out, "{} bad line(s) in all", summary.bad_lines())?;
+    for w in &summary.warnings {
+        writeln!(out, "warning: {w}")?;
+    }
+    let d = &summary.drugs;
+    let share = |k: u64| {
+        if d.drug_rows == 0 {
+            "-".to_owned()
+        } else {
+            format!("{:.1}%", 100.0 * k as f64 / d.drug_rows as f64)
+        }
+    };
+    writeln!(
+        out,
+        "drug rows: {}; mapped to a medicine {} ({}); by the verbatim name alone {} ({}); FDA's prod_ai filled {} ({}), resolving {} ({}); name and prod_ai agree {}, differ {}",
+        d.drug_rows,
+        d.mapped,
+        share(d.mapped),
+        d.mapped_by_name,
+        share(d.mapped_by_name),
+        d.with_prod_ai,
+        share(d.with_prod_ai),
+        d.prod_ai_mapped,
+        share(d.prod_ai_mapped),
+        d.name_agrees_with_prod_ai,
+        d.name_differs_from_prod_ai
+    )?;
+    if !d.top_unmapped.is_empty() {
+        writeln!(
+            out,
+            "unmapped: {} row(s), kept under their written name; most frequent:",
+            d.unmapped
+        )?;
+        for u in &d.top_unmapped {
+            writeln!(out, "  {:>6}  {}", u.rows, u.name)?;
+        }
+    }
     Ok(())
 }
 
@@ -238,7 +308,7 @@ pub fn signals(engine: &Engine, a: SignalsArgs, out: &mut impl Write) -> Result<
         rules: wanted,
         sort,
     };
-    let resolve = |name: &str| engine.medicine_key(name, name);
+    let resolve = |name: &str| engine.resolve_drug_name(name);
     let report = run::run(a.store.as_deref(), &counting, &selection, &resolve).map_err(|e| match e {
         RunError::Store(e) => store_error(e),
         e @ RunError::NoReports { .. } => usage(e.to_string()),

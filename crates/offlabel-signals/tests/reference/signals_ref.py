@@ -8,7 +8,9 @@ posterior quantiles with brentq). Pure Python plus SciPy.
 
     signals_ref.py generate OUTDIR [--seed N] [--cases N]
         Writes two FAERS quarters (real file format, duplicate case versions, a
-        DELETE list, bad lines, all four drug roles, injected signals).
+        DELETE list, bad lines, all four drug roles, injected signals) and one
+        legacy AERS quarter (2012Q3: isr/case layout; earlier versions of some
+        FAERS cases, legacy-only cases with two ISRs, some deleted).
     signals_ref.py compute DIR [--role suspect|all] [--stratify none|sex|age|sex,age]
                    [--hyper A1,B1,A2,B2,P]
         Prints the statistics of every pair as JSON (same field names as
@@ -135,16 +137,23 @@ def load_faers(root, roles):
         for path in kinds.get("DEMO", []):
             for row in read_table(path):
                 try:
-                    pid, cid, ver = int(row["primaryid"]), int(row["caseid"]), int(row["caseversion"])
+                    if "primaryid" in row:
+                        pid, cid, ver = int(row["primaryid"]), int(row["caseid"]), int(row["caseversion"])
+                        rank = (ver, digits(row.get("fda_dt", "")), pid)
+                    else:
+                        # Legacy AERS: key -ISR, case number from `case`, version 0,
+                        # ranked by fda_dt then ISR.
+                        isr, cid = int(row["isr"]), int(row["case"])
+                        pid, rank = -isr, (0, digits(row.get("fda_dt", "")), isr)
                 except ValueError:
                     continue
-                versions[pid] = (cid, (ver, digits(row.get("fda_dt", "")), pid),
-                                 sex_of(row.get("sex", "")),
+                versions[pid] = (cid, rank,
+                                 sex_of(row.get("sex", row.get("gndr_cod", ""))),
                                  band(age_years(row.get("age", ""), row.get("age_cod", ""))))
         for path in kinds.get("DRUG", []):
             for row in read_table(path):
                 try:
-                    pid = int(row["primaryid"])
+                    pid = int(row["primaryid"]) if "primaryid" in row else -int(row["isr"])
                 except ValueError:
                     continue
                 if row["role_cod"].upper() not in counted:
@@ -156,7 +165,7 @@ def load_faers(root, roles):
         for path in kinds.get("REAC", []):
             for row in read_table(path):
                 try:
-                    pid = int(row["primaryid"])
+                    pid = int(row["primaryid"]) if "primaryid" in row else -int(row["isr"])
                 except ValueError:
                     continue
                 pt = row["pt"].strip().lower()
@@ -536,6 +545,7 @@ def generate(args):
                     rows[quarter]["REAC"].append([str(p), str(caseid), term, ""])
         if rng.random() < 0.03:
             deleted.append(caseid)
+    legacy = generate_legacy(args, drug_draw, event_draw, ingredients, terms, deleted)
     for quarter, (tag, upper) in quarters.items():
         folder = os.path.join(out, quarter.lower())
         os.makedirs(os.path.join(folder, "Deleted"), exist_ok=True)
@@ -551,8 +561,60 @@ def generate(args):
         if quarter == "2024Q1":
             with open(os.path.join(folder, "Deleted", "DELETE24Q1.txt"), "w") as fh:
                 fh.write("".join(f"{c}\n" for c in deleted))
-    print(json.dumps({"cases": args.cases, "deleted": len(deleted), "out": out}))
+    folder = os.path.join(out, "2012q3")
+    os.makedirs(folder, exist_ok=True)
+    for kind, header in (("DEMO", LEGACY_DEMO_H), ("DRUG", LEGACY_DRUG_H), ("REAC", LEGACY_REAC_H)):
+        with open(os.path.join(folder, f"{kind}12Q3.TXT"), "w", newline="") as fh:
+            fh.write(header + "$\n")
+            for r in legacy[kind]:
+                fh.write("$".join(r) + "$\n")
+    print(json.dumps({"cases": args.cases, "deleted": len(deleted), "legacy_versions": len(legacy["DEMO"]),
+                      "out": out}))
     return 0
+
+
+LEGACY_DEMO_H = ("isr$case$i_f_cod$foll_seq$image$event_dt$mfr_dt$fda_dt$rept_cod$mfr_num$mfr_sndr"
+                 "$age$age_cod$gndr_cod$e_sub$wt$wt_cod$rept_dt$occp_cod$death_dt$to_mfr$confid")
+LEGACY_DRUG_H = "isr$drug_seq$role_cod$drugname$val_vbm$route$dose_vbm$dechal$rechal$lot_num$exp_dt$nda_num"
+LEGACY_REAC_H = "isr$pt"
+
+
+def generate_legacy(args, drug_draw, event_draw, ingredients, terms, deleted):
+    """Rows of one legacy AERS quarter (2012Q3), from an RNG of its own so the FAERS
+    quarters stay as they were: earlier versions of one FAERS case in five (which the
+    FAERS version must beat), and legacy-only cases with one or two ISRs (the later
+    fda_dt wins, on a tie the larger ISR), one in twenty of them deleted."""
+    rng = random.Random(args.seed + 1000)
+    rows = {"DEMO": [], "DRUG": [], "REAC": []}
+    isr = 4_000_000
+    faers_cases = [9_000_000 + c for c in range(1, args.cases + 1) if rng.random() < 0.2]
+    legacy_only = [8_000_000 + c for c in range(1, args.cases // 4 + 1)]
+    for caseid in faers_cases + legacy_only:
+        n_versions = 1 + (caseid in legacy_only and rng.random() < 0.3)
+        day = "201207%02d" % (1 + rng.randrange(28))
+        for v in range(n_versions):
+            isr += 1 + rng.randrange(3)
+            if v and rng.random() < 0.5:
+                day = "201208%02d" % (1 + rng.randrange(28))  # else a tie: the ISR decides
+            sex = rng.choice(["F", "M", "UNK", ""])
+            age = rng.choice([("45", "YR"), ("70", "YR"), ("9", "YR"), ("5", "DEC"), ("", "")])
+            rows["DEMO"].append([str(isr), str(caseid), "I" if v == 0 else "F", "", "%d-1" % isr,
+                                 "20120601", "", day, "EXP", "", "", age[0], age[1], sex, "Y", "", "",
+                                 day, "MD", "", "", ""])
+            drugs = [drug_draw() for _ in range(1 + min(int(rng.expovariate(1.0)), 4))]
+            for seq, d in enumerate(drugs, 1):
+                role = "PS" if seq == 1 else rng.choice(["SS", "C", "I"])
+                ai = ingredients[d]
+                # No prod_ai in the legacy layout: the key is the name, so the name is
+                # the ingredient (a brand would need the pack to resolve).
+                name = ai
+                rows["DRUG"].append([str(isr), str(isr * 10 + seq), role, name, "1", "ORAL", "",
+                                     "", "", "", "", ""])
+            for _ in range(1 + min(int(rng.expovariate(0.7)), 6)):
+                rows["REAC"].append([str(isr), terms[event_draw()].upper()])
+        if caseid in legacy_only and rng.random() < 0.05:
+            deleted.append(caseid)
+    return rows
 
 
 def main():
