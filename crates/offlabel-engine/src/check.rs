@@ -223,3 +223,53 @@ pub fn resolve_condition(engine: &Engine, text: &str) -> Option<String> {
         .condition
         .or_else(|| engine.condition_by_code("", text).condition)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use offlabel_model::FlagId;
+
+    fn coding(system: &str, code: &str) -> Coding {
+        Coding {
+            system: system.into(),
+            code: code.into(),
+            display: None,
+        }
+    }
+
+    #[test]
+    fn coded_conditions_set_history_flags_and_unknown_codes_are_said() {
+        let e = Engine::new(offlabel_embedded::pack().expect("embedded pack"));
+        let icd = "http://hl7.org/fhir/sid/icd-10-cm";
+        let req = CheckRequest {
+            drug: "baricitinib".into(),
+            condition_code: Some(coding(icd, "L63.9")),
+            conditions: vec![
+                coding(icd, "C18.9"),
+                coding("http://snomed.info/sct", "999999999999"),
+            ],
+            ..CheckRequest::default()
+        };
+        let r = e.check(&req).expect("a valid request");
+        assert_eq!(
+            r.condition.as_ref().map(|c| c.id.as_str()),
+            Some("alopecia-areata")
+        );
+        assert!(r.patient.cancer_history);
+        assert!(r.flags.iter().any(|f| f.id == FlagId::MalignancyHistory));
+        assert_eq!(r.codes.len(), 3);
+        assert_eq!(r.notes.len(), 1, "{:?}", r.notes);
+        assert!(r.notes[0].starts_with("code 999999999999 (SNOMED CT) is not in"));
+        // A code as the condition's text.
+        let by_text = CheckRequest {
+            drug: "baricitinib".into(),
+            condition: Some("L63.9".into()),
+            ..CheckRequest::default()
+        };
+        let r = e.check(&by_text).expect("a valid request");
+        assert_eq!(
+            r.condition.map(|c| c.id),
+            Some("alopecia-areata".to_string())
+        );
+    }
+}
