@@ -288,7 +288,7 @@ mod tests {
         assert_eq!(id("DOID", "DOID:12306").as_deref(), Some("vitiligo"));
         assert_eq!(id("", "DOID:12306").as_deref(), Some("vitiligo"));
         // A DO term outside the curated pack: known, with a note.
-        let colon = e.condition_by_code("icd10cm", "C18.9");
+        let colon = e.condition_by_code("icd10cm", "C18.6");
         assert!(colon.condition.is_none() && colon.known());
         assert!(colon.note().is_some_and(|n| n.contains("does not hold")));
         // Nothing known: said, not dropped.
