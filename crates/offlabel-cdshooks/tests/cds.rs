@@ -310,7 +310,11 @@ fn coded_indications_resolve_through_the_pack_and_unknown_codes_are_said() {
     let resp = run(&e, ORDER_SIGN_ID, req);
     let status = find(&resp, Indicator::Warning, "off-label");
     assert_eq!(status.len(), 1, "{resp:#?}");
-    assert!(status[0].summary.contains("vitiligo"), "{}", status[0].summary);
+    assert!(
+        status[0].summary.contains("vitiligo"),
+        "{}",
+        status[0].summary
+    );
     // A code no vocabulary holds: no status card, and an info card that says so.
     let mut req = example("request-order-sign-baricitinib-80-r5.json");
     req["context"]["draftOrders"]["entry"][0]["resource"]["reason"] = json!([{ "concept": {
