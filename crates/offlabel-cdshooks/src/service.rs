@@ -4,7 +4,7 @@ use crate::input::{self, Date, Order};
 use crate::types::*;
 use offlabel_engine::check::{resolve_condition, resolve_medicine};
 use offlabel_engine::rules::DoseAdvice;
-use offlabel_engine::{CheckReport, CheckRequest, Engine};
+use offlabel_engine::{CheckReport, CheckRequest, Engine, MedicineCode};
 use offlabel_model::{Level, Status};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -164,16 +164,24 @@ pub fn invoke(
             continue;
         };
         any_medicine = true;
-        let condition = recognise_condition(env.engine, order, &data);
+        let mut notes = Vec::new();
+        let condition = recognise_condition(env.engine, order, &data, &mut notes);
         let request = CheckRequest {
             drug: drug.clone(),
             condition: condition.clone(),
+            condition_code: None,
+            conditions: history_codings(env.engine, &data),
             region: None,
             patient: data.patient.clone(),
         };
         let Ok(report) = env.engine.check(&request) else {
             continue;
         };
+        for note in &report.notes {
+            if !notes.contains(note) {
+                notes.push(note.clone());
+            }
+        }
         let ctx = CardCtx {
             env,
             service: service_id,
@@ -181,6 +189,9 @@ pub fn invoke(
             report: &report,
         };
         cards.extend(ctx.cards());
+        if !notes.is_empty() {
+            cards.push(ctx.codes_card(&notes));
+        }
     }
     if any_medicine && !missing.is_empty() {
         cards.push(missing_prefetch_card(
@@ -199,91 +210,54 @@ pub fn invoke(
     })
 }
 
-/// RxNorm ingredient codes of the pack's medicines (TTY IN). Ruxolitinib's route is
-/// decided from the order's words ("cream", "topical") and is oral otherwise.
-const RXNORM: [(&str, &str); 5] = [
-    ("2047232", "baricitinib"),
-    ("2196092", "upadacitinib"),
-    ("1357536", "tofacitinib"),
-    ("1193326", "ruxolitinib"),
-    ("2549355", "abrocitinib"),
-];
-
+/// The pack medicine an order names: by a code the pack's medicines carry (RxNorm,
+/// ATC), else by the order's words read together as a question would read them
+/// ("ruxolitinib 15 MG/G Topical Cream": the route word decides).
 fn recognise_medicine(engine: &Engine, order: &Order) -> Option<String> {
-    let pack = engine.pack();
-    let topical_words = order.texts.iter().any(|t| {
-        let t = t.to_lowercase();
-        ["cream", "topical", "ointment", "opzelura", "/g "]
-            .iter()
-            .any(|w| t.contains(w))
-            || t.ends_with("/g")
-    });
     for (system, code) in &order.codes {
-        if system.contains("whocc.no/atc")
-            && let Some(m) = pack
-                .medicines
-                .iter()
-                .find(|m| m.atc.iter().any(|a| a == code))
-        {
-            return Some(m.id.clone());
-        }
-        if system.contains("rxnorm")
-            && let Some((_, name)) = RXNORM.iter().find(|(c, _)| c == code)
-        {
-            let id = match *name {
-                "ruxolitinib" if topical_words => "ruxolitinib-topical",
-                "ruxolitinib" => "ruxolitinib-oral",
-                other => other,
-            };
-            if pack.medicine(id).is_some() {
-                return Some(id.to_string());
-            }
-        }
-    }
-    for text in &order.texts {
-        // Drug names in orders read like "ruxolitinib 15 MG/G Topical Cream": the route word matters.
-        let text = if topical_words
-            && text.to_lowercase().contains("ruxolitinib")
-            && !text.to_lowercase().contains("cream")
-        {
-            format!("{text} cream")
-        } else {
-            text.clone()
-        };
-        if let Some(id) = resolve_medicine(engine, &text) {
+        if let MedicineCode::Medicine(id) = engine.medicine_by_code(system, code, &order.texts) {
             return Some(id);
         }
     }
-    None
+    let words = order.texts.join(" ");
+    if words.trim().is_empty() {
+        return None;
+    }
+    resolve_medicine(engine, &words)
 }
 
-/// SNOMED CT codes of common indications.
-const SNOMED: [(&str, &str); 4] = [
-    ("24079001", "atopic-dermatitis"),
-    ("56727007", "vitiligo"),
-    ("68225006", "alopecia-areata"),
-    ("9014002", "psoriasis"),
-];
-
-fn condition_from(engine: &Engine, texts: &[String], codes: &[(String, String)]) -> Option<String> {
-    let pack = engine.pack();
+/// The curated condition a coded or named condition is, through the engine's code
+/// look-up and name recogniser; what a code could not be read as goes to `notes`.
+fn condition_from(
+    engine: &Engine,
+    texts: &[String],
+    codes: &[(String, String)],
+    notes: &mut Vec<String>,
+) -> Option<String> {
+    let mut said = Vec::new();
     for (system, code) in codes {
-        if (system.contains("snomed") || system.is_empty())
-            && let Some((_, id)) = SNOMED.iter().find(|(c, _)| c == code)
-            && pack.condition(id).is_some()
-        {
-            return Some((*id).to_string());
+        let reading = engine.condition_by_code(system, code);
+        if let Some(id) = reading.condition {
+            return Some(id);
+        }
+        said.extend(reading.note());
+    }
+    let named = texts.iter().find_map(|t| resolve_condition(engine, t));
+    for note in said {
+        if !notes.contains(&note) {
+            notes.push(note);
         }
     }
-    texts.iter().find_map(|t| resolve_condition(engine, t))
+    named
 }
 
 fn recognise_condition(
     engine: &Engine,
     order: &Order,
     data: &input::PatientData,
+    notes: &mut Vec<String>,
 ) -> Option<String> {
-    if let Some(c) = condition_from(engine, &order.reason_texts, &order.reason_codes) {
+    if let Some(c) = condition_from(engine, &order.reason_texts, &order.reason_codes, notes) {
         return Some(c);
     }
     for rf in &order.reason_refs {
@@ -293,16 +267,47 @@ fn recognise_condition(
                 .is_some_and(|r| rf == r || rf.ends_with(&format!("/{r}")))
         });
         if let Some(c) = hit
-            && let Some(id) = condition_from(engine, &c.texts, &c.codes)
+            && let Some(id) = condition_from(engine, &c.texts, &c.codes, notes)
         {
             return Some(id);
         }
     }
     // No stated reason: the first active condition in the pack's area.
+    // (Codes of the other active conditions are read, and reported, as history.)
     data.conditions.iter().find_map(|c| {
-        condition_from(engine, &c.texts, &c.codes)
-            .filter(|id| engine.pack().condition(id).is_some_and(|c| c.in_area))
+        condition_from(engine, &c.texts, &c.codes, &mut Vec::new()).filter(|id| {
+            engine
+                .pack()
+                .condition(id)
+                .is_some_and(|c| c.in_area)
+        })
     })
+}
+
+/// The patient's active conditions as codings for the engine's history flags: of a
+/// condition coded in several systems, the codings the engine knows (a second,
+/// unknown coding of a known condition is no missing information); of a condition
+/// no coding of which is known, every coding, so that each is reported.
+fn history_codings(engine: &Engine, data: &input::PatientData) -> Vec<offlabel_engine::Coding> {
+    let mut out = Vec::new();
+    for c in &data.conditions {
+        let codings: Vec<offlabel_engine::Coding> = c
+            .codes
+            .iter()
+            .map(|(system, code)| offlabel_engine::Coding {
+                system: system.clone(),
+                code: code.clone(),
+                display: None,
+            })
+            .collect();
+        let known: Vec<offlabel_engine::Coding> = codings
+            .iter()
+            .filter(|k| engine.condition_by_code(&k.system, &k.code).known())
+            .cloned()
+            .collect();
+        out.extend(if known.is_empty() { codings } else { known });
+    }
+    out
 }
 
 /// Cuts a summary to under 140 characters, on a character boundary.
@@ -710,6 +715,32 @@ impl CardCtx<'_> {
             ));
         }
         out
+    }
+
+    /// What the check could not read among the order's and the patient's codes (a code
+    /// not in the pack's vocabulary, a condition outside the curated pack), said in
+    /// the card's detail rather than dropped.
+    fn codes_card(&self, notes: &[String]) -> Card {
+        let detail: Vec<String> = notes.iter().map(|n| format!("- {n}.")).collect();
+        let text = format!(
+            "{}: {} coded item(s) not fully read; see the detail",
+            self.brand(),
+            notes.len()
+        );
+        let rule = format!("codes-{}", notes.join("|"));
+        self.card(
+            "codes",
+            &rule,
+            Indicator::Info,
+            text,
+            format!(
+                "The check read the patient's and the order's coded conditions through the offlabel pack's vocabulary (Disease Ontology cross-references):\n\n{}",
+                detail.join("\n")
+            ),
+            &[],
+            ("missing-data", "Missing patient data"),
+            Vec::new(),
+        )
     }
 
     /// A suggestion that rewrites the order's dose to the adjusted daily dose.

@@ -301,6 +301,34 @@ fn off_label_use_gets_a_warning_with_the_reason() {
 }
 
 #[test]
+fn coded_indications_resolve_through_the_pack_and_unknown_codes_are_said() {
+    let e = engine();
+    // ICD-10-CM L80 (vitiligo) as the reason: read through the DO cross-references.
+    let mut req = example("request-order-sign-baricitinib-80-r5.json");
+    req["context"]["draftOrders"]["entry"][0]["resource"]["reason"] = json!([{ "concept": {
+        "coding": [{ "system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "L80" }] } }]);
+    let resp = run(&e, ORDER_SIGN_ID, req);
+    let status = find(&resp, Indicator::Warning, "off-label");
+    assert_eq!(status.len(), 1, "{resp:#?}");
+    assert!(
+        status[0].summary.contains("vitiligo"),
+        "{}",
+        status[0].summary
+    );
+    // A code no vocabulary holds: no status card, and an info card that says so.
+    let mut req = example("request-order-sign-baricitinib-80-r5.json");
+    req["context"]["draftOrders"]["entry"][0]["resource"]["reason"] = json!([{ "concept": {
+        "coding": [{ "system": "http://snomed.info/sct", "code": "999999999999" }] } }]);
+    let resp = run(&e, ORDER_SIGN_ID, req);
+    let said = resp.cards.iter().any(|c| {
+        c.detail.as_deref().is_some_and(|d| {
+            d.contains("code 999999999999 (SNOMED CT) is not in the pack's vocabulary")
+        })
+    });
+    assert!(said, "{resp:#?}");
+}
+
+#[test]
 fn missing_prefetch_is_said_not_guessed() {
     let e = engine();
     let resp = run(

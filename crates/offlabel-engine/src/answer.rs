@@ -622,7 +622,7 @@ fn answer_from(
     era: Era<'_>,
 ) -> Answer {
     let layer_today = matches!(era, Era::Today { .. });
-    let mut q = parse(pack, lexicon, text);
+    let mut q = parse(pack, lexicon, vocabulary, text);
     // A general question whose condition the curated lexicon missed: look the words up
     // in the Disease Ontology layer (questions about effects or doses are left alone, as
     // the disease they name is then not the one asked about).

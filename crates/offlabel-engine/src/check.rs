@@ -1,6 +1,7 @@
 //! The structured patient check (`offlabel check`, `POST /v1/check`).
 
 use crate::Engine;
+use crate::codes::{CodeReading, Coding};
 use crate::patient::Patient;
 use crate::reason;
 use crate::rules::{DoseAdvice, Flag, PlanItem, check_patient};
@@ -15,9 +16,17 @@ use std::collections::BTreeMap;
 pub struct CheckRequest {
     /// Medicine: a pack id, brand or generic name.
     pub drug: String,
-    /// Condition: a pack id or any name the pack knows.
+    /// Condition: a pack id, any name the pack knows, or a code (`L63.9`, `DOID:986`).
     #[serde(default)]
     pub condition: Option<String>,
+    /// The condition as a coded FHIR `Coding` (ICD-10-CM, SNOMED CT, DOID), when
+    /// `condition` is absent.
+    #[serde(default)]
+    pub condition_code: Option<Coding>,
+    /// The patient's other conditions, coded: each sets the history flags of its
+    /// Disease Ontology subtree (any cancer: `malignancy_history`, ...).
+    #[serde(default)]
+    pub conditions: Vec<Coding>,
     /// `US`, `EU`, or absent for both.
     #[serde(default)]
     pub region: Option<String>,
@@ -59,8 +68,15 @@ pub struct CheckReport {
     pub screening: Vec<PlanItem>,
     /// During treatment.
     pub monitoring: Vec<PlanItem>,
-    /// The patient as read.
+    /// The patient as read (with the history flags coded conditions set).
     pub patient: Patient,
+    /// What each coded condition of the request was read as.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub codes: Vec<CodeReading>,
+    /// What the check could not take into account, or took only in part (a code not
+    /// in the pack's vocabulary, a condition outside the curated pack).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 fn err(field: &str, problem: impl Into<String>, accepted: impl Into<String>) -> CheckError {
@@ -103,11 +119,34 @@ pub(crate) fn run(engine: &Engine, req: &CheckRequest) -> Result<CheckReport, Ch
             medicines.join(", ") + ", or a brand name such as Opzelura, Olumiant, Rinvoq, Cibinqo",
         )
     })?;
-    let condition = match &req.condition {
-        None => None,
-        Some(c) if c.trim().is_empty() => None,
-        Some(c) => Some(resolve_condition(engine, c).ok_or_else(|| err("condition", format!("{c:?} is not a condition in the pack"), "a condition id or name, e.g. atopic-dermatitis, vitiligo, alopecia areata (see `offlabel conditions`)"))?),
+    let mut codes = Vec::new();
+    let mut notes = Vec::new();
+    let condition = match (&req.condition, &req.condition_code) {
+        (Some(c), _) if !c.trim().is_empty() => Some(resolve_condition(engine, c).ok_or_else(|| err("condition", format!("{c:?} is not a condition in the pack"), "a condition id, name or code, e.g. atopic-dermatitis, vitiligo, alopecia areata, L63.9 (see `offlabel conditions`)"))?),
+        (_, Some(coding)) => {
+            let reading = engine.condition_by_code(&coding.system, &coding.code);
+            notes.extend(reading.note());
+            let id = reading.condition.clone();
+            codes.push(reading);
+            id
+        }
+        _ => None,
     };
+    let mut patient = req.patient.clone();
+    for coding in &req.conditions {
+        let reading = engine.condition_by_code(&coding.system, &coding.code);
+        if !reading.known() {
+            notes.extend(reading.note());
+        }
+        if let Some((vocabulary, _)) = engine.vocabulary.get() {
+            for doid in &reading.doids {
+                for flag in crate::history_flags::flags_of(vocabulary, doid) {
+                    crate::history_flags::set(&mut patient, flag);
+                }
+            }
+        }
+        codes.push(reading);
+    }
     let regions: Vec<Jurisdiction> = match req.region.as_deref().map(str::trim) {
         None | Some("") => vec![Jurisdiction::Us, Jurisdiction::Eu],
         Some(r) => match r.to_ascii_uppercase().as_str() {
@@ -122,13 +161,13 @@ pub(crate) fn run(engine: &Engine, req: &CheckRequest) -> Result<CheckReport, Ch
             }
         },
     };
-    let findings = check_patient(pack, Some(&drug), &req.patient, true);
+    let findings = check_patient(pack, Some(&drug), &patient, true);
     let (status, status_reasons) = match &condition {
         Some(c) => {
             let mut s = BTreeMap::new();
             let mut r = BTreeMap::new();
             for j in &regions {
-                let f = reason::status(pack, &drug, c, &req.patient, *j);
+                let f = reason::status(pack, &drug, c, &patient, *j);
                 s.insert(j.as_str().to_string(), f.status);
                 r.insert(j.as_str().to_string(), f.reason);
             }
@@ -157,7 +196,9 @@ pub(crate) fn run(engine: &Engine, req: &CheckRequest) -> Result<CheckReport, Ch
         dose_adjustments: findings.dose_adjustments,
         screening: findings.screening,
         monitoring: findings.monitoring,
-        patient: req.patient.clone(),
+        patient,
+        codes,
+        notes,
     })
 }
 
@@ -170,11 +211,65 @@ pub fn resolve_medicine(engine: &Engine, text: &str) -> Option<String> {
     engine.understand(text).medicine
 }
 
-/// Resolves a condition from an id or any name.
+/// Resolves a condition from an id, any name, or a code whose system its shape tells
+/// (`DOID:986`, `L63.9`).
 pub fn resolve_condition(engine: &Engine, text: &str) -> Option<String> {
     let pack = engine.pack();
     if pack.condition(text.trim()).is_some() {
         return Some(text.trim().to_string());
     }
-    engine.understand(text).condition
+    engine
+        .understand(text)
+        .condition
+        .or_else(|| engine.condition_by_code("", text).condition)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use offlabel_model::FlagId;
+
+    fn coding(system: &str, code: &str) -> Coding {
+        Coding {
+            system: system.into(),
+            code: code.into(),
+            display: None,
+        }
+    }
+
+    #[test]
+    fn coded_conditions_set_history_flags_and_unknown_codes_are_said() {
+        let e = Engine::new(offlabel_embedded::pack().expect("embedded pack"));
+        let icd = "http://hl7.org/fhir/sid/icd-10-cm";
+        let req = CheckRequest {
+            drug: "baricitinib".into(),
+            condition_code: Some(coding(icd, "L63.9")),
+            conditions: vec![
+                coding(icd, "C18.9"),
+                coding("http://snomed.info/sct", "999999999999"),
+            ],
+            ..CheckRequest::default()
+        };
+        let r = e.check(&req).expect("a valid request");
+        assert_eq!(
+            r.condition.as_ref().map(|c| c.id.as_str()),
+            Some("alopecia-areata")
+        );
+        assert!(r.patient.cancer_history);
+        assert!(r.flags.iter().any(|f| f.id == FlagId::MalignancyHistory));
+        assert_eq!(r.codes.len(), 3);
+        assert_eq!(r.notes.len(), 1, "{:?}", r.notes);
+        assert!(r.notes[0].starts_with("code 999999999999 (SNOMED CT) is not in"));
+        // A code as the condition's text.
+        let by_text = CheckRequest {
+            drug: "baricitinib".into(),
+            condition: Some("L63.9".into()),
+            ..CheckRequest::default()
+        };
+        let r = e.check(&by_text).expect("a valid request");
+        assert_eq!(
+            r.condition.map(|c| c.id),
+            Some("alopecia-areata".to_string())
+        );
+    }
 }

@@ -11,9 +11,11 @@
 pub mod answer;
 pub mod browse;
 pub mod check;
+pub mod codes;
 mod cues;
 mod drugname;
 mod eu;
+mod history_flags;
 pub mod lexicon;
 mod outside;
 pub mod patient;
@@ -27,6 +29,7 @@ mod us;
 
 pub use answer::Answer;
 pub use check::{CheckError, CheckReport, CheckRequest};
+pub use codes::{CodeReading, Coding, MedicineCode};
 pub use offlabel_model::PartialDate;
 pub use offlabel_pack::Pack;
 
@@ -139,13 +142,13 @@ impl Engine {
 
     /// Parses a question without answering it.
     pub fn understand(&self, question: &str) -> question::Question {
-        question::parse(&self.full, &self.lexicon, question)
+        question::parse(&self.full, &self.lexicon, &self.vocabulary, question)
     }
 
     /// What a text names (medicines, conditions, places, patient findings, intents),
     /// with spans, without answering it.
     pub fn recognise(&self, text: &str) -> recognise::Recognition {
-        recognise::recognise(&self.full, &self.lexicon, text)
+        recognise::recognise(&self.full, &self.lexicon, &self.vocabulary, text)
     }
 
     /// Compares the curated authorisations with the regulator layers (EMA table,

@@ -12,12 +12,21 @@
 use offlabel_pack::Pack;
 use offlabel_vocabulary::{Matcher, Vocabulary};
 use std::collections::BTreeMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, LazyLock, OnceLock};
+
+/// The embedded DO layer, parsed once per process on first need: every engine and the
+/// code look-ups without an engine ([`crate::codes::condition_codings`]) share it.
+static EMBEDDED: LazyLock<Option<Vocabulary>> = LazyLock::new(|| Vocabulary::embedded().ok());
+
+/// The embedded DO layer (`None` when it does not parse; a test guards against that).
+pub(crate) fn embedded() -> Option<&'static Vocabulary> {
+    EMBEDDED.as_ref()
+}
 
 /// The vocabulary layer and its matcher, built once per engine on first need.
 #[derive(Clone, Default)]
 pub struct VocabularyIndex {
-    built: Arc<OnceLock<Option<(Vocabulary, Matcher)>>>,
+    built: Arc<OnceLock<Option<(&'static Vocabulary, Matcher)>>>,
 }
 
 impl std::fmt::Debug for VocabularyIndex {
@@ -52,14 +61,14 @@ pub enum VocabularyReading {
 
 impl VocabularyIndex {
     /// The vocabulary and its matcher, built on the first call.
-    pub(crate) fn get(&self) -> Option<&(Vocabulary, Matcher)> {
+    pub(crate) fn get(&self) -> Option<(&Vocabulary, &Matcher)> {
         self.built
             .get_or_init(|| {
-                let vocabulary = Vocabulary::embedded().ok()?;
-                let matcher = Matcher::new(&vocabulary);
-                Some((vocabulary, matcher))
+                let vocabulary = embedded()?;
+                Some((vocabulary, Matcher::new(vocabulary)))
             })
             .as_ref()
+            .map(|(v, m)| (*v, m))
     }
 
     /// The first disease named in `text` (not negated) that the vocabulary knows.

@@ -2,6 +2,7 @@
 
 use crate::cues::{self, Hits, ListId, cue};
 use crate::lexicon::{Hit, Lexicon, Term};
+use crate::outside::VocabularyIndex;
 use crate::patient::{Patient, RenalGrade, Severity, Site};
 use crate::text::{Token, tokenize};
 use offlabel_model::{Jurisdiction, Route};
@@ -211,8 +212,14 @@ fn affirmed_where(
     any || text.zh(zh)
 }
 
-/// Parses a question against a pack's lexicon.
-pub fn parse(pack: &Pack, lexicon: &Lexicon, text: &str) -> Question {
+/// Parses a question against a pack's lexicon; conditions of the patient's history
+/// are also read through the Disease Ontology layer (see [`history`]).
+pub(crate) fn parse(
+    pack: &Pack,
+    lexicon: &Lexicon,
+    vocabulary: &VocabularyIndex,
+    text: &str,
+) -> Question {
     let tokens = tokenize(text);
     let cue_hits = cues::scan(&tokens);
     let folded = crate::text::fold(text);
@@ -259,6 +266,7 @@ pub fn parse(pack: &Pack, lexicon: &Lexicon, text: &str) -> Question {
     };
     let places = places(&text);
     let mut patient = patient(&text);
+    history(&text, vocabulary, &mut patient);
     // A disease of the mouth's lining puts a cream on mucosa ("oral lichen planus").
     let topical = medicine
         .as_deref()
@@ -523,10 +531,11 @@ impl Text<'_> {
                 .windows(2)
                 .any(|w| matches!(w, ["me", "too"] | ["yo", "tambien"] | ["i", "too"]))
         };
+        let relative_of_subject = self.relative_of_subject(&a);
         let other = a.experiencer == offlabel_context::Experiencer::Other
-            && (self.first_person || named_family)
+            && (self.first_person || named_family || relative_of_subject)
             && !shared;
-        let family = a.family_history && (self.first_person || named_family);
+        let family = a.family_history && (self.first_person || named_family || relative_of_subject);
         let outcome = outcome_asked(self.tokens, self.hits, i);
         let excluded = excluded(self.hits, exclude, i);
         Finding {
@@ -541,6 +550,44 @@ impl Text<'_> {
             asked_as_outcome: outcome || excluded,
             counts: !negated && !other && !outcome && !excluded,
         }
+    }
+
+    /// Whether the person ConText says a finding belongs to is introduced by a
+    /// third-person possessive ("her husband", "his mother") whose owner the question
+    /// is about: the same possessive stands elsewhere before something not a person
+    /// ("for her eczema", "his skin"). "Her husband had a heart attack, can he take
+    /// it?" names no such owner, so the husband may be the patient and the finding
+    /// counts.
+    fn relative_of_subject(&self, a: &offlabel_context::Assessment) -> bool {
+        let possessive = |w: &str| matches!(w, "her" | "his" | "their");
+        let person_after = |k: usize| {
+            self.tokens[k + 1..self.tokens.len().min(k + 4)]
+                .iter()
+                .any(|n| PERSON.contains(n.norm.as_str()))
+        };
+        a.triggers.iter().any(|t| {
+            if !matches!(
+                t.category,
+                offlabel_context::Category::Other | offlabel_context::Category::Family
+            ) {
+                return false;
+            }
+            // The possessive opens the trigger ("her husband") or stands just before it.
+            let k = self.token_at(t.span.start);
+            let Some(owner) = [Some(k), k.checked_sub(1)]
+                .into_iter()
+                .flatten()
+                .filter_map(|p| self.tokens.get(p))
+                .map(|w| w.norm.as_str())
+                .find(|w| possessive(w))
+            else {
+                return false;
+            };
+            self.tokens
+                .iter()
+                .enumerate()
+                .any(|(j, w)| w.norm == owner && !person_after(j))
+        })
     }
 
     /// Keeps a finding for `understood` (once per kind and words).
@@ -1207,6 +1254,45 @@ fn patient(text: &Text<'_>) -> Patient {
     p
 }
 
+/// The patient's history read through the Disease Ontology layer: every DO condition
+/// named where a history cue occurs ("history of colon cancer", "had a PE") sets the
+/// flags of its subtree (`[history]` in `cues.toml`), judged like any finding, so a
+/// denied, a relative's or someone else's condition sets nothing. Without a history
+/// cue the layer is not loaded.
+fn history(text: &Text<'_>, vocabulary: &VocabularyIndex, patient: &mut Patient) {
+    if !text.hits.any(cue!("history", "cues")) {
+        return;
+    }
+    let Some((vocabulary, matcher)) = vocabulary.get() else {
+        return;
+    };
+    for mention in matcher.find(text.raw) {
+        let flags = crate::history_flags::flags_of(vocabulary, &mention.doid);
+        if flags.is_empty() {
+            continue;
+        }
+        let i = text.token_at(mention.start);
+        if i >= text.tokens.len() {
+            continue;
+        }
+        let len = text.tokens[i..]
+            .iter()
+            .take_while(|t| t.start < mention.end)
+            .count()
+            .max(1);
+        for flag in flags {
+            let exclude = cues::id("patient", crate::history_flags::exclude_list(flag));
+            let mut finding = text.judge_at(flag.as_str(), exclude, i, len);
+            finding.negated |= mention.negated;
+            finding.counts &= !mention.negated;
+            if finding.counts {
+                crate::history_flags::set(patient, flag);
+            }
+            text.record(finding);
+        }
+    }
+}
+
 /// An allergy that may be to the medicine: stated, not denied, and not named as an
 /// allergy to pollen, food, animals... ("allergic to pollen" rules nothing out).
 fn drug_allergy(text: &Text<'_>) -> bool {
@@ -1400,7 +1486,7 @@ mod tests {
     fn q(text: &str) -> Question {
         let pack = offlabel_embedded::pack().unwrap_or_else(|e| panic!("{e}"));
         let lex = Lexicon::new(&pack);
-        parse(&pack, &lex, text)
+        parse(&pack, &lex, &VocabularyIndex::default(), text)
     }
 
     #[test]
@@ -1540,6 +1626,27 @@ mod tests {
     }
 
     #[test]
+    fn history_by_disease_ontology_subtree() {
+        // No cue word names these: the DO layer's subtrees do.
+        let p = q("history of glioblastoma, can I take baricitinib for alopecia areata?").patient;
+        assert!(p.cancer_history);
+        let p = q("I have had tuberculosis; is upadacitinib safe?").patient;
+        assert!(p.recurrent_infections);
+        let p = q("previous cerebral venous sinus thrombosis, tofacitinib for alopecia?").patient;
+        assert!(p.vte_history && !p.cardiovascular_history);
+        let p = q("history of lupus nephritis, baricitinib for alopecia areata").patient;
+        assert!(p.renal.is_some());
+        // Denied, a relative's or someone else's: nothing.
+        let p = q("no history of glioblastoma; baricitinib for alopecia areata?").patient;
+        assert!(!p.cancer_history);
+        let p = q("my father had endocarditis; can I use Rinvoq?").patient;
+        assert!(!p.cardiovascular_history);
+        // Kidney stones do not impair the kidneys.
+        let p = q("history of kidney stones, baricitinib for alopecia areata").patient;
+        assert!(p.renal.is_none());
+    }
+
+    #[test]
     fn negation_reaches_the_end_of_its_clause() {
         let p = q("No history of cancer or heart disease, baricitinib for AA").patient;
         assert!(!p.cancer_history && !p.cardiovascular_history);
@@ -1611,6 +1718,10 @@ mod tests {
         // A family history is kept as such.
         let p = q("family history of blood clots, can I take Olumiant?").patient;
         assert!(!p.vte_history && p.family_vte);
+        let p = q("Her husband has lymphoma; is Rinvoq ok for her eczema?").patient;
+        assert!(!p.cancer_history);
+        let p = q("Her husband had a heart attack, can he take Olumiant?").patient;
+        assert!(p.cardiovascular_history, "the husband may be the patient");
         let p = q("my mother had breast cancer; is Rinvoq safe for me?").patient;
         assert!(!p.cancer_history && p.family_cancer);
         // Negation words the parser's own list lacks.

@@ -5,6 +5,7 @@
 //! evidence or answer is computed.
 
 use crate::lexicon::{Lexicon, Term};
+use crate::outside::VocabularyIndex;
 use crate::question::{self, Question};
 use crate::text::tokenize;
 use offlabel_pack::Pack;
@@ -40,7 +41,12 @@ pub struct Recognition {
 }
 
 /// Recognises the names in `text` and parses it as a question.
-pub fn recognise(pack: &Pack, lexicon: &Lexicon, text: &str) -> Recognition {
+pub(crate) fn recognise(
+    pack: &Pack,
+    lexicon: &Lexicon,
+    vocabulary: &VocabularyIndex,
+    text: &str,
+) -> Recognition {
     let tokens = tokenize(text);
     let mentions = lexicon
         .scan(&tokens, text)
@@ -77,6 +83,6 @@ pub fn recognise(pack: &Pack, lexicon: &Lexicon, text: &str) -> Recognition {
         .collect();
     Recognition {
         mentions,
-        question: question::parse(pack, lexicon, text),
+        question: question::parse(pack, lexicon, vocabulary, text),
     }
 }

@@ -24,6 +24,7 @@ fn problems(engine: &Engine, case: &Value) -> Vec<String> {
         condition: case["condition"].as_str().map(str::to_string),
         region: None,
         patient,
+        ..CheckRequest::default()
     };
     let report = match engine.check(&request) {
         Ok(r) => r,

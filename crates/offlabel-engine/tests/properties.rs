@@ -133,8 +133,8 @@ proptest! {
 
     #[test]
     fn more_risk_never_removes_a_flag_or_grants_approval(p in arb_patient(), k in any::<u8>(), d in 0usize..6, c in 0usize..5) {
-        let before = ENGINE.check(&CheckRequest { drug: DRUGS[d].into(), condition: Some(CONDITIONS[c].into()), region: None, patient: p.clone() });
-        let after = ENGINE.check(&CheckRequest { drug: DRUGS[d].into(), condition: Some(CONDITIONS[c].into()), region: None, patient: add_risk(p, k) });
+        let before = ENGINE.check(&CheckRequest { drug: DRUGS[d].into(), condition: Some(CONDITIONS[c].into()), region: None, patient: p.clone(), ..CheckRequest::default() });
+        let after = ENGINE.check(&CheckRequest { drug: DRUGS[d].into(), condition: Some(CONDITIONS[c].into()), region: None, patient: add_risk(p, k), ..CheckRequest::default() });
         let (Ok(before), Ok(after)) = (before, after) else { return Err(TestCaseError::fail("check failed")) };
         for f in &before.flags {
             // A "no guidance in the pack" flag may give way to a specific rule for the same finding.
@@ -192,6 +192,7 @@ fn ask_and_check_agree() {
                     .map(|c| c.id.clone()),
                 region: None,
                 patient: understood.patient,
+                ..CheckRequest::default()
             })
             .unwrap_or_else(|e| panic!("{e}"));
         let from_ask: Vec<_> = answer.flags.iter().map(|f| (f.id, f.level)).collect();

@@ -33,7 +33,6 @@ pub const SOURCE_EXTENSION: &str = "https://offlabel.example/fhir/StructureDefin
 pub const DEFAULT_BASE: &str = "https://offlabel.example/fhir";
 
 const ATC: &str = "http://www.whocc.no/atc";
-const SNOMED: &str = "http://snomed.info/sct";
 const ISO3166: &str = "urn:iso:std:iso:3166";
 const UCUM: &str = "http://unitsofmeasure.org";
 
@@ -99,19 +98,16 @@ fn with_sources(mut resource: Value, pack: &Pack, sources: &[String]) -> Value {
     resource
 }
 
-/// The CodeableConcept of a pack condition (our code, plus SNOMED CT where known).
+/// The CodeableConcept of a pack condition: our code, then the codes pack data gives
+/// it (its DOID, its own SNOMED CT or ICD-10-CM codes, and those the Disease Ontology
+/// cross-references for that DOID), each with the condition's name as display.
 fn condition_concept(pack: &Pack, id: &str) -> Value {
     let name = pack
         .condition(id)
         .map_or(id.to_string(), |c| c.name.clone());
     let mut codings = vec![coding(CODE_SYSTEM, id, &name)];
-    let snomed = match id {
-        "atopic-dermatitis" => Some(("24079001", "Atopic dermatitis")),
-        "vitiligo" | "vitiligo-non-segmental" => Some(("56727007", "Vitiligo")),
-        _ => None,
-    };
-    if let Some((code, display)) = snomed {
-        codings.push(coding(SNOMED, code, display));
+    for (system, code) in offlabel_engine::codes::condition_codings(pack, id) {
+        codings.push(coding(system.uri, &code, &name));
     }
     json!({ "coding": codings, "text": name })
 }
@@ -411,6 +407,9 @@ fn knowledge(pack: &Pack, out: &mut Vec<Value>) {
     for m in &pack.medicines {
         let mut codings = vec![coding(CODE_SYSTEM, &m.id, &m.name)];
         codings.extend(m.atc.iter().map(|a| coding(ATC, a, &m.ingredient)));
+        codings.extend(m.codes.iter().filter_map(|c| {
+            offlabel_model::code_system(&c.system).map(|s| coding(s.uri, &c.code, &m.ingredient))
+        }));
         let mut guidelines = Vec::new();
         let mut sources = m.sources.clone();
         for p in pack.posology.iter().filter(|p| p.medicine == m.id) {

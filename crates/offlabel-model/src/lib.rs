@@ -8,9 +8,11 @@
 //! Every fact record has a `sources` list of source ids: the pack check
 //! refuses a fact without one.
 
+mod codes;
 mod date;
 mod vocab;
 
+pub use codes::{CODE_SYSTEMS, Code, CodeSystemName, code_key, code_system};
 pub use date::{PartialDate, PartialDateError};
 pub use vocab::{Design, FlagId, Jurisdiction, Level, Phase, Regulator, Route, SourceKind, Status};
 
@@ -149,6 +151,9 @@ pub struct Medicine {
     /// WHO ATC codes.
     #[serde(default)]
     pub atc: Vec<String>,
+    /// Codes in other systems (RxNorm), each with its source. ATC codes are `atc`.
+    #[serde(default)]
+    pub codes: Vec<Code>,
     /// Extra names that identify it in questions (generic phrasings, other languages).
     #[serde(default)]
     pub aliases: Vec<String>,
@@ -222,6 +227,10 @@ pub struct Condition {
     /// Why no DO term fits (or how the DO term differs), when that needs saying.
     #[serde(default)]
     pub doid_note: Option<String>,
+    /// Codes the DO term's cross-references lack (SNOMED CT, ICD-10-CM), each with its
+    /// source: coded input resolves through these first, then through the DO term.
+    #[serde(default)]
+    pub codes: Vec<Code>,
     /// Whether the condition lies in the pack's area (`PackMeta::area`; here: skin
     /// disease, or cutaneous manifestations treated by dermatologists). The pack lists
     /// authorisations completely only inside the area.

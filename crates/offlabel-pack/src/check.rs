@@ -119,6 +119,9 @@ pub fn check(pack: &Pack) -> Vec<Diagnostic> {
     }
     for m in &pack.medicines {
         refs.push(Refs::new("medicine", &m.file, &m.id, &m.sources));
+        for code in &m.codes {
+            refs.push(Refs::new("medicine code", &m.file, &m.id, &code.sources));
+        }
         for p in &m.products {
             refs.push(Refs::new("medicine product", &m.file, &p.brand, &p.sources));
         }
@@ -135,6 +138,9 @@ pub fn check(pack: &Pack) -> Vec<Diagnostic> {
         }
     }
     for c in &pack.conditions {
+        for code in &c.codes {
+            refs.push(Refs::new("condition code", &c.file, &c.id, &code.sources));
+        }
         let mut r = Refs::new("condition", &c.file, &c.id, &c.sources);
         r.conditions.extend(c.parent.as_deref());
         refs.push(r);
@@ -294,7 +300,8 @@ pub fn check(pack: &Pack) -> Vec<Diagnostic> {
                 "give it a unique kebab-case id",
             ));
         }
-        if r.family != "medicine product" {
+        // Products and codes are parts of their medicine or condition: same id.
+        if r.family != "medicine product" && !r.family.ends_with(" code") {
             let family = if r.family == "source" {
                 "source"
             } else {
@@ -329,6 +336,8 @@ pub fn check(pack: &Pack) -> Vec<Diagnostic> {
                     "cite the label, regulator page or report it rests on, with url and date in sources.toml",
                 ));
             } else if r.family != "medicine product"
+                // An identifier may rest on the editorial record alone, like a brand.
+                && !r.family.ends_with(" code")
                 && !cited.is_empty()
                 && !cited.iter().any(|s| traceable(s) || seeded(s))
             {
@@ -422,6 +431,7 @@ pub fn check(pack: &Pack) -> Vec<Diagnostic> {
 
     overlaps(pack, &mut out);
     newest_fact(pack, &mut out);
+    codes(pack, &mut out);
 
     for m in &pack.medicines {
         if !used_medicines.contains(m.id.as_str()) {
@@ -470,6 +480,69 @@ pub fn check(pack: &Pack) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+/// Codes on medicines and conditions: a system that fits the record, a code, and no
+/// code claimed by two records (two medicines may share one only when they are the
+/// same ingredient by another route, as RxNorm's ingredient concepts are).
+fn codes(pack: &Pack, out: &mut Vec<Diagnostic>) {
+    let mut medicines: HashMap<(&str, String), &str> = HashMap::new();
+    for m in &pack.medicines {
+        for c in &m.codes {
+            lint_code(out, &m.file, &m.id, c, &["rxnorm"]);
+            let key = (c.system.as_str(), offlabel_model::code_key(&c.code));
+            if let Some(other) = medicines.insert(key, &m.id)
+                && pack.medicine(other).map(|o| &o.ingredient) != Some(&m.ingredient)
+            {
+                out.push(Diagnostic::new(
+                    &m.file,
+                    &m.id,
+                    &format!("{} code {} is also {other}'s", c.system, c.code),
+                    "a code names one ingredient: correct the code on one of the two",
+                ));
+            }
+        }
+    }
+    let mut conditions: HashMap<(&str, String), &str> = HashMap::new();
+    for k in &pack.conditions {
+        for c in &k.codes {
+            lint_code(out, &k.file, &k.id, c, &["snomed", "icd10cm"]);
+            let key = (c.system.as_str(), offlabel_model::code_key(&c.code));
+            if let Some(other) = conditions.insert(key, &k.id) {
+                out.push(Diagnostic::new(
+                    &k.file,
+                    &k.id,
+                    &format!("{} code {} is also {other}'s", c.system, c.code),
+                    "give the code to the one condition it names (a subtype inherits nothing)",
+                ));
+            }
+        }
+    }
+}
+
+fn lint_code(
+    out: &mut Vec<Diagnostic>,
+    file: &str,
+    id: &str,
+    code: &offlabel_model::Code,
+    systems: &[&str],
+) {
+    if !systems.contains(&code.system.as_str()) {
+        out.push(Diagnostic::new(
+            file,
+            id,
+            &format!("code system {:?} is not one for this record", code.system),
+            &format!("use one of: {}", systems.join(", ")),
+        ));
+    }
+    if offlabel_model::code_key(&code.code).is_empty() {
+        out.push(Diagnostic::new(
+            file,
+            id,
+            &format!("an empty {} code", code.system),
+            "give the code as the system writes it, or remove the entry",
+        ));
+    }
 }
 
 /// A validity interval must end after it starts.

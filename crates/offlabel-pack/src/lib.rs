@@ -123,6 +123,11 @@ pub struct Pack {
     medicine_facts: HashMap<String, MedicineFacts>,
     /// Condition id → positions of the records about exactly it (computed once).
     condition_facts: HashMap<String, ConditionFacts>,
+    /// (system key, [`offlabel_model::code_key`]) → medicines carrying that code
+    /// (their `codes` and ATC codes).
+    medicine_codes: HashMap<(String, String), Vec<usize>>,
+    /// (system key, code key) → conditions carrying that code (their `codes` and DOID).
+    condition_codes: HashMap<(String, String), Vec<usize>>,
 }
 
 /// Why a pack could not be loaded.
@@ -303,6 +308,8 @@ impl Pack {
             descendant_index: HashMap::new(),
             medicine_facts: HashMap::new(),
             condition_facts: HashMap::new(),
+            medicine_codes: HashMap::new(),
+            condition_codes: HashMap::new(),
         }
     }
 
@@ -335,6 +342,45 @@ impl Pack {
         let (medicine_facts, condition_facts) = index::build(self);
         self.medicine_facts = medicine_facts;
         self.condition_facts = condition_facts;
+        let key = |system: &str, code: &str| (system.to_string(), offlabel_model::code_key(code));
+        let mut medicine_codes: HashMap<(String, String), Vec<usize>> = HashMap::new();
+        for (i, m) in self.medicines.iter().enumerate() {
+            let atc = m.atc.iter().map(|a| key("atc", a));
+            for k in m.codes.iter().map(|c| key(&c.system, &c.code)).chain(atc) {
+                medicine_codes.entry(k).or_default().push(i);
+            }
+        }
+        self.medicine_codes = medicine_codes;
+        let mut condition_codes: HashMap<(String, String), Vec<usize>> = HashMap::new();
+        for (i, c) in self.conditions.iter().enumerate() {
+            let doid = c.doid.iter().map(|d| key("doid", d));
+            for k in c.codes.iter().map(|c| key(&c.system, &c.code)).chain(doid) {
+                condition_codes.entry(k).or_default().push(i);
+            }
+        }
+        self.condition_codes = condition_codes;
+    }
+
+    /// Medicines carrying a code: `system` is a key of [`offlabel_model::CODE_SYSTEMS`]
+    /// (`rxnorm`, `atc`), the code compared as [`offlabel_model::code_key`] does. Several
+    /// when one ingredient comes by several routes (an RxNorm ingredient concept).
+    pub fn medicines_by_code(&self, system: &str, code: &str) -> Vec<&Medicine> {
+        self.medicine_codes
+            .get(&(system.to_string(), offlabel_model::code_key(code)))
+            .map_or_else(Vec::new, |ix| {
+                ix.iter().map(|&i| &self.medicines[i].record).collect()
+            })
+    }
+
+    /// Curated conditions carrying a code of their own (`snomed`, `icd10cm`) or, for
+    /// `doid`, linked to that Disease Ontology term. Codes only the DO layer's
+    /// cross-references hold are the engine's to resolve (`Engine::condition_by_code`).
+    pub fn conditions_by_code(&self, system: &str, code: &str) -> Vec<&Condition> {
+        self.condition_codes
+            .get(&(system.to_string(), offlabel_model::code_key(code)))
+            .map_or_else(Vec::new, |ix| {
+                ix.iter().map(|&i| &self.conditions[i].record).collect()
+            })
     }
 
     /// A source by id.

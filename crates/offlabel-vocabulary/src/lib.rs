@@ -212,6 +212,44 @@ impl CodeSystem {
             CodeSystem::Mesh => "mesh",
         }
     }
+
+    /// The system of a key of `offlabel_model::CODE_SYSTEMS`, when the layer holds it.
+    pub fn from_key(key: &str) -> Option<CodeSystem> {
+        [
+            CodeSystem::Doid,
+            CodeSystem::Icd10Cm,
+            CodeSystem::Snomed,
+            CodeSystem::Umls,
+            CodeSystem::Mesh,
+        ]
+        .into_iter()
+        .find(|s| s.key() == key)
+    }
+
+    /// The system a bare code's shape suggests (`DOID:…`, a UMLS CUI, SNOMED CT digits,
+    /// an ICD-10-CM code), for callers that give no system.
+    pub fn guess(code: &str) -> Option<CodeSystem> {
+        let q = code.trim();
+        let upper = q.to_ascii_uppercase();
+        let bytes = upper.as_bytes();
+        if upper.starts_with("DOID:") {
+            Some(CodeSystem::Doid)
+        } else if bytes.len() == 8 && bytes[0] == b'C' && bytes[1..].iter().all(u8::is_ascii_digit)
+        {
+            Some(CodeSystem::Umls)
+        } else if !q.is_empty() && q.len() <= 18 && bytes.iter().all(u8::is_ascii_digit) {
+            Some(CodeSystem::Snomed)
+        } else if bytes.len() >= 3
+            && bytes[0].is_ascii_uppercase()
+            && bytes[1].is_ascii_digit()
+            && bytes[2].is_ascii_alphanumeric()
+            && !q.contains(' ')
+        {
+            Some(CodeSystem::Icd10Cm)
+        } else {
+            None
+        }
+    }
 }
 
 /// The DO layer indexed: by id, by code, by parent.
@@ -370,26 +408,14 @@ impl Vocabulary {
     /// parents when needed), a UMLS CUI, a SNOMED CT id, or a name.
     pub fn resolve(&self, query: &str) -> Vec<&Term> {
         let q = query.trim();
-        let upper = q.to_ascii_uppercase();
-        if upper.starts_with("DOID:") {
-            return self.by_code(CodeSystem::Doid, q);
+        match CodeSystem::guess(q) {
+            Some(CodeSystem::Icd10Cm) => match self.by_icd10cm_nearest(q) {
+                Some((_, terms)) => terms,
+                None => self.by_name(q),
+            },
+            Some(system) => self.by_code(system, q),
+            None => self.by_name(q),
         }
-        let bytes = upper.as_bytes();
-        if bytes.len() == 8 && bytes[0] == b'C' && bytes[1..].iter().all(u8::is_ascii_digit) {
-            return self.by_code(CodeSystem::Umls, q);
-        }
-        if !q.is_empty() && q.len() <= 18 && bytes.iter().all(u8::is_ascii_digit) {
-            return self.by_code(CodeSystem::Snomed, q);
-        }
-        let icd_like = bytes.len() >= 3
-            && bytes[0].is_ascii_uppercase()
-            && bytes[1].is_ascii_digit()
-            && bytes[2].is_ascii_alphanumeric()
-            && !q.contains(' ');
-        if icd_like && let Some((_, terms)) = self.by_icd10cm_nearest(q) {
-            return terms;
-        }
-        self.by_name(q)
     }
 
     /// Index of a term by id.
@@ -458,12 +484,9 @@ impl Vocabulary {
     }
 }
 
-/// Codes compare without dots, spaces and case (ICD-10-CM is written both `L40.0` and `L400`).
+/// Codes compare as the pack compares them: without dots and spaces, in upper case.
 fn normalise_code(code: &str) -> String {
-    code.chars()
-        .filter(|c| !matches!(c, '.' | ' '))
-        .flat_map(char::to_uppercase)
-        .collect()
+    offlabel_model::code_key(code)
 }
 
 #[cfg(test)]

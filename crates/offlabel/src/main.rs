@@ -828,6 +828,8 @@ fn check(engine: &Engine, a: CheckArgs, out: &mut impl Write) -> Result<()> {
             CheckRequest {
                 drug,
                 condition,
+                condition_code: None,
+                conditions: Vec::new(),
                 region: a.region.clone(),
                 patient: Patient {
                     age,

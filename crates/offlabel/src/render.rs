@@ -65,6 +65,9 @@ pub fn check(pack: &Pack, r: &CheckReport, out: &mut impl Write) -> io::Result<(
             )?;
         }
     }
+    for note in &r.notes {
+        writeln!(out, "Not read: {note}.")?;
+    }
     if r.flags.is_empty() {
         writeln!(out, "Flags: none for the details given.")?;
     } else {
