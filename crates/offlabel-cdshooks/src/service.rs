@@ -275,12 +275,8 @@ fn recognise_condition(
     // No stated reason: the first active condition in the pack's area.
     // (Codes of the other active conditions are read, and reported, as history.)
     data.conditions.iter().find_map(|c| {
-        condition_from(engine, &c.texts, &c.codes, &mut Vec::new()).filter(|id| {
-            engine
-                .pack()
-                .condition(id)
-                .is_some_and(|c| c.in_area)
-        })
+        condition_from(engine, &c.texts, &c.codes, &mut Vec::new())
+            .filter(|id| engine.pack().condition(id).is_some_and(|c| c.in_area))
     })
 }
 
