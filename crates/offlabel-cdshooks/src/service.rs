@@ -77,14 +77,18 @@ fn prefetch_templates() -> BTreeMap<String, String> {
     ])
 }
 
-/// The discovery document (`GET /cds-services`).
-pub fn discovery() -> Discovery {
-    let what = "Regulatory status (on- or off-label, US and EU), contraindications, dose adjustments, screening and monitoring for JAK inhibitors in dermatology, from the offlabel knowledge pack";
+/// The discovery document (`GET /cds-services`) for the pack `engine` serves (its
+/// title names what the services cover).
+pub fn discovery(engine: &Engine) -> Discovery {
+    let title = &engine.pack().meta.title;
+    let what = format!(
+        "Regulatory status (on- or off-label, US and EU), contraindications, dose adjustments, screening and monitoring — {title} — from the offlabel knowledge pack"
+    );
     Discovery {
         services: vec![
             Service {
                 hook: "order-select".into(),
-                title: Some("offlabel: JAK inhibitor check".into()),
+                title: Some(format!("offlabel: {title}")),
                 description: format!("{what}, when a medication is selected."),
                 id: ORDER_SELECT_ID.into(),
                 prefetch: prefetch_templates(),
@@ -92,7 +96,7 @@ pub fn discovery() -> Discovery {
             },
             Service {
                 hook: "order-sign".into(),
-                title: Some("offlabel: JAK inhibitor check at signing".into()),
+                title: Some(format!("offlabel: {title}, at signing")),
                 description: format!(
                     "{what}, when orders are signed (replaces the order-select cards)."
                 ),
@@ -124,7 +128,7 @@ pub fn invoke(
     service_id: &str,
     req: &HookRequest,
 ) -> Result<HookResponse, HookError> {
-    let service = discovery()
+    let service = discovery(env.engine)
         .services
         .into_iter()
         .find(|s| s.id == service_id)

@@ -98,7 +98,7 @@ fn spec_examples_pass_and_broken_ones_fail() {
 
 #[test]
 fn discovery_lists_both_hooks_and_passes_the_schema() {
-    let d = serde_json::to_value(discovery()).unwrap_or_default();
+    let d = serde_json::to_value(discovery(&engine())).unwrap_or_default();
     assert!(schema("discovery").is_valid(&d), "{d:#}");
     let hooks: Vec<&str> = d["services"]
         .as_array()

@@ -6,6 +6,7 @@ use crate::patient::Patient;
 use crate::reason;
 use crate::rules::{DoseAdvice, Flag, PlanItem, check_patient};
 use offlabel_model::{Jurisdiction, Status};
+use offlabel_pack::Pack;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -108,15 +109,43 @@ pub fn validate_patient(p: &Patient) -> Result<(), CheckError> {
     Ok(())
 }
 
+/// What to write instead of an unknown medicine: a few of the pack's ids and brands
+/// (bounded, whatever the pack's size).
+fn medicine_hint(pack: &Pack) -> String {
+    const SHOWN: usize = 8;
+    let ids: Vec<&str> = pack
+        .medicines
+        .iter()
+        .map(|m| m.id.as_str())
+        .take(SHOWN)
+        .collect();
+    let brands: Vec<&str> = pack
+        .medicines
+        .iter()
+        .filter_map(|m| m.products.first())
+        .map(|p| p.brand.as_str())
+        .take(SHOWN / 2)
+        .collect();
+    let more = if pack.medicines.len() > SHOWN {
+        ", …"
+    } else {
+        ""
+    };
+    format!(
+        "a pack medicine id ({}{more}; `offlabel drugs` lists them), or a brand name such as {}",
+        ids.join(", "),
+        brands.join(", ")
+    )
+}
+
 pub(crate) fn run(engine: &Engine, req: &CheckRequest) -> Result<CheckReport, CheckError> {
     let pack = engine.pack();
     validate_patient(&req.patient)?;
-    let medicines: Vec<String> = pack.medicines.iter().map(|m| m.id.clone()).collect();
     let drug = resolve_medicine(engine, &req.drug).ok_or_else(|| {
         err(
             "drug",
             format!("{:?} is not a medicine in the pack", req.drug),
-            medicines.join(", ") + ", or a brand name such as Opzelura, Olumiant, Rinvoq, Cibinqo",
+            medicine_hint(pack),
         )
     })?;
     let mut codes = Vec::new();

@@ -41,7 +41,7 @@ pub const MAX_QUESTION_CHARS: usize = 4096;
 pub enum AskError {
     /// Nothing but white space.
     #[error(
-        "the question is empty: write a question, e.g. \"Can I use Opzelura cream for psoriasis?\""
+        "the question is empty: write a question about a medicine and a condition, e.g. \"Is MEDICINE approved for CONDITION?\""
     )]
     Empty,
     /// Longer than [`MAX_QUESTION_CHARS`].

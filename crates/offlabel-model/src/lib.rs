@@ -33,6 +33,11 @@ pub struct PackMeta {
     pub as_of: PartialDate,
     /// What the pack covers, in a sentence.
     pub scope: String,
+    /// Example questions the interfaces offer (the first is the search box's
+    /// placeholder). Pack data because each names the pack's own medicines and
+    /// conditions; the engine's tests check that every one is answered.
+    #[serde(default)]
+    pub examples: Vec<String>,
     /// The clinical area whose authorisations the pack lists completely for its own
     /// medicines. Answers name it; a condition outside it (`Condition::in_area` false)
     /// has no listed status.

@@ -280,6 +280,7 @@ impl Pack {
                     day: None,
                 },
                 scope: String::new(),
+                examples: vec![],
                 area: Area {
                     name: String::new(),
                     name_es: String::new(),

@@ -154,7 +154,16 @@ fn to_json<T: Serialize>(value: &T) -> Response {
     }
 }
 
-const ASK_EXAMPLE: &str = "/v1/ask?q=Can+I+use+Opzelura+cream+for+psoriasis%3F";
+/// An example `/v1/ask` request for error messages: the pack's first example question.
+fn ask_example(engine: &Engine) -> String {
+    let question = engine
+        .pack()
+        .meta
+        .examples
+        .first()
+        .map_or("your question", String::as_str);
+    format!("/v1/ask?q={}", crate::web::query_value(question))
+}
 
 /// `GET /v1/ask?q=`: the contract object. Cached by raw query string.
 async fn ask(State(state): State<AppState>, uri: Uri) -> Response {
@@ -168,12 +177,15 @@ async fn ask(State(state): State<AppState>, uri: Uri) -> Response {
         Ok(Query(AskQuery { q: None })) => {
             return ApiError::bad_request(
                 "missing_question",
-                format!("add the question as the q parameter, e.g. {ASK_EXAMPLE}"),
+                format!(
+                    "add the question as the q parameter, e.g. {}",
+                    ask_example(&state.engine)
+                ),
             )
             .with_field("q")
             .into_response();
         }
-        Err(e) => return query_rejection(&e, ASK_EXAMPLE).into_response(),
+        Err(e) => return query_rejection(&e, &ask_example(&state.engine)).into_response(),
     };
     match state.engine.ask(&q) {
         Ok(answer) => match serde_json::to_vec(&answer) {
@@ -226,7 +238,7 @@ async fn check(
             return ApiError::bad_request(
                 "invalid_json",
                 format!(
-                    "the body is not valid JSON ({e}); send one object such as {{\"drug\": \"baricitinib\", \"age\": 80}}"
+                    "the body is not valid JSON ({e}); send one object such as {{\"drug\": \"MEDICINE\", \"age\": 80}}"
                 ),
             )
             .into_response();
@@ -238,7 +250,7 @@ async fn check(
             return ApiError::bad_request(
                 "invalid_body",
                 format!(
-                    "the body does not fit the patient profile ({e}); send an object such as {{\"drug\": \"baricitinib\", \"age\": 80}} (schema CheckRequest at /openapi.json)"
+                    "the body does not fit the patient profile ({e}); send an object such as {{\"drug\": \"MEDICINE\", \"age\": 80}} (schema CheckRequest at /openapi.json)"
                 ),
             )
             .into_response();
@@ -323,7 +335,7 @@ async fn drugs(
 ) -> Response {
     let Query(q) = match query {
         Ok(q) => q,
-        Err(e) => return query_rejection(&e, "/v1/drugs?q=olumiant&limit=20").into_response(),
+        Err(e) => return query_rejection(&e, "/v1/drugs?q=NAME&limit=20").into_response(),
     };
     match drug_page(&state.engine, &q) {
         Ok(page) => to_json(&page),
@@ -385,7 +397,7 @@ async fn conditions(
     let Query(q) = match query {
         Ok(q) => q,
         Err(e) => {
-            return query_rejection(&e, "/v1/conditions?q=psoriasis&limit=20").into_response();
+            return query_rejection(&e, "/v1/conditions?q=NAME&limit=20").into_response();
         }
     };
     match paging(q.q.as_deref(), q.limit, q.offset) {
@@ -466,11 +478,8 @@ async fn evidence(
     let Query(q) = match query {
         Ok(q) => q,
         Err(e) => {
-            return query_rejection(
-                &e,
-                "/v1/evidence?drug=baricitinib&condition=alopecia-areata",
-            )
-            .into_response();
+            return query_rejection(&e, "/v1/evidence?drug=MEDICINE&condition=CONDITION")
+                .into_response();
         }
     };
     let engine = &state.engine;

@@ -234,7 +234,7 @@ async fn discovery(State(state): State<CdsState>, headers: HeaderMap) -> Respons
     if let Err(r) = authorize(&state, &headers, "/cds-services") {
         return r.into_response();
     }
-    axum::Json(offlabel_cdshooks::discovery()).into_response()
+    axum::Json(offlabel_cdshooks::discovery(&state.engine)).into_response()
 }
 
 async fn invoke(

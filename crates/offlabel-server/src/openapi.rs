@@ -222,12 +222,12 @@ fn refine_check_request(
     set(
         props,
         "drug",
-        json!({ "enum": medicines, "description": "Medicine id (GET /v1/drugs). The server also accepts a brand or generic name, e.g. Olumiant." }),
+        json!({ "enum": medicines, "description": "Medicine id of the curated pack (GET /v1/drugs)." }),
     );
     set(
         props,
         "condition",
-        json!({ "enum": conditions.iter().map(|c| Value::String(c.clone())).chain([Value::Null]).collect::<Vec<_>>(), "description": "Condition id (GET /v1/conditions). The server also accepts names the pack knows." }),
+        json!({ "enum": conditions.iter().map(|c| Value::String(c.clone())).chain([Value::Null]).collect::<Vec<_>>(), "description": "Condition id of the curated pack (GET /v1/conditions)." }),
     );
     set(
         props,
@@ -386,12 +386,12 @@ pub(crate) fn document(engine: &Engine) -> Bytes {
         "ask",
         "answers",
         "Answer a question",
-        "Answers a free-text question about a JAK inhibitor in dermatology: status per jurisdiction, best evidence, patient flags, the answer text and its citations. The fields of the `ask --json` contract are stable.",
+        "Answers a free-text question about a medicine and a condition: status per jurisdiction, best evidence, patient flags, the answer text and its citations. The fields of the `ask --json` contract are stable.",
         vec![query_param(
             "q",
             true,
             "The question, in English or Spanish.",
-            json!({ "type": "string", "minLength": 1, "maxLength": MAX_QUESTION_CHARS, "pattern": "\\S", "examples": ["Can I use Opzelura cream for psoriasis?"] }),
+            json!({ "type": "string", "minLength": 1, "maxLength": MAX_QUESTION_CHARS, "pattern": "\\S", "examples": pack.meta.examples }),
         )],
         answer,
         &[(
@@ -443,8 +443,8 @@ pub(crate) fn document(engine: &Engine) -> Bytes {
             vec![free_path_param("id", "Condition id, DOID, code or name (GET /v1/conditions searches them).")], condition, &[("400", "The id is longer than 200 characters."), ("404", "Neither the pack nor the Disease Ontology layer knows this condition.")]) },
         "/v1/evidence": { "get": operation("listEvidence", "browse", "List studies", "Studies, strongest first (design, then number of patients), optionally of one medicine and one condition (with its subtypes).",
             vec![
-                query_param("drug", false, "Medicine id (a brand or generic name is also accepted).", json!({ "type": "string", "enum": medicines })),
-                query_param("condition", false, "Condition id (a name the pack knows is also accepted).", json!({ "type": "string", "enum": conditions })),
+                query_param("drug", false, "Medicine id of the curated pack (GET /v1/drugs).", json!({ "type": "string", "enum": medicines })),
+                query_param("condition", false, "Condition id of the curated pack (GET /v1/conditions).", json!({ "type": "string", "enum": conditions })),
             ], studies, &[("400", "A filter is empty, or the query string could not be read."), ("404", "The medicine or condition is not in the pack.")]) },
         "/v1/sources": { "get": operation("listSources", "browse", "List the sources", "Every source the pack's facts rest on.", vec![], source_list, &[]) },
         "/v1/sources/{id}": { "get": operation("getSource", "browse", "Show a source", "One source record.",
@@ -459,7 +459,7 @@ pub(crate) fn document(engine: &Engine) -> Bytes {
         "info": {
             "title": "offlabel API",
             "version": env!("CARGO_PKG_VERSION"),
-            "summary": "Off-label use of JAK inhibitors in dermatology: status, evidence and patient checks, with citations.",
+            "summary": format!("Off-label use — {}: status, evidence and patient checks, with citations.", pack.meta.title),
             "description": format!(
                 "Answers come from the knowledge pack {} {} (current to {}). They inform a prescriber's decision and do not replace it. Errors are JSON: {{\"error\": {{\"code\", \"message\"}}}}.",
                 pack.meta.id, pack.meta.version, pack.meta.as_of

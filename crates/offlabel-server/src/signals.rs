@@ -47,7 +47,7 @@ pub(crate) const MAX_MIN_A: u64 = u32::MAX as u64;
 /// The query parameters, for messages.
 const PARAMETERS: &str = "drug, event, min_a, role, stratify, sex, age_band, signal, sort, limit";
 
-const EXAMPLE: &str = "/v1/signals?drug=baricitinib&min_a=3&signal=eb05";
+const EXAMPLE: &str = "/v1/signals?drug=MEDICINE&min_a=3&signal=eb05";
 
 pub(crate) fn routes(store: Option<&str>) -> Router<AppState> {
     match store.map(|s| store::resolve(Some(s))) {

@@ -636,10 +636,20 @@ fn ask(engine: &Engine, args: AskArgs, out: &mut impl Write) -> Result<()> {
         });
     }
     let question = args.question.join(" ");
-    let answer = engine.ask_as_of(&question, args.as_of).map_err(|e| match e {
-        AskError::Empty => usage("the question is empty: write a question, e.g. offlabel ask \"Can I use Opzelura cream for psoriasis?\""),
-        other => usage(other.to_string()),
-    })?;
+    let answer = engine
+        .ask_as_of(&question, args.as_of)
+        .map_err(|e| match e {
+            AskError::Empty => usage(format!(
+                "the question is empty: write a question, e.g. offlabel ask \"{}\"",
+                engine
+                    .pack()
+                    .meta
+                    .examples
+                    .first()
+                    .map_or("Is MEDICINE approved for CONDITION?", String::as_str)
+            )),
+            other => usage(other.to_string()),
+        })?;
     if args.json {
         serde_json::to_writer_pretty(&mut *out, &answer)?;
         writeln!(out)?;
@@ -662,7 +672,7 @@ fn recognise(engine: &Engine, args: RecogniseArgs, out: &mut impl Write) -> Resu
     }
     for_each_line(out, |line| {
         let input: Input = serde_json::from_str(line).map_err(|e| {
-            format!("{e}; each line must be a JSON object such as {{\"text\": \"Olumiant for alopecia\"}}")
+            format!("{e}; each line must be a JSON object such as {{\"text\": \"MEDICINE for CONDITION\"}}")
         })?;
         serde_json::to_string(&engine.recognise(&input.text)).map_err(|e| e.to_string())
     })
@@ -782,12 +792,12 @@ fn check(engine: &Engine, a: CheckArgs, out: &mut impl Write) -> Result<()> {
                     .map_err(|e| usage(format!("--profile {file}: {e}")))?
             };
             // The reader of POST /v1/check: duplicate keys refused, `80.0` read as 80.
-            offlabel_json::from_slice_integral::<CheckRequest>(text.as_bytes()).map_err(|e| usage(format!("--profile: {e}; expected a JSON object such as {{\"drug\": \"baricitinib\", \"age\": 80}}")))?
+            offlabel_json::from_slice_integral::<CheckRequest>(text.as_bytes()).map_err(|e| usage(format!("--profile: {e}; expected a JSON object such as {{\"drug\": \"MEDICINE\", \"age\": 80}}")))?
         }
         None => {
             let Some(drug) = a.drug.clone() else {
                 bail!(usage(
-                    "--drug is required (or give --profile FILE): e.g. --drug baricitinib"
+                    "--drug is required (or give --profile FILE): e.g. --drug MEDICINE (a pack id or name; offlabel drugs lists them)"
                 ));
             };
             let age = match a.age {

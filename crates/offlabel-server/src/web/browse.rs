@@ -97,7 +97,7 @@ pub(crate) async fn drugs(
     );
     let body = html! {
         h1 { "Medicines" }
-        p { "The JAK inhibitors the knowledge pack curates, and every medicine of the EMA's table, Drugs@FDA and the FDA labels it holds (" (as_of(&pack.meta)) ")." }
+        p { "The medicines the knowledge pack curates (" (pack.meta.title) "), and every medicine of the EMA's table, Drugs@FDA and the FDA labels it holds (" (as_of(&pack.meta)) ")." }
         form.search role="search" action="/drugs" method="get" {
             label for="drug-q" { "Name" } " "
             input #drug-q type="search" name="q" value=(text) placeholder="INN, brand or product";
@@ -279,7 +279,7 @@ pub(crate) async fn drug(State(state): State<AppState>, Path(id): Path<String>) 
             }
         }
         section aria-labelledby="auth-h" {
-            h2 #auth-h { "Authorisations in dermatology" }
+            h2 #auth-h { "Authorisations in " (pack.meta.area.name) }
             @for r in Regulator::ALL {
                 @let records: Vec<_> = d.authorisations.iter().filter(|a| a.regulator == *r).collect();
                 h3 { (jurisdiction_label(r.jurisdiction().as_str())) }
@@ -466,7 +466,7 @@ pub(crate) async fn conditions(
     let form = html! {
         form.search role="search" action="/conditions" method="get" {
             label for="condition-q" { "Condition, DOID or ICD-10-CM code" } " "
-            input #condition-q type="search" name="q" value=(text) placeholder="e.g. psoriasis, DOID:8893, L40";
+            input #condition-q type="search" name="q" value=(text) placeholder="a name, a DOID or an ICD-10-CM code";
             " " button type="submit" { "Search" }
         }
     };

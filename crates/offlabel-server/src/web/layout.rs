@@ -143,7 +143,7 @@ pub(crate) fn search_form(engine: &Engine, value: Option<&str>, id: &str, big: b
             div.row {
                 input id=(id) type="search" name="q" value=[value] list=(list_id)
                     required autocomplete="off" maxlength="4096"
-                    placeholder="e.g. Can I use Opzelura cream for psoriasis?"
+                    placeholder=[engine.pack().meta.examples.first().map(|e| format!("e.g. {e}"))]
                     data-suggest="";
                 button type="submit" { "Ask" }
             }

@@ -8,6 +8,8 @@ mod chart;
 mod check;
 mod layout;
 
+pub(crate) use layout::query_value;
+
 use crate::AppState;
 use axum::Router;
 use axum::extract::rejection::QueryRejection;
@@ -70,28 +72,22 @@ async fn script() -> Response {
     asset("text/javascript; charset=utf-8", include_str!("app.js"))
 }
 
-const EXAMPLES: &[&str] = &[
-    "Can I use Opzelura cream for psoriasis?",
-    "What has been tried for alopecia areata?",
-    "Baricitinib for an 80-year-old with atopic dermatitis: dose?",
-    "Is ruxolitinib cream approved for vitiligo in children?",
-    "¿Puedo usar upadacitinib para la hidradenitis supurativa?",
-];
-
 async fn home(State(state): State<AppState>) -> Response {
     let engine = &state.engine;
     let pack = engine.pack();
     let body = html! {
         h1 { "Can this medicine be used for this condition, here, for this patient?" }
         p.lead {
-            "Regulatory status in the US and the EU, the published evidence ranked by strength, and the patient's risks for JAK inhibitors in dermatology. Every statement cites its source."
+            "Regulatory status in the US and the EU, the published evidence ranked by strength, and the patient's risks — " (pack.meta.title) ". Every statement cites its source."
         }
         (search_form(engine, None, "q", true))
-        section aria-labelledby="examples-h" {
-            h2 #examples-h { "Try" }
-            ul.examples {
-                @for e in EXAMPLES {
-                    li { a href={"/ask?q=" (layout::query_value(e))} { (e) } }
+        @if !pack.meta.examples.is_empty() {
+            section aria-labelledby="examples-h" {
+                h2 #examples-h { "Try" }
+                ul.examples {
+                    @for e in &pack.meta.examples {
+                        li { a href={"/ask?q=" (layout::query_value(e))} { (e) } }
+                    }
                 }
             }
         }
@@ -120,7 +116,8 @@ async fn home(State(state): State<AppState>) -> Response {
             }
         }
     };
-    Page::new("Off-label JAK inhibitors in dermatology", Nav::Home).render(Some(engine), body)
+    let title = format!("Off-label use: {}", pack.meta.title);
+    Page::new(title, Nav::Home).render(Some(engine), body)
 }
 
 #[derive(Deserialize)]
