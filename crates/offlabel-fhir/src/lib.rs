@@ -412,7 +412,7 @@ fn knowledge(pack: &Pack, out: &mut Vec<Value>) {
         }));
         let mut guidelines = Vec::new();
         let mut sources = m.sources.clone();
-        for p in pack.posology.iter().filter(|p| p.medicine == m.id) {
+        for p in pack.posology_of(&m.id) {
             let Some(dose) = &p.dose else { continue };
             let mut dosage = json!({ "text": dose });
             if let (Some(per_day), Some(mg)) = (p.per_day, p.daily_mg) {

@@ -248,7 +248,7 @@ pub(crate) async fn drug(State(state): State<AppState>, Path(id): Path<String>) 
         return layer_drug_page(&state, &d.view);
     };
     let mut studied: Vec<(&str, &str, usize)> = Vec::new();
-    for s in pack.studies.iter().filter(|s| s.medicine == m.id) {
+    for s in pack.studies_of(&m.id) {
         match studied.iter_mut().find(|(c, _, _)| *c == s.condition) {
             Some(entry) => entry.2 += 1,
             None => {
@@ -514,7 +514,7 @@ pub(crate) async fn conditions(
         }
     }
     fn condition_link(pack: &offlabel_engine::Pack, id: &str, name: &str) -> Markup {
-        let n = pack.studies.iter().filter(|s| s.condition == id).count();
+        let n = pack.studies_in(id).count();
         html! {
             a href={"/conditions/" (seg(id))} { (name) }
             @if n > 0 { " " span.count { "(" (n) " studies)" } }

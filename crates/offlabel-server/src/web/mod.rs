@@ -108,7 +108,7 @@ async fn home(State(state): State<AppState>) -> Response {
             section aria-labelledby="conditions-h" {
                 h2 #conditions-h { "Conditions with evidence" }
                 ul.compact {
-                    @for c in pack.conditions.iter().filter(|c| pack.studies.iter().any(|s| s.condition == c.id)) {
+                    @for c in pack.conditions.iter().filter(|c| pack.studies_in(&c.id).next().is_some()) {
                         li { a href={"/conditions/" (seg(&c.id))} { (c.name) } }
                     }
                 }
