@@ -16,7 +16,7 @@
 //!   lapsed, revoked or suspended; a substance absent from the table stays `unknown`.
 
 use crate::patient::Patient;
-use crate::text::phrase_words;
+use crate::text::{fold, phrase_words};
 use offlabel_model::Status;
 use offlabel_regulatory::{AgeGroup, IndicationClause, ProductStatus, RegulatedMedicine};
 use offlabel_vocabulary::Vocabulary;
@@ -203,6 +203,7 @@ impl EuLayer {
         medicine: &str,
         doid: &str,
         patient: &Patient,
+        asked: &str,
         prefer: Option<&str>,
     ) -> EuFinding {
         let Some(m) = self.medicine(medicine) else {
@@ -281,10 +282,11 @@ impl EuLayer {
                 !c.conditions.iter().any(|d| d == doid),
             )
         });
+        let asked = phrase_words(asked);
         let mut unclear = None;
         let mut misfit = None;
         for c in &covering {
-            match fits(c, patient) {
+            match fits(c, patient, &asked) {
                 Fit::Yes => {
                     let limits = limits(&c.population);
                     let reason = if limits.is_empty() {
@@ -305,20 +307,30 @@ impl EuLayer {
                     };
                 }
                 Fit::Unread => {
-                    unclear.get_or_insert(c);
+                    unclear.get_or_insert((c, None));
+                }
+                Fit::Unstated(limits) => {
+                    unclear.get_or_insert((c, Some(limits)));
                 }
                 Fit::No(why) => {
                     misfit.get_or_insert((c, why));
                 }
             }
         }
-        if let Some(c) = unclear {
+        if let Some((c, unstated)) = unclear {
             return EuFinding {
                 status: Status::Unknown,
-                reason: format!(
-                    "an EU indication of {} names this condition, but limits it in words the pack does not read (see the quote)",
-                    product_name(m, c)
-                ),
+                reason: match unstated {
+                    None => format!(
+                        "an EU indication of {} names this condition, but limits it in words the pack does not read (see the quote)",
+                        product_name(m, c)
+                    ),
+                    Some(limits) => format!(
+                        "an EU indication of {} names this condition, but only {}, which the question does not say of this patient",
+                        product_name(m, c),
+                        limits.join(", ")
+                    ),
+                },
                 record: c.id.clone(),
                 quote: Some(full_quote(c)),
                 date: date_of(&c.product_number),
@@ -343,11 +355,14 @@ impl EuLayer {
             .filter(|c| c.conditions.iter().any(|d| vocabulary.is_a(d, doid)))
             .collect();
         // A clause whose condition words the matcher could not map may still name this
-        // condition: if it shares a word with the condition's names, claim nothing.
+        // condition: if it shares a word with the condition's names, claim nothing. So
+        // does a clause mapped to other conditions whose words hold one of the condition's
+        // names whole ("stroke … in patients with non-valvular atrial fibrillation").
         if narrower.is_empty()
-            && let Some(c) = clauses
-                .iter()
-                .find(|c| c.conditions.is_empty() && mentions_term(vocabulary, doid, c))
+            && let Some(c) = clauses.iter().find(|c| {
+                (c.conditions.is_empty() && mentions_term(vocabulary, doid, c))
+                    || names_term(vocabulary, doid, c)
+            })
         {
             return EuFinding {
                 status: Status::Unknown,
@@ -424,12 +439,16 @@ fn product_name<'a>(m: &'a RegulatedMedicine, c: &IndicationClause) -> &'a str {
 pub(crate) enum Fit {
     Yes,
     Unread,
+    /// The clause is limited to a subtype, stage or group (its qualifiers) the question
+    /// does not state: these, in the clause's words.
+    Unstated(Vec<String>),
     No(String),
 }
 
 /// Whether the patient falls within what the clause states. A clause read only in part
-/// can approve nothing: its unread words may restrict it.
-pub(crate) fn fits(c: &IndicationClause, patient: &Patient) -> Fit {
+/// can approve nothing: its unread words may restrict it; nor can one limited to a
+/// subtype, stage or group the question (`asked`, its normalised words) does not state.
+pub(crate) fn fits(c: &IndicationClause, patient: &Patient, asked: &[String]) -> Fit {
     let pop = &c.population;
     let min_months = pop.min_age_months.or_else(|| {
         pop.age_groups
@@ -488,7 +507,48 @@ pub(crate) fn fits(c: &IndicationClause, patient: &Patient) -> Fit {
     if !c.fully_read {
         return Fit::Unread;
     }
+    let unstated = unstated_qualifiers(&pop.qualifiers, asked);
+    if !unstated.is_empty() {
+        return Fit::Unstated(unstated);
+    }
     Fit::Yes
+}
+
+/// The qualifiers of a clause ("HER2-positive", "non-segmental", "postmenopausal women")
+/// the question does not state. One stated stage word is enough, as a clause's stage
+/// words are alternatives ("advanced (unresectable or metastatic)"); qualifiers read
+/// as limits (how well controlled, relapsed) are shown with an approval, not required.
+fn unstated_qualifiers(qualifiers: &[String], asked: &[String]) -> Vec<String> {
+    let glue = crate::cues::cue_list!("regulator", "qualifier_glue");
+    let stages = crate::cues::cue_list!("regulator", "stage_qualifiers");
+    let as_limits = crate::cues::cue_list!("regulator", "limit_qualifiers");
+    let stated = |q: &str| {
+        let words: Vec<String> = phrase_words(q)
+            .into_iter()
+            .filter(|w| !glue.contains(w))
+            .collect();
+        !words.is_empty() && words.iter().all(|w| asked.contains(w))
+    };
+    let key = |q: &str| phrase_words(q).join(" ");
+    let (stage, other): (Vec<&String>, Vec<&String>) = qualifiers
+        .iter()
+        .filter(|q| !as_limits.contains(&key(q)))
+        .partition(|q| stages.contains(&key(q)));
+    let mut out: Vec<String> = other
+        .into_iter()
+        .filter(|q| !stated(q))
+        .cloned()
+        .collect();
+    if !stage.is_empty() && !stage.iter().any(|q| stated(q)) {
+        out.push(
+            stage
+                .iter()
+                .map(|q| q.as_str())
+                .collect::<Vec<_>>()
+                .join(" or "),
+        );
+    }
+    out
 }
 
 /// The patient limits a clause states, in short words, for the approved line.
@@ -518,6 +578,7 @@ pub(crate) fn limits(pop: &offlabel_regulatory::Population) -> Vec<String> {
     for p in &pop.prior_therapy {
         out.push(p.text.clone());
     }
+    out.extend(pop.qualifiers.iter().cloned());
     if !pop.regimen.combinations.is_empty() {
         out.push(format!("with {}", pop.regimen.combinations.join(", ")));
     }
@@ -568,6 +629,20 @@ pub(crate) fn mentions_term(vocabulary: &Vocabulary, doid: &str, c: &IndicationC
                 .collect::<Vec<_>>()
         })
         .any(|w| clause_words.contains(&w.as_str()))
+}
+
+/// Whether a clause's words hold a name of the DO term whole (every word of the name,
+/// in order), though the matcher mapped the clause to other conditions.
+pub(crate) fn names_term(vocabulary: &Vocabulary, doid: &str, c: &IndicationClause) -> bool {
+    let Some(term) = vocabulary.get(doid) else {
+        return false;
+    };
+    // Folded first, so a typographic apostrophe reads as one ("Alzheimer’s disease").
+    let text = format!(" {} ", phrase_words(&fold(&full_quote(c))).join(" "));
+    std::iter::once(&term.name)
+        .chain(&term.exact)
+        .map(|n| phrase_words(n).join(" "))
+        .any(|n| !n.is_empty() && text.contains(&format!(" {n} ")))
 }
 
 fn months_words(bound: &str, months: u32) -> String {
