@@ -309,8 +309,8 @@ impl EuLayer {
                 Fit::Unread => {
                     unclear.get_or_insert((c, None));
                 }
-                Fit::Unstated(limits) => {
-                    unclear.get_or_insert((c, Some(limits)));
+                Fit::Unchecked(why) => {
+                    unclear.get_or_insert((c, Some(why)));
                 }
                 Fit::No(why) => {
                     misfit.get_or_insert((c, why));
@@ -325,10 +325,9 @@ impl EuLayer {
                         "an EU indication of {} names this condition, but limits it in words the pack does not read (see the quote)",
                         product_name(m, c)
                     ),
-                    Some(limits) => format!(
-                        "an EU indication of {} names this condition, but only {}, which the question does not say of this patient",
-                        product_name(m, c),
-                        limits.join(", ")
+                    Some(why) => format!(
+                        "an EU indication of {} names this condition, but {why}",
+                        product_name(m, c)
                     ),
                 },
                 record: c.id.clone(),
@@ -439,9 +438,10 @@ fn product_name<'a>(m: &'a RegulatedMedicine, c: &IndicationClause) -> &'a str {
 pub(crate) enum Fit {
     Yes,
     Unread,
-    /// The clause is limited to a subtype, stage or group (its qualifiers) the question
-    /// does not state: these, in the clause's words.
-    Unstated(Vec<String>),
+    /// The clause was read, but the question does not tell whether the patient is in
+    /// it (a subtype or stage it does not state; a minor, and the clause states no age):
+    /// why, as words that follow "but".
+    Unchecked(String),
     No(String),
 }
 
@@ -507,9 +507,23 @@ pub(crate) fn fits(c: &IndicationClause, patient: &Patient, asked: &[String]) ->
     if !c.fully_read {
         return Fit::Unread;
     }
+    // A clause that states no age at all says nothing of children: the minimum age
+    // may be in parts of the label the layer does not hold.
+    let states_age = !pop.age_groups.is_empty()
+        || pop.min_age_months.is_some()
+        || pop.max_age_months.is_some();
+    if patient.is_minor() && !states_age {
+        return Fit::Unchecked(
+            "it states no age, so the pack cannot tell whether it covers a patient under 18"
+                .into(),
+        );
+    }
     let unstated = unstated_qualifiers(&pop.qualifiers, asked);
     if !unstated.is_empty() {
-        return Fit::Unstated(unstated);
+        return Fit::Unchecked(format!(
+            "only {}, which the question does not say of this patient",
+            unstated.join(", ")
+        ));
     }
     Fit::Yes
 }

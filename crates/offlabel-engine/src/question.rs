@@ -1454,6 +1454,17 @@ fn intents(text: &Text<'_>, has_medicine: bool, has_condition: bool) -> Vec<Inte
     } else {
         asks!("dose")
     };
+    // "When was it approved" asks a date; the year of an age ("a 15 year old") does not.
+    let dates = text.hits.positions(cue!("intents", "dates")).any(|i| {
+        text.hits
+            .covering(cue!("intents", "dates_not"), i)
+            .next()
+            .is_none()
+    }) || text.zh(if text.cjk {
+        cues::cue_list!("intents", "dates_zh")
+    } else {
+        &[]
+    });
     let mut out = Vec::new();
     for (intent, yes) in [
         (Intent::Mechanism, mechanism),
@@ -1468,7 +1479,7 @@ fn intents(text: &Text<'_>, has_medicine: bool, has_condition: bool) -> Vec<Inte
             Intent::Options,
             !has_medicine && has_condition && (asks!("options") || tokens.len() <= 3),
         ),
-        (Intent::Dates, asks!("dates") && asks!("dates_anchor")),
+        (Intent::Dates, dates && asks!("dates_anchor")),
         (Intent::Access, access),
         (Intent::Interactions, asks!("interactions")),
         (Intent::Approval, asks!("approval")),

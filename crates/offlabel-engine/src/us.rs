@@ -454,8 +454,8 @@ impl UsLayer {
                 Fit::Unread => {
                     unclear.get_or_insert((*l, *c, None));
                 }
-                Fit::Unstated(limits) => {
-                    unclear.get_or_insert((*l, *c, Some(limits)));
+                Fit::Unchecked(why) => {
+                    unclear.get_or_insert((*l, *c, Some(why)));
                 }
                 Fit::No(why) => {
                     misfit.get_or_insert((*l, *c, why));
@@ -468,10 +468,9 @@ impl UsLayer {
                     "the FDA label of {} names this condition, but limits it in words the pack does not read (see the quote)",
                     label_name(l)
                 ),
-                Some(limits) => format!(
-                    "the FDA label of {} names this condition, but only {}, which the question does not say of this patient",
-                    label_name(l),
-                    limits.join(", ")
+                Some(why) => format!(
+                    "the FDA label of {} names this condition, but {why}",
+                    label_name(l)
                 ),
             };
             return finding(Status::Unknown, reason, l, c);
