@@ -509,13 +509,11 @@ pub(crate) fn fits(c: &IndicationClause, patient: &Patient, asked: &[String]) ->
     }
     // A clause that states no age at all says nothing of children: the minimum age
     // may be in parts of the label the layer does not hold.
-    let states_age = !pop.age_groups.is_empty()
-        || pop.min_age_months.is_some()
-        || pop.max_age_months.is_some();
+    let states_age =
+        !pop.age_groups.is_empty() || pop.min_age_months.is_some() || pop.max_age_months.is_some();
     if patient.is_minor() && !states_age {
         return Fit::Unchecked(
-            "it states no age, so the pack cannot tell whether it covers a patient under 18"
-                .into(),
+            "it states no age, so the pack cannot tell whether it covers a patient under 18".into(),
         );
     }
     let unstated = unstated_qualifiers(&pop.qualifiers, asked);
@@ -548,11 +546,7 @@ fn unstated_qualifiers(qualifiers: &[String], asked: &[String]) -> Vec<String> {
         .iter()
         .filter(|q| !as_limits.contains(&key(q)))
         .partition(|q| stages.contains(&key(q)));
-    let mut out: Vec<String> = other
-        .into_iter()
-        .filter(|q| !stated(q))
-        .cloned()
-        .collect();
+    let mut out: Vec<String> = other.into_iter().filter(|q| !stated(q)).cloned().collect();
     if !stage.is_empty() && !stage.iter().any(|q| stated(q)) {
         out.push(
             stage
@@ -629,17 +623,19 @@ pub(crate) fn mentions_term(vocabulary: &Vocabulary, doid: &str, c: &IndicationC
         .as_deref()
         .unwrap_or(c.quote.as_str())
         .to_lowercase();
-    let clause_words: Vec<&str> = text
-        .split(|ch: char| !ch.is_alphanumeric())
-        .filter(|w| w.len() >= 4)
-        .collect();
+    let clause_words: Vec<&str> = text.split(|ch: char| !ch.is_alphanumeric()).collect();
+    // A distinctive word: four letters or more and not common, or an acronym as the
+    // name writes it ("HIV infection": "hiv-1 infected").
     std::iter::once(&term.name)
         .chain(&term.exact)
         .flat_map(|n| {
-            n.to_lowercase()
-                .split(|ch: char| !ch.is_alphanumeric())
-                .filter(|w| w.len() >= 4 && !COMMON.contains(w))
-                .map(str::to_string)
+            n.split(|ch: char| !ch.is_alphanumeric())
+                .filter(|w| {
+                    let lower = w.to_lowercase();
+                    (w.len() >= 4 && !COMMON.contains(&lower.as_str()))
+                        || (w.len() >= 2 && w.chars().all(|ch| ch.is_ascii_uppercase()))
+                })
+                .map(str::to_lowercase)
                 .collect::<Vec<_>>()
         })
         .any(|w| clause_words.contains(&w.as_str()))

@@ -282,11 +282,14 @@ pub(crate) fn parse(
     {
         patient.sites.push(Site::Mouth);
     }
-    let intents = intents(
+    let mut intents = intents(
         &text,
         medicine.is_some() || class.is_some(),
         condition.is_some(),
     );
+    if condition.is_none() {
+        within_disease_names(&text, vocabulary, &mut intents);
+    }
     let findings = text.findings.take();
     Question {
         medicine,
@@ -1259,6 +1262,41 @@ fn patient(text: &Text<'_>) -> Patient {
 /// flags of its subtree (`[history]` in `cues.toml`), judged like any finding, so a
 /// denied, a relative's or someone else's condition sets nothing. Without a history
 /// cue the layer is not loaded.
+/// Drops a side-effect or screening intent whose every cue word lies inside a disease's
+/// name ("for deep vein thrombosis", "for hepatitis B"): the words name what the medicine
+/// is asked for, not a harm or a test.
+fn within_disease_names(text: &Text<'_>, vocabulary: &VocabularyIndex, intents: &mut Vec<Intent>) {
+    let gated = [
+        (Intent::SideEffects, cue!("intents", "side_effects")),
+        (Intent::Screening, cue!("intents", "screening")),
+    ];
+    if !gated.iter().any(|(i, _)| intents.contains(i)) {
+        return;
+    }
+    let Some((_, matcher)) = vocabulary.get() else {
+        return;
+    };
+    let spans: Vec<(usize, usize)> = matcher
+        .find(text.raw)
+        .into_iter()
+        .filter(|m| !m.negated)
+        .map(|m| (m.start, m.end))
+        .collect();
+    if spans.is_empty() {
+        return;
+    }
+    let inside = |i: usize| {
+        text.tokens
+            .get(i)
+            .is_some_and(|t| spans.iter().any(|&(s, e)| t.start >= s && t.end <= e))
+    };
+    for (intent, list) in gated {
+        if intents.contains(&intent) && text.hits.positions(list).all(inside) {
+            intents.retain(|i| *i != intent);
+        }
+    }
+}
+
 fn history(text: &Text<'_>, vocabulary: &VocabularyIndex, patient: &mut Patient) {
     if !text.hits.any(cue!("history", "cues")) {
         return;

@@ -18,8 +18,7 @@
 //!   and may be out of date), never `off_label`.
 
 use crate::eu::{
-    EuFinding, Fit, fits, full_quote, limits, mentions_term, names_term, ordinary_name,
-    parse_lines,
+    EuFinding, Fit, fits, full_quote, limits, mentions_term, names_term, ordinary_name, parse_lines,
 };
 use crate::patient::Patient;
 use crate::text::phrase_words;
@@ -482,13 +481,10 @@ impl UsLayer {
             );
             return finding(Status::OffLabel, reason, l, c);
         }
-        if let Some((l, c)) = clauses
-            .iter()
-            .find(|(_, c)| {
-                (c.conditions.is_empty() && mentions_term(vocabulary, doid, c))
-                    || names_term(vocabulary, doid, c)
-            })
-        {
+        if let Some((l, c)) = clauses.iter().find(|(_, c)| {
+            (c.conditions.is_empty() && mentions_term(vocabulary, doid, c))
+                || names_term(vocabulary, doid, c)
+        }) {
             let reason = format!(
                 "the FDA label of {} may name this condition in words the pack could not map (see the quote)",
                 label_name(l)
