@@ -8,10 +8,13 @@
 //! **Honesty rules, as the code applies them:**
 //! - only a product whose status is authorised counts as an authorisation;
 //! - `approved` needs a clause that names the condition asked (or a broader DO term),
-//!   whose population was read in full, and a patient who fits what was read;
+//!   whose population was read in full, and a patient who fits what was read: the
+//!   question states the clause's qualifiers (HER2-positive, non-segmental, a stage),
+//!   and a minor is never matched to a clause that states no age;
 //! - a clause that covers the condition but holds words the reader did not interpret,
 //!   or a patient detail it cannot check, gives `unknown` with the quote;
-//! - `off_label` when the medicine is authorised and no clause covers the condition;
+//! - `off_label` when the medicine is authorised and no clause covers the condition nor
+//!   may name it in words the importer did not map;
 //! - `not_authorized` only when every product was refused, withdrawn, expired,
 //!   lapsed, revoked or suspended; a substance absent from the table stays `unknown`.
 
@@ -665,5 +668,38 @@ fn age_words(months: u32) -> String {
         format!("{} years", months / 12)
     } else {
         format!("{months} months")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(text: &str) -> Vec<String> {
+        phrase_words(text)
+    }
+
+    fn quals(list: &[&str]) -> Vec<String> {
+        list.iter().map(|q| q.to_string()).collect()
+    }
+
+    #[test]
+    fn qualifiers_must_be_stated() {
+        let her2 = quals(&["her2-positive", "early"]);
+        assert!(unstated_qualifiers(&her2, &words("HER2-positive early breast cancer")).is_empty());
+        assert_eq!(
+            unstated_qualifiers(&her2, &words("HER2-negative early breast cancer")),
+            ["her2-positive"]
+        );
+        // Stage words are alternatives: one stated is enough.
+        let stage = quals(&["advanced", "unresectable", "metastatic"]);
+        assert!(unstated_qualifiers(&stage, &words("unresectable melanoma")).is_empty());
+        assert_eq!(
+            unstated_qualifiers(&stage, &words("melanoma in an adult")),
+            ["advanced or unresectable or metastatic"]
+        );
+        // How well controlled the disease is reads as a limit, not a requirement.
+        let control = quals(&["insufficiently controlled"]);
+        assert!(unstated_qualifiers(&control, &words("type 2 diabetes")).is_empty());
     }
 }

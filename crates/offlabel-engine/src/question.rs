@@ -1653,6 +1653,25 @@ mod tests {
     }
 
     #[test]
+    fn an_age_is_no_date_asked() {
+        let i = q("Is Olumiant licensed for alopecia areata in a 15 year old?").intents;
+        assert!(!i.contains(&Intent::Dates));
+        let i = q("When was Olumiant approved for alopecia areata?").intents;
+        assert!(i.contains(&Intent::Dates));
+    }
+
+    #[test]
+    fn cue_words_inside_a_disease_name_ask_nothing() {
+        // "hepatitis" asks for a test and "thrombosis" for a harm, but not as the disease.
+        let i = q("Vemlidy for chronic hepatitis B").intents;
+        assert!(!i.contains(&Intent::Screening));
+        let i = q("Eliquis for deep vein thrombosis").intents;
+        assert!(!i.contains(&Intent::SideEffects));
+        let i = q("Can Rinvoq cause shingles?").intents;
+        assert!(i.contains(&Intent::SideEffects));
+    }
+
+    #[test]
     fn effects_asked_about_are_not_the_patients_history() {
         let p = q("Can Rinvoq cause a heart attack?").patient;
         assert!(!p.cardiovascular_history);
