@@ -967,6 +967,22 @@ fn layer_answer(
             .to_string(),
         );
     }
+    // The layers hold no patient rules: every finding is still raised, never dropped.
+    let layer_source = if eu.is_some() {
+        EMA_SOURCE
+    } else {
+        DRUGSFDA_SOURCE
+    };
+    let flags: Vec<FlagOut> = crate::rules::uncovered_flags(
+        &q.patient,
+        offlabel_model::Route::Oral,
+        &[],
+        &name,
+        &[layer_source.to_string()],
+    )
+    .iter()
+    .map(|f| flag_out(f, &mut cites))
+    .collect();
     lines.push(w.disclaimer.to_string());
     Answer {
         query: text.to_string(),
@@ -978,7 +994,7 @@ fn layer_answer(
         status_reasons: reasons_map,
         best_evidence: best,
         options: vec![],
-        flags: vec![],
+        flags,
         answer: lines.join("\n"),
         citations: cites.list,
         evidence: vec![],

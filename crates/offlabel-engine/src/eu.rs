@@ -519,6 +519,14 @@ pub(crate) fn fits(c: &IndicationClause, patient: &Patient, asked: &[String]) ->
             "it states no age, so the pack cannot tell whether it covers a patient under 18".into(),
         );
     }
+    // A child's weight is never known to the pack: a weight bound cannot be checked.
+    if let Some(kg) = pop.min_weight_kg
+        && patient.is_minor()
+    {
+        return Fit::Unchecked(format!(
+            "only in patients weighing at least {kg} kg, and the pack cannot tell this patient's weight"
+        ));
+    }
     let unstated = unstated_qualifiers(&pop.qualifiers, asked);
     if !unstated.is_empty() {
         return Fit::Unchecked(format!(
@@ -578,6 +586,9 @@ pub(crate) fn limits(pop: &offlabel_regulatory::Population) -> Vec<String> {
                 out.push("adults".into());
             }
         }
+    }
+    if let Some(kg) = pop.min_weight_kg {
+        out.push(format!("weighing at least {kg} kg"));
     }
     if !pop.severity.is_empty() {
         let words: Vec<&str> = pop.severity.iter().map(|s| s.as_str()).collect();
