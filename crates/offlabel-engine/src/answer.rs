@@ -704,7 +704,7 @@ fn answer_from(
         && let Some((v, _)) = vocabulary.get()
     {
         let prefer = layer.named_product(mid, text);
-        let f = layer.status(v, mid, &o.doid, &q.patient, prefer.as_deref());
+        let f = layer.status(v, mid, &o.doid, &q.patient, text, prefer.as_deref());
         let w = words(q.language);
         if let Some(status) = a.status.as_mut() {
             status.insert("EU".into(), f.status);
@@ -731,7 +731,7 @@ fn answer_from(
         && let Some(layer) = us.get()
         && let Some((v, _)) = vocabulary.get()
     {
-        let f = layer.status(v, mid, &o.doid, &q.patient);
+        let f = layer.status(v, mid, &o.doid, &q.patient, text);
         if f.status != Status::Unknown {
             let w = words(q.language);
             if let Some(status) = a.status.as_mut() {
@@ -902,7 +902,7 @@ fn layer_answer(
         let eu_finding = match (eu, doid, vocabulary.get()) {
             (Some((layer, m)), Some(d), Some((v, _))) => {
                 let prefer = layer.named_product(&m.id, text);
-                layer.status(v, &m.id, d, &q.patient, prefer.as_deref())
+                layer.status(v, &m.id, d, &q.patient, text, prefer.as_deref())
             }
             (Some(_), _, _) => unplaced("EMA"),
             (None, _, _) => EuFinding {
@@ -914,7 +914,7 @@ fn layer_answer(
             },
         };
         let us_finding = match (us, doid, vocabulary.get()) {
-            (Some(layer), Some(d), Some((v, _))) => layer.status(v, &id, d, &q.patient),
+            (Some(layer), Some(d), Some((v, _))) => layer.status(v, &id, d, &q.patient, text),
             (Some(layer), _, _) if layer.knows(&id) => unplaced("FDA"),
             _ => EuFinding {
                 status: Status::Unknown,
@@ -967,6 +967,22 @@ fn layer_answer(
             .to_string(),
         );
     }
+    // The layers hold no patient rules: every finding is still raised, never dropped.
+    let layer_source = if eu.is_some() {
+        EMA_SOURCE
+    } else {
+        DRUGSFDA_SOURCE
+    };
+    let flags: Vec<FlagOut> = crate::rules::uncovered_flags(
+        &q.patient,
+        offlabel_model::Route::Oral,
+        &[],
+        &name,
+        &[layer_source.to_string()],
+    )
+    .iter()
+    .map(|f| flag_out(f, &mut cites))
+    .collect();
     lines.push(w.disclaimer.to_string());
     Answer {
         query: text.to_string(),
@@ -978,7 +994,7 @@ fn layer_answer(
         status_reasons: reasons_map,
         best_evidence: best,
         options: vec![],
-        flags: vec![],
+        flags,
         answer: lines.join("\n"),
         citations: cites.list,
         evidence: vec![],

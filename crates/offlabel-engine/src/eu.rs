@@ -8,15 +8,18 @@
 //! **Honesty rules, as the code applies them:**
 //! - only a product whose status is authorised counts as an authorisation;
 //! - `approved` needs a clause that names the condition asked (or a broader DO term),
-//!   whose population was read in full, and a patient who fits what was read;
+//!   whose population was read in full, and a patient who fits what was read: the
+//!   question states the clause's qualifiers (HER2-positive, non-segmental, a stage),
+//!   and a minor is never matched to a clause that states no age;
 //! - a clause that covers the condition but holds words the reader did not interpret,
 //!   or a patient detail it cannot check, gives `unknown` with the quote;
-//! - `off_label` when the medicine is authorised and no clause covers the condition;
+//! - `off_label` when the medicine is authorised and no clause covers the condition nor
+//!   may name it in words the importer did not map;
 //! - `not_authorized` only when every product was refused, withdrawn, expired,
 //!   lapsed, revoked or suspended; a substance absent from the table stays `unknown`.
 
 use crate::patient::Patient;
-use crate::text::phrase_words;
+use crate::text::{fold, phrase_words};
 use offlabel_model::Status;
 use offlabel_regulatory::{AgeGroup, IndicationClause, ProductStatus, RegulatedMedicine};
 use offlabel_vocabulary::Vocabulary;
@@ -203,6 +206,7 @@ impl EuLayer {
         medicine: &str,
         doid: &str,
         patient: &Patient,
+        asked: &str,
         prefer: Option<&str>,
     ) -> EuFinding {
         let Some(m) = self.medicine(medicine) else {
@@ -281,10 +285,11 @@ impl EuLayer {
                 !c.conditions.iter().any(|d| d == doid),
             )
         });
+        let asked = phrase_words(asked);
         let mut unclear = None;
         let mut misfit = None;
         for c in &covering {
-            match fits(c, patient) {
+            match fits(c, patient, &asked) {
                 Fit::Yes => {
                     let limits = limits(&c.population);
                     let reason = if limits.is_empty() {
@@ -305,20 +310,29 @@ impl EuLayer {
                     };
                 }
                 Fit::Unread => {
-                    unclear.get_or_insert(c);
+                    unclear.get_or_insert((c, None));
+                }
+                Fit::Unchecked(why) => {
+                    unclear.get_or_insert((c, Some(why)));
                 }
                 Fit::No(why) => {
                     misfit.get_or_insert((c, why));
                 }
             }
         }
-        if let Some(c) = unclear {
+        if let Some((c, unstated)) = unclear {
             return EuFinding {
                 status: Status::Unknown,
-                reason: format!(
-                    "an EU indication of {} names this condition, but limits it in words the pack does not read (see the quote)",
-                    product_name(m, c)
-                ),
+                reason: match unstated {
+                    None => format!(
+                        "an EU indication of {} names this condition, but limits it in words the pack does not read (see the quote)",
+                        product_name(m, c)
+                    ),
+                    Some(why) => format!(
+                        "an EU indication of {} names this condition, but {why}",
+                        product_name(m, c)
+                    ),
+                },
                 record: c.id.clone(),
                 quote: Some(full_quote(c)),
                 date: date_of(&c.product_number),
@@ -343,11 +357,14 @@ impl EuLayer {
             .filter(|c| c.conditions.iter().any(|d| vocabulary.is_a(d, doid)))
             .collect();
         // A clause whose condition words the matcher could not map may still name this
-        // condition: if it shares a word with the condition's names, claim nothing.
+        // condition: if it shares a word with the condition's names, claim nothing. So
+        // does a clause mapped to other conditions whose words hold one of the condition's
+        // names whole ("stroke … in patients with non-valvular atrial fibrillation").
         if narrower.is_empty()
-            && let Some(c) = clauses
-                .iter()
-                .find(|c| c.conditions.is_empty() && mentions_term(vocabulary, doid, c))
+            && let Some(c) = clauses.iter().find(|c| {
+                (c.conditions.is_empty() && mentions_term(vocabulary, doid, c))
+                    || names_term(vocabulary, doid, c)
+            })
         {
             return EuFinding {
                 status: Status::Unknown,
@@ -424,12 +441,17 @@ fn product_name<'a>(m: &'a RegulatedMedicine, c: &IndicationClause) -> &'a str {
 pub(crate) enum Fit {
     Yes,
     Unread,
+    /// The clause was read, but the question does not tell whether the patient is in
+    /// it (a subtype or stage it does not state; a minor, and the clause states no age):
+    /// why, as words that follow "but".
+    Unchecked(String),
     No(String),
 }
 
 /// Whether the patient falls within what the clause states. A clause read only in part
-/// can approve nothing: its unread words may restrict it.
-pub(crate) fn fits(c: &IndicationClause, patient: &Patient) -> Fit {
+/// can approve nothing: its unread words may restrict it; nor can one limited to a
+/// subtype, stage or group the question (`asked`, its normalised words) does not state.
+pub(crate) fn fits(c: &IndicationClause, patient: &Patient, asked: &[String]) -> Fit {
     let pop = &c.population;
     let min_months = pop.min_age_months.or_else(|| {
         pop.age_groups
@@ -488,7 +510,64 @@ pub(crate) fn fits(c: &IndicationClause, patient: &Patient) -> Fit {
     if !c.fully_read {
         return Fit::Unread;
     }
+    // A clause that states no age at all says nothing of children: the minimum age
+    // may be in parts of the label the layer does not hold.
+    let states_age =
+        !pop.age_groups.is_empty() || pop.min_age_months.is_some() || pop.max_age_months.is_some();
+    if patient.is_minor() && !states_age {
+        return Fit::Unchecked(
+            "it states no age, so the pack cannot tell whether it covers a patient under 18".into(),
+        );
+    }
+    // A child's weight is never known to the pack: a weight bound cannot be checked.
+    if let Some(kg) = pop.min_weight_kg
+        && patient.is_minor()
+    {
+        return Fit::Unchecked(format!(
+            "only in patients weighing at least {kg} kg, and the pack cannot tell this patient's weight"
+        ));
+    }
+    let unstated = unstated_qualifiers(&pop.qualifiers, asked);
+    if !unstated.is_empty() {
+        return Fit::Unchecked(format!(
+            "only {}, which the question does not say of this patient",
+            unstated.join(", ")
+        ));
+    }
     Fit::Yes
+}
+
+/// The qualifiers of a clause ("HER2-positive", "non-segmental", "postmenopausal women")
+/// the question does not state. One stated stage word is enough, as a clause's stage
+/// words are alternatives ("advanced (unresectable or metastatic)"); qualifiers read
+/// as limits (how well controlled, relapsed) are shown with an approval, not required.
+fn unstated_qualifiers(qualifiers: &[String], asked: &[String]) -> Vec<String> {
+    let glue = crate::cues::cue_list!("regulator", "qualifier_glue");
+    let stages = crate::cues::cue_list!("regulator", "stage_qualifiers");
+    let as_limits = crate::cues::cue_list!("regulator", "limit_qualifiers");
+    let stated = |q: &str| {
+        let words: Vec<String> = phrase_words(q)
+            .into_iter()
+            .filter(|w| !glue.contains(w))
+            .collect();
+        !words.is_empty() && words.iter().all(|w| asked.contains(w))
+    };
+    let key = |q: &str| phrase_words(q).join(" ");
+    let (stage, other): (Vec<&String>, Vec<&String>) = qualifiers
+        .iter()
+        .filter(|q| !as_limits.contains(&key(q)))
+        .partition(|q| stages.contains(&key(q)));
+    let mut out: Vec<String> = other.into_iter().filter(|q| !stated(q)).cloned().collect();
+    if !stage.is_empty() && !stage.iter().any(|q| stated(q)) {
+        out.push(
+            stage
+                .iter()
+                .map(|q| q.as_str())
+                .collect::<Vec<_>>()
+                .join(" or "),
+        );
+    }
+    out
 }
 
 /// The patient limits a clause states, in short words, for the approved line.
@@ -508,6 +587,9 @@ pub(crate) fn limits(pop: &offlabel_regulatory::Population) -> Vec<String> {
             }
         }
     }
+    if let Some(kg) = pop.min_weight_kg {
+        out.push(format!("weighing at least {kg} kg"));
+    }
     if !pop.severity.is_empty() {
         let words: Vec<&str> = pop.severity.iter().map(|s| s.as_str()).collect();
         out.push(format!("{} disease", words.join(" or ")));
@@ -518,6 +600,7 @@ pub(crate) fn limits(pop: &offlabel_regulatory::Population) -> Vec<String> {
     for p in &pop.prior_therapy {
         out.push(p.text.clone());
     }
+    out.extend(pop.qualifiers.iter().cloned());
     if !pop.regimen.combinations.is_empty() {
         out.push(format!("with {}", pop.regimen.combinations.join(", ")));
     }
@@ -554,20 +637,36 @@ pub(crate) fn mentions_term(vocabulary: &Vocabulary, doid: &str, c: &IndicationC
         .as_deref()
         .unwrap_or(c.quote.as_str())
         .to_lowercase();
-    let clause_words: Vec<&str> = text
-        .split(|ch: char| !ch.is_alphanumeric())
-        .filter(|w| w.len() >= 4)
-        .collect();
+    let clause_words: Vec<&str> = text.split(|ch: char| !ch.is_alphanumeric()).collect();
+    // A distinctive word: four letters or more and not common, or an acronym as the
+    // name writes it ("HIV infection": "hiv-1 infected").
     std::iter::once(&term.name)
         .chain(&term.exact)
         .flat_map(|n| {
-            n.to_lowercase()
-                .split(|ch: char| !ch.is_alphanumeric())
-                .filter(|w| w.len() >= 4 && !COMMON.contains(w))
-                .map(str::to_string)
+            n.split(|ch: char| !ch.is_alphanumeric())
+                .filter(|w| {
+                    let lower = w.to_lowercase();
+                    (w.len() >= 4 && !COMMON.contains(&lower.as_str()))
+                        || (w.len() >= 2 && w.chars().all(|ch| ch.is_ascii_uppercase()))
+                })
+                .map(str::to_lowercase)
                 .collect::<Vec<_>>()
         })
         .any(|w| clause_words.contains(&w.as_str()))
+}
+
+/// Whether a clause's words hold a name of the DO term whole (every word of the name,
+/// in order), though the matcher mapped the clause to other conditions.
+pub(crate) fn names_term(vocabulary: &Vocabulary, doid: &str, c: &IndicationClause) -> bool {
+    let Some(term) = vocabulary.get(doid) else {
+        return false;
+    };
+    // Folded first, so a typographic apostrophe reads as one ("Alzheimer’s disease").
+    let text = format!(" {} ", phrase_words(&fold(&full_quote(c))).join(" "));
+    std::iter::once(&term.name)
+        .chain(&term.exact)
+        .map(|n| phrase_words(n).join(" "))
+        .any(|n| !n.is_empty() && text.contains(&format!(" {n} ")))
 }
 
 fn months_words(bound: &str, months: u32) -> String {
@@ -580,5 +679,38 @@ fn age_words(months: u32) -> String {
         format!("{} years", months / 12)
     } else {
         format!("{months} months")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(text: &str) -> Vec<String> {
+        phrase_words(text)
+    }
+
+    fn quals(list: &[&str]) -> Vec<String> {
+        list.iter().map(|q| q.to_string()).collect()
+    }
+
+    #[test]
+    fn qualifiers_must_be_stated() {
+        let her2 = quals(&["her2-positive", "early"]);
+        assert!(unstated_qualifiers(&her2, &words("HER2-positive early breast cancer")).is_empty());
+        assert_eq!(
+            unstated_qualifiers(&her2, &words("HER2-negative early breast cancer")),
+            ["her2-positive"]
+        );
+        // Stage words are alternatives: one stated is enough.
+        let stage = quals(&["advanced", "unresectable", "metastatic"]);
+        assert!(unstated_qualifiers(&stage, &words("unresectable melanoma")).is_empty());
+        assert_eq!(
+            unstated_qualifiers(&stage, &words("melanoma in an adult")),
+            ["advanced or unresectable or metastatic"]
+        );
+        // How well controlled the disease is reads as a limit, not a requirement.
+        let control = quals(&["insufficiently controlled"]);
+        assert!(unstated_qualifiers(&control, &words("type 2 diabetes")).is_empty());
     }
 }

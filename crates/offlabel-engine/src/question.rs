@@ -282,11 +282,14 @@ pub(crate) fn parse(
     {
         patient.sites.push(Site::Mouth);
     }
-    let intents = intents(
+    let mut intents = intents(
         &text,
         medicine.is_some() || class.is_some(),
         condition.is_some(),
     );
+    if condition.is_none() {
+        within_disease_names(&text, vocabulary, &mut intents);
+    }
     let findings = text.findings.take();
     Question {
         medicine,
@@ -1259,6 +1262,41 @@ fn patient(text: &Text<'_>) -> Patient {
 /// flags of its subtree (`[history]` in `cues.toml`), judged like any finding, so a
 /// denied, a relative's or someone else's condition sets nothing. Without a history
 /// cue the layer is not loaded.
+/// Drops a side-effect or screening intent whose every cue word lies inside a disease's
+/// name ("for deep vein thrombosis", "for hepatitis B"): the words name what the medicine
+/// is asked for, not a harm or a test.
+fn within_disease_names(text: &Text<'_>, vocabulary: &VocabularyIndex, intents: &mut Vec<Intent>) {
+    let gated = [
+        (Intent::SideEffects, cue!("intents", "side_effects")),
+        (Intent::Screening, cue!("intents", "screening")),
+    ];
+    if !gated.iter().any(|(i, _)| intents.contains(i)) {
+        return;
+    }
+    let Some((_, matcher)) = vocabulary.get() else {
+        return;
+    };
+    let spans: Vec<(usize, usize)> = matcher
+        .find(text.raw)
+        .into_iter()
+        .filter(|m| !m.negated)
+        .map(|m| (m.start, m.end))
+        .collect();
+    if spans.is_empty() {
+        return;
+    }
+    let inside = |i: usize| {
+        text.tokens
+            .get(i)
+            .is_some_and(|t| spans.iter().any(|&(s, e)| t.start >= s && t.end <= e))
+    };
+    for (intent, list) in gated {
+        if intents.contains(&intent) && text.hits.positions(list).all(inside) {
+            intents.retain(|i| *i != intent);
+        }
+    }
+}
+
 fn history(text: &Text<'_>, vocabulary: &VocabularyIndex, patient: &mut Patient) {
     if !text.hits.any(cue!("history", "cues")) {
         return;
@@ -1454,6 +1492,17 @@ fn intents(text: &Text<'_>, has_medicine: bool, has_condition: bool) -> Vec<Inte
     } else {
         asks!("dose")
     };
+    // "When was it approved" asks a date; the year of an age ("a 15 year old") does not.
+    let dates = text.hits.positions(cue!("intents", "dates")).any(|i| {
+        text.hits
+            .covering(cue!("intents", "dates_not"), i)
+            .next()
+            .is_none()
+    }) || text.zh(if text.cjk {
+        cues::cue_list!("intents", "dates_zh")
+    } else {
+        &[]
+    });
     let mut out = Vec::new();
     for (intent, yes) in [
         (Intent::Mechanism, mechanism),
@@ -1468,7 +1517,7 @@ fn intents(text: &Text<'_>, has_medicine: bool, has_condition: bool) -> Vec<Inte
             Intent::Options,
             !has_medicine && has_condition && (asks!("options") || tokens.len() <= 3),
         ),
-        (Intent::Dates, asks!("dates") && asks!("dates_anchor")),
+        (Intent::Dates, dates && asks!("dates_anchor")),
         (Intent::Access, access),
         (Intent::Interactions, asks!("interactions")),
         (Intent::Approval, asks!("approval")),
@@ -1601,6 +1650,25 @@ mod tests {
         assert!(!i.contains(&Intent::Access) && i.contains(&Intent::Dose));
         let i = q("¿Cuánto cuesta Cibinqo?").intents;
         assert!(i.contains(&Intent::Access) && !i.contains(&Intent::Dose));
+    }
+
+    #[test]
+    fn an_age_is_no_date_asked() {
+        let i = q("Is Olumiant licensed for alopecia areata in a 15 year old?").intents;
+        assert!(!i.contains(&Intent::Dates));
+        let i = q("When was Olumiant approved for alopecia areata?").intents;
+        assert!(i.contains(&Intent::Dates));
+    }
+
+    #[test]
+    fn cue_words_inside_a_disease_name_ask_nothing() {
+        // "hepatitis" asks for a test and "thrombosis" for a harm, but not as the disease.
+        let i = q("Vemlidy for chronic hepatitis B").intents;
+        assert!(!i.contains(&Intent::Screening));
+        let i = q("Eliquis for deep vein thrombosis").intents;
+        assert!(!i.contains(&Intent::SideEffects));
+        let i = q("Can Rinvoq cause shingles?").intents;
+        assert!(i.contains(&Intent::SideEffects));
     }
 
     #[test]

@@ -191,27 +191,16 @@ pub fn check_patient(
         }
         // A finding the patient has but no rule of the pack covers is still raised, so
         // it is never silently dropped; the text says the pack holds no guidance.
-        for flag in FlagId::ALL
-            .iter()
-            .copied()
-            .filter(|f| *f != FlagId::BsaOverLimit && patient.has(*f))
-        {
-            if out.flags.iter().any(|f| f.id == flag) || !uncovered_matters(flag, route) {
-                continue;
-            }
-            let name = pack
-                .medicine(medicine)
-                .map_or(medicine.to_string(), |m| m.name.clone());
-            out.flags.push(Flag {
-                id: flag,
-                level: Level::Caution,
-                text: format!("The pack holds no guidance on {} for {}; check the product information before prescribing.", flag_label(flag), name),
-                rule: "pack-has-no-rule".into(),
-                body: "offlabel".into(),
-                jurisdiction: None,
-                sources: pack.medicine(medicine).map(|m| m.sources.iter().take(1).cloned().collect()).unwrap_or_default(),
-            });
-        }
+        let name = pack
+            .medicine(medicine)
+            .map_or(medicine.to_string(), |m| m.name.clone());
+        let sources: Vec<String> = pack
+            .medicine(medicine)
+            .map(|m| m.sources.iter().take(1).cloned().collect())
+            .unwrap_or_default();
+        let covered: Vec<FlagId> = out.flags.iter().map(|f| f.id).collect();
+        out.flags
+            .extend(uncovered_flags(patient, route, &covered, &name, &sources));
     }
     out.flags
         .sort_by(|a, b| a.level.cmp(&b.level).then(a.id.cmp(&b.id)));
@@ -236,6 +225,37 @@ pub fn check_patient(
 }
 
 /// Findings worth raising even when the pack has no rule for them on this route.
+/// A `caution` flag for every finding the patient has that no rule covered (`covered`),
+/// saying the pack holds no guidance for the medicine `name`; `sources` cite it. Used for
+/// curated medicines and for those only a regulator's layer knows, which have no rules.
+pub(crate) fn uncovered_flags(
+    patient: &Patient,
+    route: Route,
+    covered: &[FlagId],
+    name: &str,
+    sources: &[String],
+) -> Vec<Flag> {
+    FlagId::ALL
+        .iter()
+        .copied()
+        .filter(|f| *f != FlagId::BsaOverLimit && patient.has(*f))
+        .filter(|f| !covered.contains(f) && uncovered_matters(*f, route))
+        .map(|flag| Flag {
+            id: flag,
+            level: Level::Caution,
+            text: format!(
+                "The pack holds no guidance on {} for {}; check the product information before prescribing.",
+                flag_label(flag),
+                name
+            ),
+            rule: "pack-has-no-rule".into(),
+            body: "offlabel".into(),
+            jurisdiction: None,
+            sources: sources.to_vec(),
+        })
+        .collect()
+}
+
 fn uncovered_matters(flag: FlagId, route: Route) -> bool {
     match route {
         Route::Oral => !matches!(

@@ -18,7 +18,7 @@
 //!   and may be out of date), never `off_label`.
 
 use crate::eu::{
-    EuFinding, Fit, fits, full_quote, limits, mentions_term, ordinary_name, parse_lines,
+    EuFinding, Fit, fits, full_quote, limits, mentions_term, names_term, ordinary_name, parse_lines,
 };
 use crate::patient::Patient;
 use crate::text::phrase_words;
@@ -422,6 +422,7 @@ impl UsLayer {
         medicine: &str,
         doid: &str,
         patient: &Patient,
+        asked: &str,
     ) -> EuFinding {
         let labels = self.labels(medicine);
         let clauses = self.label_clauses(medicine);
@@ -431,10 +432,11 @@ impl UsLayer {
             .collect();
         // Clauses naming the condition itself before those naming a broader one.
         covering.sort_by_key(|(_, c)| !c.conditions.iter().any(|d| d == doid));
+        let asked = phrase_words(asked);
         let mut unclear = None;
         let mut misfit = None;
         for (l, c) in &covering {
-            match fits(c, patient) {
+            match fits(c, patient, &asked) {
                 Fit::Yes => {
                     let limits = limits(&c.population);
                     let reason = if limits.is_empty() {
@@ -449,18 +451,27 @@ impl UsLayer {
                     return finding(Status::Approved, reason, l, c);
                 }
                 Fit::Unread => {
-                    unclear.get_or_insert((*l, *c));
+                    unclear.get_or_insert((*l, *c, None));
+                }
+                Fit::Unchecked(why) => {
+                    unclear.get_or_insert((*l, *c, Some(why)));
                 }
                 Fit::No(why) => {
                     misfit.get_or_insert((*l, *c, why));
                 }
             }
         }
-        if let Some((l, c)) = unclear {
-            let reason = format!(
-                "the FDA label of {} names this condition, but limits it in words the pack does not read (see the quote)",
-                label_name(l)
-            );
+        if let Some((l, c, unstated)) = unclear {
+            let reason = match unstated {
+                None => format!(
+                    "the FDA label of {} names this condition, but limits it in words the pack does not read (see the quote)",
+                    label_name(l)
+                ),
+                Some(why) => format!(
+                    "the FDA label of {} names this condition, but {why}",
+                    label_name(l)
+                ),
+            };
             return finding(Status::Unknown, reason, l, c);
         }
         if let Some((l, c, why)) = misfit {
@@ -470,10 +481,10 @@ impl UsLayer {
             );
             return finding(Status::OffLabel, reason, l, c);
         }
-        if let Some((l, c)) = clauses
-            .iter()
-            .find(|(_, c)| c.conditions.is_empty() && mentions_term(vocabulary, doid, c))
-        {
+        if let Some((l, c)) = clauses.iter().find(|(_, c)| {
+            (c.conditions.is_empty() && mentions_term(vocabulary, doid, c))
+                || names_term(vocabulary, doid, c)
+        }) {
             let reason = format!(
                 "the FDA label of {} may name this condition in words the pack could not map (see the quote)",
                 label_name(l)
