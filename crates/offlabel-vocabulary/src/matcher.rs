@@ -10,8 +10,9 @@
 use crate::normalise::{Token, normalise_phrase, tokens};
 use crate::role::{Cues, Role};
 use crate::{Term, Vocabulary};
-use serde::Serialize;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashSet};
 
 /// Names that are ordinary words first ("cold", "MS Word", "AA meetings"): read only with
 /// clinical context. One per line, `#` starts a comment giving the reason.
@@ -137,7 +138,7 @@ pub struct Mention {
 }
 
 /// How a name belongs to its term; lower is stronger.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 enum Rank {
     Label = 0,
     Exact = 1,
@@ -205,12 +206,12 @@ fn variants(name: &str, is_label: bool) -> Vec<String> {
     out
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct Entry {
     term: u32,
     rank: Rank,
-    /// The acronym as written: the text must show it in this case.
-    case: Option<String>,
+    /// The acronym as written (a span of [`Index::text`]): the text must show it in this case.
+    case: Option<Span>,
     /// Ordinary word or 2–3 letter acronym.
     needs_context: bool,
     /// The name itself has a comma or parenthesis, so the text may too.
@@ -218,16 +219,66 @@ struct Entry {
 }
 
 /// The condition matcher over a whole vocabulary; build once, share.
+///
+/// Its name index is plain sorted arrays, so the embedded vocabulary's matcher can be built
+/// at compile time ([`Matcher::to_compiled`]) and loaded by borrowing the binary's bytes
+/// ([`Matcher::from_compiled`]) instead of being rebuilt by every process.
 #[derive(Debug, Clone)]
 pub struct Matcher {
-    /// Normalised name → its index in `entries`.
-    names: HashMap<String, usize>,
-    /// The most words any name has: no span longer than this is looked up.
-    longest: usize,
-    entries: Vec<Vec<Entry>>,
-    ids: Vec<(String, String)>,
+    index: Index<'static>,
     context: HashSet<String>,
     cues: Cues,
+}
+
+/// A piece of [`Index::text`]: byte offset and length.
+type Span = (u32, u32);
+
+/// The name index: what [`Matcher::to_compiled`] writes. Every string is a span of one
+/// text, so the compiled form borrows the binary's bytes instead of allocating a string
+/// per name.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Index<'a> {
+    /// Every string of the index, end to end.
+    #[serde(borrow)]
+    text: Cow<'a, str>,
+    /// Normalised names, sorted: a span of the question is looked up by binary search.
+    names: Vec<Span>,
+    /// `entries[starts[i]..starts[i + 1]]` are the entries of `names[i]`.
+    starts: Vec<u32>,
+    entries: Vec<Entry>,
+    /// The most words any name has: no span longer than this is looked up.
+    longest: u32,
+    /// DO id and label per term position.
+    ids: Vec<(Span, Span)>,
+}
+
+impl Index<'_> {
+    fn str(&self, (at, len): Span) -> &str {
+        self.text
+            .get(at as usize..(at as usize + len as usize))
+            .unwrap_or("")
+    }
+
+    /// Appends a string to the text; its span.
+    fn push(text: &mut String, s: &str) -> Span {
+        let at = u32::try_from(text.len()).unwrap_or(u32::MAX);
+        text.push_str(s);
+        (at, u32::try_from(s.len()).unwrap_or(u32::MAX))
+    }
+}
+
+/// The compiled form of a matcher does not decode (it was written by another version).
+#[derive(Debug, thiserror::Error)]
+#[error("the compiled condition matcher does not decode ({0}); rebuild the binary")]
+pub struct CompiledMatcherError(String);
+
+/// An entry while the index is built.
+struct OwnedEntry {
+    term: u32,
+    rank: Rank,
+    case: Option<String>,
+    needs_context: bool,
+    punctuated: bool,
 }
 
 fn data_lines(text: &str) -> impl Iterator<Item = &str> {
@@ -266,11 +317,8 @@ impl Matcher {
                 }
             }
         }
-        let context: HashSet<String> = data_lines(CONTEXT).map(normalise_phrase).collect();
-        let mut by_norm: BTreeMap<String, Vec<Entry>> = BTreeMap::new();
-        let mut ids = Vec::with_capacity(vocabulary.terms().len());
+        let mut by_norm: BTreeMap<String, Vec<OwnedEntry>> = BTreeMap::new();
         for (i, term) in vocabulary.terms().iter().enumerate() {
-            ids.push((term.id.clone(), term.name.clone()));
             let names = std::iter::once((term.name.as_str(), Rank::Label))
                 .chain(term.exact.iter().map(|s| (s.as_str(), Rank::Exact)))
                 .chain(term.narrow.iter().map(|s| (s.as_str(), Rank::Narrow)));
@@ -299,7 +347,7 @@ impl Matcher {
                 let needs_context = ordinary.contains(&norm)
                     || ordinary_cased.contains(surface)
                     || (acronym && letters <= 3);
-                let entry = Entry {
+                let entry = OwnedEntry {
                     term: u32::try_from(i).unwrap_or(u32::MAX),
                     rank,
                     case: acronym.then(|| surface.to_string()),
@@ -324,7 +372,7 @@ impl Matcher {
             by_norm
                 .entry(normalise_phrase(abbr))
                 .or_default()
-                .push(Entry {
+                .push(OwnedEntry {
                     term: u32::try_from(i).unwrap_or(u32::MAX),
                     rank: Rank::Exact,
                     case: Some(abbr.to_string()),
@@ -332,42 +380,105 @@ impl Matcher {
                     punctuated: false,
                 });
         }
-        // A hash of whole names looked up per word span, not an automaton: a question is a
-        // few words, so a span lookup costs microseconds, and the index builds in
-        // milliseconds (an Aho-Corasick automaton over these names took about 0.2 s, paid
-        // by the first question that needed it).
+        // Sorted names looked up per word span, not an automaton: a question is a few
+        // words, so a span lookup costs microseconds (an Aho-Corasick automaton over these
+        // names took about 0.2 s to build, paid by the first question that needed it).
         let longest = by_norm
             .keys()
             .map(|k| k.split(' ').count())
             .max()
             .unwrap_or(0);
-        let mut names = HashMap::with_capacity(by_norm.len());
-        let mut entries = Vec::with_capacity(by_norm.len());
-        for (i, (norm, list)) in by_norm.into_iter().enumerate() {
-            names.insert(norm, i);
-            entries.push(list);
+        let mut text = String::new();
+        let ids = vocabulary
+            .terms()
+            .iter()
+            .map(|t| {
+                (
+                    Index::push(&mut text, &t.id),
+                    Index::push(&mut text, &t.name),
+                )
+            })
+            .collect();
+        let mut names = Vec::with_capacity(by_norm.len());
+        let mut starts = Vec::with_capacity(by_norm.len() + 1);
+        let mut entries = Vec::new();
+        for (norm, list) in by_norm {
+            names.push(Index::push(&mut text, &norm));
+            starts.push(u32::try_from(entries.len()).unwrap_or(u32::MAX));
+            for e in list {
+                let case = e.case.as_deref().map(|c| Index::push(&mut text, c));
+                entries.push(Entry {
+                    term: e.term,
+                    rank: e.rank,
+                    case,
+                    needs_context: e.needs_context,
+                    punctuated: e.punctuated,
+                });
+            }
         }
-        Matcher {
+        starts.push(u32::try_from(entries.len()).unwrap_or(u32::MAX));
+        Matcher::with_index(Index {
+            text: Cow::Owned(text),
             names,
-            longest,
+            starts,
             entries,
+            longest: u32::try_from(longest).unwrap_or(u32::MAX),
             ids,
+        })
+    }
+
+    fn with_index(index: Index<'static>) -> Matcher {
+        let context: HashSet<String> = data_lines(CONTEXT).map(normalise_phrase).collect();
+        Matcher {
+            index,
             context,
             cues: Cues::embedded(),
         }
     }
 
-    /// Approximate heap bytes of the name index (keys and table).
+    /// The name index in compact binary form (postcard), for a build script to embed.
+    pub fn to_compiled(&self) -> Vec<u8> {
+        // Plain strings, integers and vectors always serialize.
+        postcard::to_stdvec(&self.index).unwrap_or_default()
+    }
+
+    /// A matcher over an index written by [`Matcher::to_compiled`]; its strings borrow
+    /// `bytes` (embedded in the binary), so loading costs a few vectors of integers.
+    pub fn from_compiled(bytes: &'static [u8]) -> Result<Matcher, CompiledMatcherError> {
+        let index: Index<'static> =
+            postcard::from_bytes(bytes).map_err(|e| CompiledMatcherError(e.to_string()))?;
+        let sorted = index
+            .names
+            .windows(2)
+            .all(|w| index.str(w[0]) < index.str(w[1]));
+        if !sorted || index.starts.len() != index.names.len() + 1 {
+            return Err(CompiledMatcherError("names out of order".into()));
+        }
+        Ok(Matcher::with_index(index))
+    }
+
+    /// The entries of the name `norm`, if the index holds it.
+    fn entries_of(&self, norm: &str) -> Option<&[Entry]> {
+        let i = self
+            .index
+            .names
+            .binary_search_by(|&n| self.index.str(n).cmp(norm))
+            .ok()?;
+        let (a, b) = (self.index.starts[i], self.index.starts[i + 1]);
+        self.index.entries.get(a as usize..b as usize)
+    }
+
+    /// Approximate bytes of the name index (its text and tables).
     pub fn index_bytes(&self) -> usize {
-        self.names
-            .keys()
-            .map(|k| k.capacity() + std::mem::size_of::<(String, usize)>())
-            .sum()
+        self.index.text.len()
+            + self.index.names.len() * std::mem::size_of::<(Span, u32)>()
+            + self.index.entries.len() * std::mem::size_of::<Entry>()
+            + self.index.ids.len() * std::mem::size_of::<(Span, Span)>()
     }
 
     /// Number of distinct normalised names in the index.
     pub fn name_count(&self) -> usize {
-        self.entries.len()
+        self.index.names.len()
     }
 
     /// The conditions named in `text`, in text order, longest match first where names
@@ -395,11 +506,12 @@ impl Matcher {
             .collect();
         // (first token, last token, entry list index, chosen entry)
         let mut hits: Vec<(usize, usize, &Entry)> = Vec::new();
+        let longest = self.index.longest as usize;
         let spans = (0..toks.len()).flat_map(|first| {
-            (first..toks.len().min(first + self.longest)).map(move |last| (first, last))
+            (first..toks.len().min(first + longest)).map(move |last| (first, last))
         });
         for (first, last) in spans {
-            let Some(&pattern) = self.names.get(&norm[starts[first]..ends[last]]) else {
+            let Some(pattern) = self.entries_of(&norm[starts[first]..ends[last]]) else {
                 continue;
             };
             if sentence[first] != sentence[last] {
@@ -436,13 +548,14 @@ impl Matcher {
             let punctuated_gap = (first..last).any(|i| {
                 text[toks[i].end..toks[i + 1].start].contains([',', '(', ')', '[', ']', ';'])
             });
-            let best = self.entries[pattern]
+            let best = pattern
                 .iter()
                 .filter(|e| match &e.case {
                     Some(c) => {
+                        let c = self.index.str(*c);
                         let brand = e.needs_context && brand_suffix;
                         !(in_capitals || brand)
-                            && (surface == c || surface.strip_suffix('s') == Some(c.as_str()))
+                            && (surface == c || surface.strip_suffix('s') == Some(c))
                     }
                     None => true,
                 })
@@ -479,11 +592,12 @@ impl Matcher {
             .into_iter()
             .zip(roles)
             .map(|((f, l, e), role)| {
-                let (doid, name) = &self.ids[e.term as usize];
+                let (doid, name) = self.index.ids[e.term as usize];
+                let (doid, name) = (self.index.str(doid), self.index.str(name));
                 let negated = negated(&toks, &sentence, f) || post_negated(&toks, &sentence, l);
                 Mention {
-                    doid: doid.clone(),
-                    name: name.clone(),
+                    doid: doid.to_string(),
+                    name: name.to_string(),
                     start: toks[f].start,
                     end: toks[l].end,
                     negated,
