@@ -257,12 +257,69 @@ impl CodeSystem {
 #[derive(Debug, Clone)]
 pub struct Vocabulary {
     records: Records,
-    by_id: HashMap<String, usize>,
+    by_id: Ids,
     /// Built on the first look-up by former id or by code: a question rarely needs them.
     by_alt: OnceLock<HashMap<String, usize>>,
-    children: Vec<Vec<usize>>,
-    parents: Vec<Vec<usize>>,
+    children: Edges,
+    parents: Edges,
     by_code: OnceLock<HashMap<(String, String), Vec<usize>>>,
+}
+
+/// Term positions by id: hashed for a parsed layer, binary search over the compiled
+/// form's sorted ids (borrowed from the binary, so nothing is built at load).
+#[derive(Debug, Clone)]
+enum Ids {
+    Hashed(HashMap<String, usize>),
+    Sorted(Vec<&'static str>),
+}
+
+impl Ids {
+    fn get(&self, id: &str) -> Option<usize> {
+        match self {
+            Ids::Hashed(map) => map.get(id).copied(),
+            Ids::Sorted(ids) => ids.binary_search(&id).ok(),
+        }
+    }
+}
+
+/// Edges of the hierarchy, one list per term, end to end: `list[starts[i]..starts[i + 1]]`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct Edges {
+    starts: Vec<u32>,
+    list: Vec<u32>,
+}
+
+impl Edges {
+    /// From (from, to) pairs over `n` terms, each list in the pairs' order.
+    fn from_pairs(n: usize, pairs: &[(usize, usize)]) -> Edges {
+        let mut counts = vec![0u32; n + 1];
+        for &(from, _) in pairs {
+            counts[from + 1] += 1;
+        }
+        for i in 0..n {
+            counts[i + 1] += counts[i];
+        }
+        let mut next = counts.clone();
+        let mut list = vec![0u32; pairs.len()];
+        for &(from, to) in pairs {
+            list[next[from] as usize] = u32::try_from(to).unwrap_or(u32::MAX);
+            next[from] += 1;
+        }
+        Edges {
+            starts: counts,
+            list,
+        }
+    }
+
+    fn of(&self, i: usize) -> &[u32] {
+        let (a, b) = (self.starts[i] as usize, self.starts[i + 1] as usize);
+        &self.list[a..b]
+    }
+
+    /// Number of terms.
+    fn len(&self) -> usize {
+        self.starts.len().saturating_sub(1)
+    }
 }
 
 /// Where the terms live: a parsed layer, or the compiled form, decoded term by term.
@@ -278,7 +335,8 @@ enum Records {
 struct Lazy {
     terms: Vec<&'static [u8]>,
     retired: &'static [u8],
-    decoded: Box<[OnceLock<Term>]>,
+    /// Boxed, so the table of terms not yet decoded stays small.
+    decoded: Box<[OnceLock<Box<Term>>]>,
     whole: OnceLock<Layer>,
 }
 
@@ -295,9 +353,10 @@ impl std::fmt::Debug for Lazy {
 /// each term's record apart so it can be decoded alone.
 #[derive(Serialize, Deserialize)]
 struct Compiled<'a> {
+    /// Sorted.
     #[serde(borrow)]
     ids: Vec<&'a str>,
-    parents: Vec<Vec<u32>>,
+    parents: Edges,
     #[serde(borrow)]
     terms: Vec<&'a [u8]>,
     #[serde(borrow)]
@@ -339,7 +398,7 @@ impl Lazy {
             let record: Option<TermRecord> = postcard::from_bytes(self.terms[i]).ok();
             // The build script wrote every record from a parsed term, so this always
             // decodes; were it not to, the term keeps its id rather than stopping.
-            record.map_or_else(|| term_of_id(i, self), term_of_record)
+            Box::new(record.map_or_else(|| term_of_id(i, self), term_of_record))
         })
     }
 
@@ -432,19 +491,21 @@ impl Vocabulary {
             .enumerate()
             .map(|(i, t)| (t.id.clone(), i))
             .collect();
-        let mut children = vec![Vec::new(); layer.terms.len()];
-        let mut parents = vec![Vec::new(); layer.terms.len()];
+        let mut up = Vec::new();
         for (i, t) in layer.terms.iter().enumerate() {
             for p in &t.parents {
                 if let Some(&pi) = by_id.get(p) {
-                    children[pi].push(i);
-                    parents[i].push(pi);
+                    up.push((i, pi));
                 }
             }
         }
+        let n = layer.terms.len();
+        let parents = Edges::from_pairs(n, &up);
+        let down: Vec<(usize, usize)> = up.iter().map(|&(c, p)| (p, c)).collect();
+        let children = Edges::from_pairs(n, &down);
         Vocabulary {
             records: Records::Owned(layer),
-            by_id,
+            by_id: Ids::Hashed(by_id),
             by_alt: OnceLock::new(),
             children,
             parents,
@@ -473,15 +534,7 @@ impl Vocabulary {
         let retired = postcard::to_stdvec(&retired).unwrap_or_default();
         let compiled = Compiled {
             ids: layer.terms.iter().map(|t| t.id.as_str()).collect(),
-            parents: self
-                .parents
-                .iter()
-                .map(|p| {
-                    p.iter()
-                        .map(|&i| u32::try_from(i).unwrap_or(u32::MAX))
-                        .collect()
-                })
-                .collect(),
+            parents: self.parents.clone(),
             terms: records.iter().map(Vec::as_slice).collect(),
             retired: &retired,
         };
@@ -496,29 +549,19 @@ impl Vocabulary {
         let c: Compiled<'static> =
             postcard::from_bytes(bytes).map_err(|e| CompiledLayerError(e.to_string()))?;
         let n = c.ids.len();
-        if c.parents.len() != n
-            || c.terms.len() != n
-            || c.parents.iter().flatten().any(|&p| p as usize >= n)
-        {
-            return Err(CompiledLayerError("its tables disagree in length".into()));
+        let edges_fit = c.parents.len() == n
+            && c.parents.starts.windows(2).all(|w| w[0] <= w[1])
+            && c.parents.starts.last().map(|&e| e as usize) == Some(c.parents.list.len())
+            && c.parents.list.iter().all(|&p| (p as usize) < n);
+        if c.terms.len() != n || !edges_fit || !c.ids.windows(2).all(|w| w[0] < w[1]) {
+            return Err(CompiledLayerError(
+                "its tables disagree in length or order".into(),
+            ));
         }
-        let by_id = c
-            .ids
-            .iter()
-            .enumerate()
-            .map(|(i, id)| (id.to_string(), i))
+        let down: Vec<(usize, usize)> = (0..n)
+            .flat_map(|i| c.parents.of(i).iter().map(move |&p| (p as usize, i)))
             .collect();
-        let parents: Vec<Vec<usize>> = c
-            .parents
-            .iter()
-            .map(|p| p.iter().map(|&i| i as usize).collect())
-            .collect();
-        let mut children = vec![Vec::new(); n];
-        for (i, ps) in parents.iter().enumerate() {
-            for &p in ps {
-                children[p].push(i);
-            }
-        }
+        let children = Edges::from_pairs(n, &down);
         Ok(Vocabulary {
             records: Records::Compiled(Box::new(Lazy {
                 terms: c.terms,
@@ -526,10 +569,10 @@ impl Vocabulary {
                 decoded: (0..n).map(|_| OnceLock::new()).collect(),
                 whole: OnceLock::new(),
             })),
-            by_id,
+            by_id: Ids::Sorted(c.ids),
             by_alt: OnceLock::new(),
             children,
-            parents,
+            parents: c.parents,
             by_code: OnceLock::new(),
         })
     }
@@ -594,7 +637,7 @@ impl Vocabulary {
 
     /// The term with this current DO id.
     pub fn get(&self, doid: &str) -> Option<&Term> {
-        self.by_id.get(doid).map(|&i| self.term(i))
+        self.by_id.get(doid).map(|i| self.term(i))
     }
 
     /// The current term that absorbed this former id (an `alt_id`).
@@ -687,13 +730,19 @@ impl Vocabulary {
 
     /// Index of a term by id.
     fn index(&self, doid: &str) -> Option<usize> {
-        self.by_id.get(doid).copied()
+        self.by_id.get(doid)
     }
 
     /// Direct children of a term.
     pub fn children(&self, doid: &str) -> Vec<&Term> {
         self.index(doid)
-            .map(|i| self.children[i].iter().map(|&c| self.term(c)).collect())
+            .map(|i| {
+                self.children
+                    .of(i)
+                    .iter()
+                    .map(|&c| self.term(c as usize))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -711,7 +760,7 @@ impl Vocabulary {
             if std::mem::replace(&mut seen[i], true) {
                 continue;
             }
-            stack.extend(self.parents[i].iter().copied());
+            stack.extend(self.parents.of(i).iter().map(|&p| p as usize));
         }
         false
     }
@@ -726,7 +775,7 @@ impl Vocabulary {
         self.walk(doid, &self.children)
     }
 
-    fn walk(&self, doid: &str, edges: &[Vec<usize>]) -> Vec<&Term> {
+    fn walk(&self, doid: &str, edges: &Edges) -> Vec<&Term> {
         let Some(start) = self.index(doid) else {
             return Vec::new();
         };
@@ -735,7 +784,7 @@ impl Vocabulary {
         let mut queue = std::collections::VecDeque::from([start]);
         let mut out = Vec::new();
         while let Some(i) = queue.pop_front() {
-            for &n in &edges[i] {
+            for n in edges.of(i).iter().map(|&n| n as usize) {
                 if !std::mem::replace(&mut seen[n], true) {
                     out.push(self.term(n));
                     queue.push_back(n);
