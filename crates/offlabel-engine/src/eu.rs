@@ -17,6 +17,7 @@
 
 use crate::patient::Patient;
 use crate::text::phrase_words;
+use offlabel_layers::Table;
 use offlabel_model::Status;
 use offlabel_regulatory::{AgeGroup, IndicationClause, ProductStatus, RegulatedMedicine};
 use offlabel_vocabulary::Vocabulary;
@@ -26,12 +27,13 @@ use std::sync::{Arc, OnceLock};
 /// The source record that stands for the EMA layer.
 pub(crate) const EMA_SOURCE: &str = "ema-medicines-table";
 
-/// The EMA layer, indexed.
+/// The EMA layer, indexed. Records are decoded on first use (`offlabel_layers::Table`):
+/// a question reads the medicines and clauses it names, not the whole table.
 pub(crate) struct EuLayer {
-    medicines: Vec<RegulatedMedicine>,
-    clauses: Vec<IndicationClause>,
-    by_id: HashMap<String, usize>,
-    clauses_of: HashMap<String, Vec<usize>>,
+    medicines: Table<RegulatedMedicine>,
+    clauses: Table<IndicationClause>,
+    by_id: HashMap<&'static str, usize>,
+    clauses_of: HashMap<&'static str, Vec<usize>>,
     /// Normalised name (INN or product name) → medicine position.
     names: HashMap<String, usize>,
     /// Longest name, in words.
@@ -84,10 +86,11 @@ impl EuIndex {
     pub(crate) fn get(&self) -> Option<&EuLayer> {
         self.built
             .get_or_init(|| {
-                let medicines: Vec<RegulatedMedicine> =
-                    parse_lines(offlabel_regulatory::embedded::EMA_MEDICINES)?;
-                let clauses: Vec<IndicationClause> =
-                    parse_lines(offlabel_regulatory::embedded::EMA_INDICATIONS)?;
+                use offlabel_regulatory::embedded as e;
+                let medicines: Table<RegulatedMedicine> =
+                    Table::new(e::EMA_MEDICINES, offlabel_layers::EMA_MEDICINES_INDEX)?;
+                let clauses: Table<IndicationClause> =
+                    Table::new(e::EMA_INDICATIONS, offlabel_layers::EMA_INDICATIONS_INDEX)?;
                 let mut layer = EuLayer {
                     by_id: HashMap::new(),
                     clauses_of: HashMap::new(),
@@ -96,12 +99,21 @@ impl EuIndex {
                     medicines,
                     clauses,
                 };
-                for (i, m) in layer.medicines.iter().enumerate() {
-                    layer.by_id.insert(m.id.clone(), i);
-                    let mut names = vec![m.inn.clone(), m.id.replace('-', " ")];
-                    names.extend(m.products.iter().map(|p| p.name.clone()));
-                    for name in names {
-                        let words = phrase_words(&name);
+                let index = layer.medicines.index();
+                for (i, (&id, names)) in index.keys.iter().zip(&index.names).enumerate() {
+                    layer.by_id.insert(id, i);
+                    // The INN, the id's words, then every product name (the build script
+                    // wrote the INN first).
+                    let id_words = id.replace('-', " ");
+                    let (inn, products) = names
+                        .split_first()
+                        .map_or((None, &[][..]), |(f, r)| (Some(*f), r));
+                    let all = inn
+                        .into_iter()
+                        .chain(std::iter::once(id_words.as_str()))
+                        .chain(products.iter().copied());
+                    for name in all {
+                        let words = phrase_words(name);
                         if words.is_empty() || ordinary_name(&words) {
                             continue;
                         }
@@ -109,12 +121,8 @@ impl EuIndex {
                         layer.names.entry(words.join(" ")).or_insert(i);
                     }
                 }
-                for (i, c) in layer.clauses.iter().enumerate() {
-                    layer
-                        .clauses_of
-                        .entry(c.medicine.clone())
-                        .or_default()
-                        .push(i);
+                for (i, &medicine) in layer.clauses.index().keys.iter().enumerate() {
+                    layer.clauses_of.entry(medicine).or_default().push(i);
                 }
                 Some(layer)
             })
@@ -125,24 +133,25 @@ impl EuIndex {
 impl EuLayer {
     /// The medicine with this contract id.
     pub fn medicine(&self, id: &str) -> Option<&RegulatedMedicine> {
-        self.by_id.get(id).map(|&i| &self.medicines[i])
+        self.by_id.get(id).and_then(|&i| self.medicines.get(i))
     }
 
-    /// Every medicine of the layer, in its order (by id).
+    /// Every medicine of the layer, in its order (by id); the whole table is decoded on
+    /// the first call.
     pub fn medicines(&self) -> &[RegulatedMedicine] {
-        &self.medicines
+        self.medicines.all().unwrap_or_default()
     }
 
-    /// Every clause of the layer.
+    /// Every clause of the layer (decoded on the first call).
     pub fn clauses(&self) -> &[IndicationClause] {
-        &self.clauses
+        self.clauses.all().unwrap_or_default()
     }
 
     /// Every name the layer indexes (normalised words) with its medicine's id.
     pub fn names(&self) -> impl Iterator<Item = (&str, &str)> {
         self.names
             .iter()
-            .map(|(k, &i)| (k.as_str(), self.medicines[i].id.as_str()))
+            .map(|(k, &i)| (k.as_str(), self.medicines.index().keys[i]))
     }
 
     /// Every clause of a medicine, any product, in the layer's order.
@@ -151,7 +160,7 @@ impl EuLayer {
             .get(medicine)
             .into_iter()
             .flatten()
-            .map(|&i| &self.clauses[i])
+            .filter_map(|&i| self.clauses.get(i))
             .collect()
     }
 
@@ -160,7 +169,7 @@ impl EuLayer {
     pub fn named(&self, words: &str) -> Option<&str> {
         self.names
             .get(words)
-            .map(|&i| self.medicines[i].id.as_str())
+            .map(|&i| self.medicines.index().keys[i])
     }
 
     /// The length, in words, of the layer's longest name.
@@ -175,7 +184,7 @@ impl EuLayer {
             for len in (1..=self.longest.min(words.len() - start)).rev() {
                 let key = words[start..start + len].join(" ");
                 if let Some(&i) = self.names.get(&key) {
-                    return Some(&self.medicines[i]);
+                    return self.medicines.get(i);
                 }
             }
         }

@@ -22,6 +22,7 @@ use crate::eu::{
 };
 use crate::patient::Patient;
 use crate::text::phrase_words;
+use offlabel_layers::Table;
 use offlabel_model::Status;
 use offlabel_regulatory::{IndicationClause, UsApplication, UsLabel, UsMedicine};
 use offlabel_vocabulary::Vocabulary;
@@ -41,8 +42,9 @@ const EVERYDAY: &[&str] = &[
 
 /// The US layers, indexed.
 pub(crate) struct UsLayer {
-    medicines: Vec<UsMedicine>,
-    by_id: HashMap<String, usize>,
+    /// Drugs@FDA medicines, decoded on first use (`offlabel_layers::Table`).
+    medicines: Table<UsMedicine>,
+    by_id: HashMap<&'static str, usize>,
     labels: Vec<UsLabel>,
     clauses: Vec<IndicationClause>,
     /// Medicine id → its labels, newest effective date first.
@@ -96,7 +98,10 @@ impl UsIndex {
         self.built
             .get_or_init(|| {
                 use offlabel_regulatory::embedded as e;
-                let medicines: Vec<UsMedicine> = parse_lines(e::DRUGSFDA_MEDICINES)?;
+                let medicines: Table<UsMedicine> = Table::new(
+                    e::DRUGSFDA_MEDICINES,
+                    offlabel_layers::DRUGSFDA_MEDICINES_INDEX,
+                )?;
                 // Both label layers; a set in both keeps its newest version.
                 let mut labels: Vec<UsLabel> = parse_lines(e::FDA_SPL_LABELS)?;
                 labels.extend(parse_lines::<UsLabel>(e::FDA_OPENFDA_LABELS)?);
@@ -143,55 +148,47 @@ impl UsIndex {
                         .entry(words.join(" "))
                         .or_insert_with(|| id.to_string());
                 };
+                // Names come from the table's index (built with the layer at compile time),
+                // so no Drugs@FDA record is decoded here.
+                // The index's strings borrow the binary; its lists are copied out so the
+                // layer can be filled while they are read.
+                let index = layer.medicines.index();
+                let (keys, singles, brand_lists) = (
+                    index.keys.clone(),
+                    index.names.clone(),
+                    index.brands.clone(),
+                );
                 // Ingredient names first, so a brand that is also an ingredient's name
                 // never takes it over.
-                for i in 0..layer.medicines.len() {
-                    let id = layer.medicines[i].id.clone();
-                    layer.by_id.insert(id.clone(), i);
-                    add(&mut layer, &id.replace('-', " "), &id);
+                for (i, &id) in keys.iter().enumerate() {
+                    layer.by_id.insert(id, i);
+                    add(&mut layer, &id.replace('-', " "), id);
                 }
                 // A single ingredient as Drugs@FDA writes it, salt included ("METHOTREXATE
                 // SODIUM"), before any brand: a kit's brand of the same words never takes it.
-                for i in 0..layer.medicines.len() {
-                    let id = layer.medicines[i].id.clone();
-                    let single: Vec<String> = layer.medicines[i]
-                        .ingredients
-                        .iter()
-                        .filter(|n| !n.contains(';'))
-                        .cloned()
-                        .collect();
+                for (&id, single) in keys.iter().zip(&singles) {
                     for name in single {
-                        add(&mut layer, &name, &id);
+                        add(&mut layer, name, id);
                     }
                 }
-                for i in 0..layer.medicines.len() {
-                    let id = layer.medicines[i].id.clone();
-                    let brands: Vec<String> = layer.medicines[i]
-                        .apps
-                        .iter()
-                        .flat_map(|a| &a.products)
-                        .filter_map(|p| p.brand.clone())
-                        .collect();
+                for (&id, brands) in keys.iter().zip(&brand_lists) {
                     for b in brands {
-                        add(&mut layer, &b, &id);
+                        add(&mut layer, b, id);
                     }
                 }
                 // The first word of a brand ("Breo" of BREO ELLIPTA) where it starts the
                 // brands of one medicine only.
                 let mut first: HashMap<String, Option<String>> = HashMap::new();
-                for m in &layer.medicines {
-                    for b in m
-                        .apps
-                        .iter()
-                        .flat_map(|a| &a.products)
-                        .filter_map(|p| p.brand.as_ref())
-                    {
+                for (&id, brands) in keys.iter().zip(&brand_lists) {
+                    for b in brands {
                         let words = phrase_words(b);
                         if words.len() < 2 || words[0].len() < 4 {
                             continue;
                         }
-                        let e = first.entry(words[0].clone()).or_insert(Some(m.id.clone()));
-                        if e.as_deref() != Some(m.id.as_str()) {
+                        let e = first
+                            .entry(words[0].clone())
+                            .or_insert(Some(id.to_string()));
+                        if e.as_deref() != Some(id) {
                             *e = None;
                         }
                     }
@@ -240,12 +237,13 @@ impl UsIndex {
 impl UsLayer {
     /// The Drugs@FDA medicine with this contract id.
     pub fn medicine(&self, id: &str) -> Option<&UsMedicine> {
-        self.by_id.get(id).map(|&i| &self.medicines[i])
+        self.by_id.get(id).and_then(|&i| self.medicines.get(i))
     }
 
-    /// Every Drugs@FDA medicine, sorted by id.
+    /// Every Drugs@FDA medicine, sorted by id; the whole table is decoded on the first
+    /// call.
     pub fn medicines(&self) -> &[UsMedicine] {
-        &self.medicines
+        self.medicines.all().unwrap_or_default()
     }
 
     /// Every label clause the pack holds, with the medicine of its label.

@@ -1,0 +1,20 @@
+// Shared by the build script (`include!`) and the library: the index of one JSON Lines table.
+
+/// The index of one JSON Lines table of a layer, written at build time: where each
+/// record's line lies in the embedded text, the key it is found by, and the names it is
+/// recognised by, so a process indexes names without parsing a record.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct TableIndex<'a> {
+    /// Byte range (start, end) of each record's line in the embedded text, in file order.
+    pub lines: Vec<(u32, u32)>,
+    /// Each record's key: a medicine's contract id, or the medicine a clause belongs to.
+    #[serde(borrow)]
+    pub keys: Vec<&'a str>,
+    /// Each record's names as the layer writes them (EU: the INN, then product names;
+    /// US: the single ingredients).
+    #[serde(borrow)]
+    pub names: Vec<Vec<&'a str>>,
+    /// Each record's brand names, in the layer's order (US only).
+    #[serde(borrow)]
+    pub brands: Vec<Vec<&'a str>>,
+}
