@@ -9,14 +9,33 @@ use std::path::PathBuf;
 
 include!("src/index.rs");
 
+/// The engine's own tokeniser, so names are normalised here exactly as a question's words
+/// are at run time (one piece of code: the file is the engine's).
+#[allow(dead_code)]
+#[path = "../offlabel-engine/src/text.rs"]
+mod text;
+
+/// A name as the engine indexes it: its words (`text::phrase_words`) joined by one space.
+fn words(name: &str) -> String {
+    text::phrase_words(name).join(" ")
+}
+
+/// What the index keeps of one record: key, names, brands.
+type Described = (String, Vec<String>, Vec<String>);
+
+fn strs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
 /// Indexes a JSON Lines table: each line's byte range and what `describe` takes from its
-/// record (key, names, brands).
-fn table<'a, T: serde::de::DeserializeOwned>(
+/// record.
+fn table<T: serde::de::DeserializeOwned>(
     file: &str,
-    text: &'a str,
-    describe: impl Fn(&'a str, T) -> (&'a str, Vec<&'a str>, Vec<&'a str>),
+    text: &str,
+    describe: impl Fn(T) -> Described,
 ) -> Vec<u8> {
-    let mut index = TableIndex::default();
+    let mut lines = Vec::new();
+    let mut described: Vec<Described> = Vec::new();
     let mut at = 0usize;
     for (n, line) in text.split_inclusive('\n').enumerate() {
         let start = at;
@@ -27,26 +46,20 @@ fn table<'a, T: serde::de::DeserializeOwned>(
         }
         let record: T =
             serde_json::from_str(body).unwrap_or_else(|e| panic!("{file} line {}: {e}", n + 1));
-        let (key, names, brands) = describe(body, record);
+        described.push(describe(record));
         let end = start + body.len();
-        index.lines.push((
+        lines.push((
             u32::try_from(start).expect("layer under 4 GB"),
             u32::try_from(end).expect("layer under 4 GB"),
         ));
-        index.keys.push(key);
-        index.names.push(names);
-        index.brands.push(brands);
     }
+    let index = TableIndex {
+        lines,
+        keys: described.iter().map(|d| d.0.as_str()).collect(),
+        names: described.iter().map(|d| strs(&d.1)).collect(),
+        brands: described.iter().map(|d| strs(&d.2)).collect(),
+    };
     postcard::to_stdvec(&index).expect("a table index serializes")
-}
-
-/// The piece of `line` equal to `s`, so the index can borrow it (a name the JSON wrote
-/// with escapes is not in the line as is: it is then leaked, once, in this build script).
-fn within<'a>(line: &'a str, s: &str) -> &'a str {
-    match line.find(s) {
-        Some(i) => &line[i..i + s.len()],
-        None => Box::leak(s.to_string().into_boxed_str()),
-    }
 }
 
 fn main() {
@@ -84,10 +97,11 @@ fn main() {
         &table(
             "ema/medicines.jsonl",
             &ema_medicines,
-            |line, m: RegulatedMedicine| {
-                let mut names = vec![within(line, &m.inn)];
-                names.extend(m.products.iter().map(|p| within(line, &p.name)));
-                (within(line, &m.id), names, Vec::new())
+            |m: RegulatedMedicine| {
+                // The order the engine indexes them in: INN, the id's words, product names.
+                let mut names = vec![words(&m.inn), words(&m.id.replace('-', " "))];
+                names.extend(m.products.iter().map(|p| words(&p.name)));
+                (m.id, names, Vec::new())
             },
         ),
     );
@@ -97,31 +111,29 @@ fn main() {
         &table(
             "ema/indications.jsonl",
             &ema_indications,
-            |line, c: IndicationClause| (within(line, &c.medicine), Vec::new(), Vec::new()),
+            |c: IndicationClause| (c.medicine, Vec::new(), Vec::new()),
         ),
     );
     let drugsfda = read("drugsfda/medicines.jsonl");
     write(
         "drugsfda-medicines.bin",
-        &table(
-            "drugsfda/medicines.jsonl",
-            &drugsfda,
-            |line, m: UsMedicine| {
-                let single = m
-                    .ingredients
+        &table("drugsfda/medicines.jsonl", &drugsfda, |m: UsMedicine| {
+            // The id's words, then each single ingredient as Drugs@FDA writes it.
+            let mut names = vec![words(&m.id.replace('-', " "))];
+            names.extend(
+                m.ingredients
                     .iter()
                     .filter(|n| !n.contains(';'))
-                    .map(|n| within(line, n))
-                    .collect();
-                let brands = m
-                    .apps
-                    .iter()
-                    .flat_map(|a| &a.products)
-                    .filter_map(|p| p.brand.as_deref())
-                    .map(|b| within(line, b))
-                    .collect();
-                (within(line, &m.id), single, brands)
-            },
-        ),
+                    .map(|n| words(n)),
+            );
+            let brands = m
+                .apps
+                .iter()
+                .flat_map(|a| &a.products)
+                .filter_map(|p| p.brand.as_deref())
+                .map(words)
+                .collect();
+            (m.id, names, brands)
+        }),
     );
 }

@@ -34,8 +34,9 @@ pub(crate) struct EuLayer {
     clauses: Table<IndicationClause>,
     by_id: HashMap<&'static str, usize>,
     clauses_of: HashMap<&'static str, Vec<usize>>,
-    /// Normalised name (INN or product name) → medicine position.
-    names: HashMap<String, usize>,
+    /// Normalised name (INN or product name) → medicine position; the names borrow the
+    /// binary (normalised at build time).
+    names: HashMap<&'static str, usize>,
     /// Longest name, in words.
     longest: usize,
 }
@@ -76,10 +77,14 @@ pub(crate) fn parse_lines<T: serde::de::DeserializeOwned>(text: &str) -> Option<
         .collect()
 }
 
-/// Names too ordinary to stand for a medicine without more context.
-pub(crate) fn ordinary_name(words: &[String]) -> bool {
-    words.len() == 1
-        && (words[0].len() <= 3 || crate::cues::list("lexicon", "common_words").contains(&words[0]))
+/// Names too ordinary to stand for a medicine without more context; `name` is normalised
+/// (its `phrase_words` joined by one space).
+pub(crate) fn ordinary_name(name: &str) -> bool {
+    !name.contains(' ')
+        && (name.len() <= 3
+            || crate::cues::list("lexicon", "common_words")
+                .iter()
+                .any(|w| w == name))
 }
 
 impl EuIndex {
@@ -102,23 +107,14 @@ impl EuIndex {
                 let index = layer.medicines.index();
                 for (i, (&id, names)) in index.keys.iter().zip(&index.names).enumerate() {
                     layer.by_id.insert(id, i);
-                    // The INN, the id's words, then every product name (the build script
-                    // wrote the INN first).
-                    let id_words = id.replace('-', " ");
-                    let (inn, products) = names
-                        .split_first()
-                        .map_or((None, &[][..]), |(f, r)| (Some(*f), r));
-                    let all = inn
-                        .into_iter()
-                        .chain(std::iter::once(id_words.as_str()))
-                        .chain(products.iter().copied());
-                    for name in all {
-                        let words = phrase_words(name);
-                        if words.is_empty() || ordinary_name(&words) {
+                    // The INN, the id's words, then every product name, normalised at build
+                    // time.
+                    for &name in names {
+                        if name.is_empty() || ordinary_name(name) {
                             continue;
                         }
-                        layer.longest = layer.longest.max(words.len());
-                        layer.names.entry(words.join(" ")).or_insert(i);
+                        layer.longest = layer.longest.max(name.split(' ').count());
+                        layer.names.entry(name).or_insert(i);
                     }
                 }
                 for (i, &medicine) in layer.clauses.index().keys.iter().enumerate() {
@@ -151,7 +147,7 @@ impl EuLayer {
     pub fn names(&self) -> impl Iterator<Item = (&str, &str)> {
         self.names
             .iter()
-            .map(|(k, &i)| (k.as_str(), self.medicines.index().keys[i]))
+            .map(|(k, &i)| (*k, self.medicines.index().keys[i]))
     }
 
     /// Every clause of a medicine, any product, in the layer's order.
@@ -183,7 +179,7 @@ impl EuLayer {
         for start in 0..words.len() {
             for len in (1..=self.longest.min(words.len() - start)).rev() {
                 let key = words[start..start + len].join(" ");
-                if let Some(&i) = self.names.get(&key) {
+                if let Some(&i) = self.names.get(key.as_str()) {
                     return self.medicines.get(i);
                 }
             }

@@ -26,6 +26,7 @@ use offlabel_layers::Table;
 use offlabel_model::Status;
 use offlabel_regulatory::{IndicationClause, UsApplication, UsLabel, UsMedicine};
 use offlabel_vocabulary::Vocabulary;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
@@ -52,7 +53,8 @@ pub(crate) struct UsLayer {
     /// Set id → its clauses.
     clauses_of: HashMap<String, Vec<usize>>,
     /// Normalised name (ingredient or brand) → medicine id.
-    names: HashMap<String, String>,
+    /// Borrowed from the binary where the build script normalised them.
+    names: HashMap<Cow<'static, str>, Cow<'static, str>>,
     /// Names that are only the first word of a brand ("breo"): fine in a question, too
     /// loose for a drug name on a report (`named`).
     partial: std::collections::HashSet<String>,
@@ -134,19 +136,20 @@ impl UsIndex {
                     labels,
                     clauses,
                 };
-                let add = |layer: &mut UsLayer, name: &str, id: &str| {
-                    let words = phrase_words(name);
-                    if words.is_empty()
-                        || ordinary_name(&words)
-                        || (words.len() == 1 && EVERYDAY.contains(&words[0].as_str()))
+                // A normalised name (words joined by one space) and its medicine.
+                let add_words = |layer: &mut UsLayer,
+                                 name: Cow<'static, str>,
+                                 id: Cow<'static, str>| {
+                    if name.is_empty() || ordinary_name(&name) || EVERYDAY.contains(&name.as_ref())
                     {
                         return;
                     }
-                    layer.longest = layer.longest.max(words.len());
-                    layer
-                        .names
-                        .entry(words.join(" "))
-                        .or_insert_with(|| id.to_string());
+                    layer.longest = layer.longest.max(name.split(' ').count());
+                    layer.names.entry(name).or_insert(id);
+                };
+                let add = |layer: &mut UsLayer, name: &str, id: &str| {
+                    let words = phrase_words(name).join(" ");
+                    add_words(layer, Cow::Owned(words), Cow::Owned(id.to_string()));
                 };
                 // Names come from the table's index (built with the layer at compile time),
                 // so no Drugs@FDA record is decoded here.
@@ -160,33 +163,38 @@ impl UsIndex {
                 );
                 // Ingredient names first, so a brand that is also an ingredient's name
                 // never takes it over.
-                for (i, &id) in keys.iter().enumerate() {
+                // The build script wrote each medicine's names as the id's words, then its
+                // single ingredients, all normalised.
+                for (i, (&id, names)) in keys.iter().zip(&singles).enumerate() {
                     layer.by_id.insert(id, i);
-                    add(&mut layer, &id.replace('-', " "), id);
+                    if let Some(&own) = names.first() {
+                        add_words(&mut layer, Cow::Borrowed(own), Cow::Borrowed(id));
+                    }
                 }
                 // A single ingredient as Drugs@FDA writes it, salt included ("METHOTREXATE
                 // SODIUM"), before any brand: a kit's brand of the same words never takes it.
-                for (&id, single) in keys.iter().zip(&singles) {
-                    for name in single {
-                        add(&mut layer, name, id);
+                for (&id, names) in keys.iter().zip(&singles) {
+                    for &name in names.iter().skip(1) {
+                        add_words(&mut layer, Cow::Borrowed(name), Cow::Borrowed(id));
                     }
                 }
                 for (&id, brands) in keys.iter().zip(&brand_lists) {
-                    for b in brands {
-                        add(&mut layer, b, id);
+                    for &b in brands {
+                        add_words(&mut layer, Cow::Borrowed(b), Cow::Borrowed(id));
                     }
                 }
                 // The first word of a brand ("Breo" of BREO ELLIPTA) where it starts the
                 // brands of one medicine only.
                 let mut first: HashMap<String, Option<String>> = HashMap::new();
                 for (&id, brands) in keys.iter().zip(&brand_lists) {
-                    for b in brands {
-                        let words = phrase_words(b);
+                    for &b in brands {
+                        // Normalised at build time: its words are the spaces' pieces.
+                        let words: Vec<&str> = b.split(' ').collect();
                         if words.len() < 2 || words[0].len() < 4 {
                             continue;
                         }
                         let e = first
-                            .entry(words[0].clone())
+                            .entry(words[0].to_string())
                             .or_insert(Some(id.to_string()));
                         if e.as_deref() != Some(id) {
                             *e = None;
@@ -199,7 +207,7 @@ impl UsIndex {
                     .collect();
                 first.sort();
                 for (w, id) in first {
-                    if !layer.names.contains_key(&w) {
+                    if !layer.names.contains_key(w.as_str()) {
                         layer.partial.insert(w.clone());
                     }
                     add(&mut layer, &w, &id);
@@ -269,7 +277,7 @@ impl UsLayer {
 
     /// Every name the layers index (normalised words) with its medicine's id.
     pub fn names(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.names.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+        self.names.iter().map(|(k, v)| (k.as_ref(), v.as_ref()))
     }
 
     /// Whether either US layer knows this medicine id.
@@ -283,7 +291,7 @@ impl UsLayer {
         if self.partial.contains(words) {
             return None;
         }
-        self.names.get(words).map(String::as_str)
+        self.names.get(words).map(AsRef::as_ref)
     }
 
     /// The length, in words, of the layer's longest name.
@@ -297,7 +305,7 @@ impl UsLayer {
         for start in 0..words.len() {
             for len in (1..=self.longest.min(words.len() - start)).rev() {
                 let key = words[start..start + len].join(" ");
-                if let Some(id) = self.names.get(&key) {
+                if let Some(id) = self.names.get(key.as_str()) {
                     return Some(id);
                 }
             }

@@ -10,11 +10,12 @@ pub struct TableIndex<'a> {
     /// Each record's key: a medicine's contract id, or the medicine a clause belongs to.
     #[serde(borrow)]
     pub keys: Vec<&'a str>,
-    /// Each record's names as the layer writes them (EU: the INN, then product names;
-    /// US: the single ingredients).
+    /// Each record's names, normalised as the engine reads a question (its `phrase_words`,
+    /// joined by one space; empty when a name has no word). EU: the INN, the id's words,
+    /// then product names; US: the id's words, then the single ingredients.
     #[serde(borrow)]
     pub names: Vec<Vec<&'a str>>,
-    /// Each record's brand names, in the layer's order (US only).
+    /// Each record's brand names, normalised the same way, in the layer's order (US only).
     #[serde(borrow)]
     pub brands: Vec<Vec<&'a str>>,
 }
