@@ -80,11 +80,15 @@ pub(crate) fn parse_lines<T: serde::de::DeserializeOwned>(text: &str) -> Option<
 /// Names too ordinary to stand for a medicine without more context; `name` is normalised
 /// (its `phrase_words` joined by one space).
 pub(crate) fn ordinary_name(name: &str) -> bool {
-    !name.contains(' ')
-        && (name.len() <= 3
-            || crate::cues::list("lexicon", "common_words")
+    // Asked for every name of a layer while it is indexed: a set, not the list.
+    static COMMON: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
+        std::sync::LazyLock::new(|| {
+            crate::cues::list("lexicon", "common_words")
                 .iter()
-                .any(|w| w == name))
+                .map(String::as_str)
+                .collect()
+        });
+    !name.contains(' ') && (name.len() <= 3 || COMMON.contains(name))
 }
 
 impl EuIndex {
