@@ -21,7 +21,8 @@ use offlabel_layers::Table;
 use offlabel_model::Status;
 use offlabel_regulatory::{AgeGroup, IndicationClause, ProductStatus, RegulatedMedicine};
 use offlabel_vocabulary::Vocabulary;
-use std::collections::HashMap;
+// Fx: the layers' name maps are built per process, and SipHash was a tenth of a cold start.
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::{Arc, OnceLock};
 
 /// The source record that stands for the EMA layer.
@@ -101,9 +102,9 @@ impl EuIndex {
                 let clauses: Table<IndicationClause> =
                     Table::new(e::EMA_INDICATIONS, offlabel_layers::EMA_INDICATIONS_INDEX)?;
                 let mut layer = EuLayer {
-                    by_id: HashMap::new(),
-                    clauses_of: HashMap::new(),
-                    names: HashMap::new(),
+                    by_id: HashMap::default(),
+                    clauses_of: HashMap::default(),
+                    names: HashMap::default(),
                     longest: 1,
                     medicines,
                     clauses,

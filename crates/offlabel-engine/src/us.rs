@@ -27,7 +27,8 @@ use offlabel_model::Status;
 use offlabel_regulatory::{IndicationClause, UsApplication, UsLabel, UsMedicine};
 use offlabel_vocabulary::Vocabulary;
 use std::borrow::Cow;
-use std::collections::HashMap;
+// Fx: the layers' name maps are built per process, and SipHash was a tenth of a cold start.
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::{Arc, OnceLock};
 
 /// The source record that stands for the Drugs@FDA layer.
@@ -109,7 +110,7 @@ impl UsIndex {
                 labels.extend(parse_lines::<UsLabel>(e::FDA_OPENFDA_LABELS)?);
                 let mut clauses: Vec<IndicationClause> = parse_lines(e::FDA_SPL_INDICATIONS)?;
                 clauses.extend(parse_lines::<IndicationClause>(e::FDA_OPENFDA_INDICATIONS)?);
-                let mut newest: HashMap<String, (Option<String>, u64)> = HashMap::new();
+                let mut newest: HashMap<String, (Option<String>, u64)> = HashMap::default();
                 for l in &labels {
                     let key = (l.effective.clone(), version_number(l));
                     let e = newest.entry(l.set_id.clone()).or_insert(key.clone());
@@ -125,10 +126,10 @@ impl UsIndex {
                 let mut seen = std::collections::HashSet::new();
                 clauses.retain(|c| seen.insert(c.id.clone()));
                 let mut layer = UsLayer {
-                    by_id: HashMap::new(),
-                    labels_of: HashMap::new(),
-                    clauses_of: HashMap::new(),
-                    names: HashMap::new(),
+                    by_id: HashMap::default(),
+                    labels_of: HashMap::default(),
+                    clauses_of: HashMap::default(),
+                    names: HashMap::default(),
                     partial: std::collections::HashSet::new(),
                     longest: 1,
                     as_of: complete_to(e::DRUGSFDA_LAYER)?,
@@ -185,7 +186,7 @@ impl UsIndex {
                 }
                 // The first word of a brand ("Breo" of BREO ELLIPTA) where it starts the
                 // brands of one medicine only.
-                let mut first: HashMap<String, Option<String>> = HashMap::new();
+                let mut first: HashMap<String, Option<String>> = HashMap::default();
                 for (&id, brands) in keys.iter().zip(&brand_lists) {
                     for &b in brands {
                         // Normalised at build time: its words are the spaces' pieces.
