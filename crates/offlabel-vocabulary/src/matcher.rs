@@ -138,7 +138,7 @@ pub struct Mention {
 }
 
 /// How a name belongs to its term; lower is stronger.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Rank {
     Label = 0,
     Exact = 1,
@@ -206,7 +206,7 @@ fn variants(name: &str, is_label: bool) -> Vec<String> {
     out
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy)]
 struct Entry {
     term: u32,
     rank: Rank,
@@ -234,28 +234,47 @@ pub struct Matcher {
 type Span = (u32, u32);
 
 /// The name index: what [`Matcher::to_compiled`] writes. Every string is a span of one
-/// text, so the compiled form borrows the binary's bytes instead of allocating a string
-/// per name.
+/// text and every table is little-endian `u32` words, so the compiled form is used where
+/// it lies in the binary: loading allocates nothing per name.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Index<'a> {
     /// Every string of the index, end to end.
     #[serde(borrow)]
     text: Cow<'a, str>,
-    /// Normalised names, sorted: a span of the question is looked up by binary search.
-    names: Vec<Span>,
-    /// `entries[starts[i]..starts[i + 1]]` are the entries of `names[i]`.
-    starts: Vec<u32>,
-    entries: Vec<Entry>,
+    /// Normalised names, sorted, two words (offset, length) each: a span of the question
+    /// is looked up by binary search.
+    #[serde(borrow)]
+    names: Cow<'a, [u8]>,
+    /// One word per name and one more: name `i`'s entries are `starts[i]..starts[i + 1]`.
+    #[serde(borrow)]
+    starts: Cow<'a, [u8]>,
+    /// Four words per entry: term, case offset, case length (`u32::MAX` offset: none),
+    /// rank | needs_context << 8 | punctuated << 9.
+    #[serde(borrow)]
+    entries: Cow<'a, [u8]>,
     /// The most words any name has: no span longer than this is looked up.
     longest: u32,
-    /// DO id and label per term position.
-    ids: Vec<(Span, Span)>,
+    /// Four words per term position: its DO id's span, its label's span.
+    #[serde(borrow)]
+    ids: Cow<'a, [u8]>,
+}
+
+/// Word `i` of a table (0 past its end: the build script writes whole tables).
+fn word(table: &[u8], i: usize) -> u32 {
+    table
+        .get(i * 4..i * 4 + 4)
+        .and_then(|b| b.try_into().ok())
+        .map_or(0, u32::from_le_bytes)
+}
+
+fn put(table: &mut Vec<u8>, w: u32) {
+    table.extend_from_slice(&w.to_le_bytes());
 }
 
 impl Index<'_> {
     fn str(&self, (at, len): Span) -> &str {
         self.text
-            .get(at as usize..(at as usize + len as usize))
+            .get(at as usize..(at as usize).saturating_add(len as usize))
             .unwrap_or("")
     }
 
@@ -264,6 +283,48 @@ impl Index<'_> {
         let at = u32::try_from(text.len()).unwrap_or(u32::MAX);
         text.push_str(s);
         (at, u32::try_from(s.len()).unwrap_or(u32::MAX))
+    }
+
+    fn name_count(&self) -> usize {
+        self.names.len() / 8
+    }
+
+    fn name(&self, i: usize) -> &str {
+        self.str((word(&self.names, 2 * i), word(&self.names, 2 * i + 1)))
+    }
+
+    fn entry(&self, k: usize) -> Entry {
+        let w = |j| word(&self.entries, 4 * k + j);
+        let flags = w(3);
+        Entry {
+            term: w(0),
+            rank: match flags & 0xff {
+                0 => Rank::Label,
+                1 => Rank::Exact,
+                2 => Rank::Narrow,
+                _ => Rank::Variant,
+            },
+            case: (w(1) != u32::MAX).then(|| (w(1), w(2))),
+            needs_context: flags & (1 << 8) != 0,
+            punctuated: flags & (1 << 9) != 0,
+        }
+    }
+
+    fn put_entry(entries: &mut Vec<u8>, e: &Entry) {
+        put(entries, e.term);
+        let (at, len) = e.case.unwrap_or((u32::MAX, 0));
+        put(entries, at);
+        put(entries, len);
+        put(
+            entries,
+            e.rank as u32 | u32::from(e.needs_context) << 8 | u32::from(e.punctuated) << 9,
+        );
+    }
+
+    /// The DO id and label of term position `t`.
+    fn id(&self, t: usize) -> (&str, &str) {
+        let w = |j| word(&self.ids, 4 * t + j);
+        (self.str((w(0), w(1))), self.str((w(2), w(3))))
     }
 }
 
@@ -389,41 +450,42 @@ impl Matcher {
             .max()
             .unwrap_or(0);
         let mut text = String::new();
-        let ids = vocabulary
-            .terms()
-            .iter()
-            .map(|t| {
-                (
-                    Index::push(&mut text, &t.id),
-                    Index::push(&mut text, &t.name),
-                )
-            })
-            .collect();
-        let mut names = Vec::with_capacity(by_norm.len());
-        let mut starts = Vec::with_capacity(by_norm.len() + 1);
+        let mut ids = Vec::new();
+        for t in vocabulary.terms() {
+            let (a, b) = Index::push(&mut text, &t.id);
+            let (c, d) = Index::push(&mut text, &t.name);
+            [a, b, c, d].into_iter().for_each(|w| put(&mut ids, w));
+        }
+        let mut names = Vec::new();
+        let mut starts = Vec::new();
         let mut entries = Vec::new();
+        let mut count = 0u32;
         for (norm, list) in by_norm {
-            names.push(Index::push(&mut text, &norm));
-            starts.push(u32::try_from(entries.len()).unwrap_or(u32::MAX));
+            let (at, len) = Index::push(&mut text, &norm);
+            put(&mut names, at);
+            put(&mut names, len);
+            put(&mut starts, count);
             for e in list {
                 let case = e.case.as_deref().map(|c| Index::push(&mut text, c));
-                entries.push(Entry {
+                let entry = Entry {
                     term: e.term,
                     rank: e.rank,
                     case,
                     needs_context: e.needs_context,
                     punctuated: e.punctuated,
-                });
+                };
+                Index::put_entry(&mut entries, &entry);
+                count += 1;
             }
         }
-        starts.push(u32::try_from(entries.len()).unwrap_or(u32::MAX));
+        put(&mut starts, count);
         Matcher::with_index(Index {
             text: Cow::Owned(text),
-            names,
-            starts,
-            entries,
+            names: Cow::Owned(names),
+            starts: Cow::Owned(starts),
+            entries: Cow::Owned(entries),
             longest: u32::try_from(longest).unwrap_or(u32::MAX),
-            ids,
+            ids: Cow::Owned(ids),
         })
     }
 
@@ -442,41 +504,57 @@ impl Matcher {
         postcard::to_stdvec(&self.index).unwrap_or_default()
     }
 
-    /// A matcher over an index written by [`Matcher::to_compiled`]; its strings borrow
-    /// `bytes` (embedded in the binary), so loading costs a few vectors of integers.
+    /// A matcher over an index written by [`Matcher::to_compiled`]; its text and tables
+    /// borrow `bytes` (embedded in the binary), so loading allocates nothing per name.
     pub fn from_compiled(bytes: &'static [u8]) -> Result<Matcher, CompiledMatcherError> {
         let index: Index<'static> =
             postcard::from_bytes(bytes).map_err(|e| CompiledMatcherError(e.to_string()))?;
         // Lengths only: the build script wrote the names sorted, and checking the order of
         // every name would cost more than the rest of the load.
-        if index.starts.len() != index.names.len() + 1 {
+        let n = index.name_count();
+        let fits = index.names.len() == 8 * n
+            && index.starts.len() == 4 * (n + 1)
+            && index.entries.len() % 16 == 0
+            && index.ids.len() % 16 == 0
+            && word(&index.starts, n) as usize == index.entries.len() / 16;
+        if !fits {
             return Err(CompiledMatcherError("its tables disagree in length".into()));
         }
         Ok(Matcher::with_index(index))
     }
 
     /// The entries of the name `norm`, if the index holds it.
-    fn entries_of(&self, norm: &str) -> Option<&[Entry]> {
-        let i = self
-            .index
-            .names
-            .binary_search_by(|&n| self.index.str(n).cmp(norm))
-            .ok()?;
-        let (a, b) = (self.index.starts[i], self.index.starts[i + 1]);
-        self.index.entries.get(a as usize..b as usize)
+    fn entries_of(&self, norm: &str) -> Option<impl Iterator<Item = Entry> + '_> {
+        let (mut lo, mut hi) = (0, self.index.name_count());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            match self.index.name(mid).cmp(norm) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => {
+                    let (a, b) = (
+                        word(&self.index.starts, mid),
+                        word(&self.index.starts, mid + 1),
+                    );
+                    return Some((a as usize..b as usize).map(|k| self.index.entry(k)));
+                }
+            }
+        }
+        None
     }
 
     /// Approximate bytes of the name index (its text and tables).
     pub fn index_bytes(&self) -> usize {
         self.index.text.len()
-            + self.index.names.len() * std::mem::size_of::<(Span, u32)>()
-            + self.index.entries.len() * std::mem::size_of::<Entry>()
-            + self.index.ids.len() * std::mem::size_of::<(Span, Span)>()
+            + self.index.names.len()
+            + self.index.starts.len()
+            + self.index.entries.len()
+            + self.index.ids.len()
     }
 
     /// Number of distinct normalised names in the index.
     pub fn name_count(&self) -> usize {
-        self.index.names.len()
+        self.index.name_count()
     }
 
     /// The conditions named in `text`, in text order, longest match first where names
@@ -503,7 +581,7 @@ impl Matcher {
             .map(|(_, &s)| s)
             .collect();
         // (first token, last token, entry list index, chosen entry)
-        let mut hits: Vec<(usize, usize, &Entry)> = Vec::new();
+        let mut hits: Vec<(usize, usize, Entry)> = Vec::new();
         let longest = self.index.longest as usize;
         let spans = (0..toks.len()).flat_map(|first| {
             (first..toks.len().min(first + longest)).map(move |last| (first, last))
@@ -547,10 +625,9 @@ impl Matcher {
                 text[toks[i].end..toks[i + 1].start].contains([',', '(', ')', '[', ']', ';'])
             });
             let best = pattern
-                .iter()
-                .filter(|e| match &e.case {
+                .filter(|e| match e.case {
                     Some(c) => {
-                        let c = self.index.str(*c);
+                        let c = self.index.str(c);
                         let brand = e.needs_context && brand_suffix;
                         !(in_capitals || brand)
                             && (surface == c || surface.strip_suffix('s') == Some(c))
@@ -590,8 +667,7 @@ impl Matcher {
             .into_iter()
             .zip(roles)
             .map(|((f, l, e), role)| {
-                let (doid, name) = self.index.ids[e.term as usize];
-                let (doid, name) = (self.index.str(doid), self.index.str(name));
+                let (doid, name) = self.index.id(e.term as usize);
                 let negated = negated(&toks, &sentence, f) || post_negated(&toks, &sentence, l);
                 Mention {
                     doid: doid.to_string(),
