@@ -514,8 +514,8 @@ impl Matcher {
         let n = index.name_count();
         let fits = index.names.len() == 8 * n
             && index.starts.len() == 4 * (n + 1)
-            && index.entries.len() % 16 == 0
-            && index.ids.len() % 16 == 0
+            && index.entries.len().is_multiple_of(16)
+            && index.ids.len().is_multiple_of(16)
             && word(&index.starts, n) as usize == index.entries.len() / 16;
         if !fits {
             return Err(CompiledMatcherError("its tables disagree in length".into()));
