@@ -53,12 +53,10 @@ fn table<T: serde::de::DeserializeOwned>(
             u32::try_from(end).expect("layer under 4 GB"),
         ));
     }
-    let index = TableIndex {
-        lines,
-        keys: described.iter().map(|d| d.0.as_str()).collect(),
-        names: described.iter().map(|d| strs(&d.1)).collect(),
-        brands: described.iter().map(|d| strs(&d.2)).collect(),
-    };
+    let mut index = TableIndex::default();
+    for (line, d) in lines.into_iter().zip(&described) {
+        index.push(line, &d.0, &strs(&d.1), &strs(&d.2));
+    }
     postcard::to_stdvec(&index).expect("a table index serializes")
 }
 

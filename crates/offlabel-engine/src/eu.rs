@@ -110,7 +110,9 @@ impl EuIndex {
                     clauses,
                 };
                 let index = layer.medicines.index();
-                for (i, (&id, names)) in index.keys.iter().zip(&index.names).enumerate() {
+                layer.names.reserve(index.names.len());
+                for (i, &id) in index.keys.iter().enumerate() {
+                    let names = index.names_of(i);
                     layer.by_id.insert(id, i);
                     // The INN, the id's words, then every product name, normalised at build
                     // time.

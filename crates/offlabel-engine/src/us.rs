@@ -154,41 +154,38 @@ impl UsIndex {
                 };
                 // Names come from the table's index (built with the layer at compile time),
                 // so no Drugs@FDA record is decoded here.
-                // The index's strings borrow the binary; its lists are copied out so the
-                // layer can be filled while they are read.
-                let index = layer.medicines.index();
-                let (keys, singles, brand_lists) = (
-                    index.keys.clone(),
-                    index.names.clone(),
-                    index.brands.clone(),
-                );
+                // The index's strings borrow the binary; its few flat lists are copied so
+                // the layer can be filled while they are read.
+                let index = layer.medicines.index().clone();
+                let keys = &index.keys;
+                layer.names.reserve(index.names.len() + index.brands.len());
                 // Ingredient names first, so a brand that is also an ingredient's name
                 // never takes it over.
                 // The build script wrote each medicine's names as the id's words, then its
                 // single ingredients, all normalised.
-                for (i, (&id, names)) in keys.iter().zip(&singles).enumerate() {
+                for (i, &id) in keys.iter().enumerate() {
                     layer.by_id.insert(id, i);
-                    if let Some(&own) = names.first() {
+                    if let Some(&own) = index.names_of(i).first() {
                         add_words(&mut layer, Cow::Borrowed(own), Cow::Borrowed(id));
                     }
                 }
                 // A single ingredient as Drugs@FDA writes it, salt included ("METHOTREXATE
                 // SODIUM"), before any brand: a kit's brand of the same words never takes it.
-                for (&id, names) in keys.iter().zip(&singles) {
-                    for &name in names.iter().skip(1) {
+                for (i, &id) in keys.iter().enumerate() {
+                    for &name in index.names_of(i).iter().skip(1) {
                         add_words(&mut layer, Cow::Borrowed(name), Cow::Borrowed(id));
                     }
                 }
-                for (&id, brands) in keys.iter().zip(&brand_lists) {
-                    for &b in brands {
+                for (i, &id) in keys.iter().enumerate() {
+                    for &b in index.brands_of(i) {
                         add_words(&mut layer, Cow::Borrowed(b), Cow::Borrowed(id));
                     }
                 }
                 // The first word of a brand ("Breo" of BREO ELLIPTA) where it starts the
                 // brands of one medicine only.
                 let mut first: HashMap<String, Option<String>> = HashMap::default();
-                for (&id, brands) in keys.iter().zip(&brand_lists) {
-                    for &b in brands {
+                for (i, &id) in keys.iter().enumerate() {
+                    for &b in index.brands_of(i) {
                         // Normalised at build time: its words are the spaces' pieces.
                         let words: Vec<&str> = b.split(' ').collect();
                         if words.len() < 2 || words[0].len() < 4 {

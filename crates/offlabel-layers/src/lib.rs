@@ -57,9 +57,7 @@ impl<T: DeserializeOwned> Table<T> {
     pub fn new(text: &'static str, index: &'static [u8]) -> Option<Table<T>> {
         let index: TableIndex<'static> = postcard::from_bytes(index).ok()?;
         let n = index.lines.len();
-        let fits = index.keys.len() == n
-            && index.names.len() == n
-            && index.brands.len() == n
+        let fits = index.fits()
             && index
                 .lines
                 .iter()
