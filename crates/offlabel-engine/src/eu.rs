@@ -20,23 +20,27 @@
 
 use crate::patient::Patient;
 use crate::text::{fold, phrase_words};
+use offlabel_layers::Table;
 use offlabel_model::Status;
 use offlabel_regulatory::{AgeGroup, IndicationClause, ProductStatus, RegulatedMedicine};
 use offlabel_vocabulary::Vocabulary;
-use std::collections::HashMap;
+// Fx: the layers' name maps are built per process, and SipHash was a tenth of a cold start.
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::{Arc, OnceLock};
 
 /// The source record that stands for the EMA layer.
 pub(crate) const EMA_SOURCE: &str = "ema-medicines-table";
 
-/// The EMA layer, indexed.
+/// The EMA layer, indexed. Records are decoded on first use (`offlabel_layers::Table`):
+/// a question reads the medicines and clauses it names, not the whole table.
 pub(crate) struct EuLayer {
-    medicines: Vec<RegulatedMedicine>,
-    clauses: Vec<IndicationClause>,
-    by_id: HashMap<String, usize>,
-    clauses_of: HashMap<String, Vec<usize>>,
-    /// Normalised name (INN or product name) → medicine position.
-    names: HashMap<String, usize>,
+    medicines: Table<RegulatedMedicine>,
+    clauses: Table<IndicationClause>,
+    by_id: HashMap<&'static str, usize>,
+    clauses_of: HashMap<&'static str, Vec<usize>>,
+    /// Normalised name (INN or product name) → medicine position; the names borrow the
+    /// binary (normalised at build time).
+    names: HashMap<&'static str, usize>,
     /// Longest name, in words.
     longest: usize,
 }
@@ -77,47 +81,54 @@ pub(crate) fn parse_lines<T: serde::de::DeserializeOwned>(text: &str) -> Option<
         .collect()
 }
 
-/// Names too ordinary to stand for a medicine without more context.
-pub(crate) fn ordinary_name(words: &[String]) -> bool {
-    words.len() == 1
-        && (words[0].len() <= 3 || crate::cues::list("lexicon", "common_words").contains(&words[0]))
+/// Names too ordinary to stand for a medicine without more context; `name` is normalised
+/// (its `phrase_words` joined by one space).
+pub(crate) fn ordinary_name(name: &str) -> bool {
+    // Asked for every name of a layer while it is indexed: a set, not the list.
+    static COMMON: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
+        std::sync::LazyLock::new(|| {
+            crate::cues::list("lexicon", "common_words")
+                .iter()
+                .map(String::as_str)
+                .collect()
+        });
+    !name.contains(' ') && (name.len() <= 3 || COMMON.contains(name))
 }
 
 impl EuIndex {
     pub(crate) fn get(&self) -> Option<&EuLayer> {
         self.built
             .get_or_init(|| {
-                let medicines: Vec<RegulatedMedicine> =
-                    parse_lines(offlabel_regulatory::embedded::EMA_MEDICINES)?;
-                let clauses: Vec<IndicationClause> =
-                    parse_lines(offlabel_regulatory::embedded::EMA_INDICATIONS)?;
+                use offlabel_regulatory::embedded as e;
+                let medicines: Table<RegulatedMedicine> =
+                    Table::new(e::EMA_MEDICINES, offlabel_layers::EMA_MEDICINES_INDEX)?;
+                let clauses: Table<IndicationClause> =
+                    Table::new(e::EMA_INDICATIONS, offlabel_layers::EMA_INDICATIONS_INDEX)?;
                 let mut layer = EuLayer {
-                    by_id: HashMap::new(),
-                    clauses_of: HashMap::new(),
-                    names: HashMap::new(),
+                    by_id: HashMap::default(),
+                    clauses_of: HashMap::default(),
+                    names: HashMap::default(),
                     longest: 1,
                     medicines,
                     clauses,
                 };
-                for (i, m) in layer.medicines.iter().enumerate() {
-                    layer.by_id.insert(m.id.clone(), i);
-                    let mut names = vec![m.inn.clone(), m.id.replace('-', " ")];
-                    names.extend(m.products.iter().map(|p| p.name.clone()));
-                    for name in names {
-                        let words = phrase_words(&name);
-                        if words.is_empty() || ordinary_name(&words) {
+                let index = layer.medicines.index();
+                layer.names.reserve(index.names.len());
+                for (i, &id) in index.keys.iter().enumerate() {
+                    let names = index.names_of(i);
+                    layer.by_id.insert(id, i);
+                    // The INN, the id's words, then every product name, normalised at build
+                    // time.
+                    for &name in names {
+                        if name.is_empty() || ordinary_name(name) {
                             continue;
                         }
-                        layer.longest = layer.longest.max(words.len());
-                        layer.names.entry(words.join(" ")).or_insert(i);
+                        layer.longest = layer.longest.max(name.split(' ').count());
+                        layer.names.entry(name).or_insert(i);
                     }
                 }
-                for (i, c) in layer.clauses.iter().enumerate() {
-                    layer
-                        .clauses_of
-                        .entry(c.medicine.clone())
-                        .or_default()
-                        .push(i);
+                for (i, &medicine) in layer.clauses.index().keys.iter().enumerate() {
+                    layer.clauses_of.entry(medicine).or_default().push(i);
                 }
                 Some(layer)
             })
@@ -128,24 +139,25 @@ impl EuIndex {
 impl EuLayer {
     /// The medicine with this contract id.
     pub fn medicine(&self, id: &str) -> Option<&RegulatedMedicine> {
-        self.by_id.get(id).map(|&i| &self.medicines[i])
+        self.by_id.get(id).and_then(|&i| self.medicines.get(i))
     }
 
-    /// Every medicine of the layer, in its order (by id).
+    /// Every medicine of the layer, in its order (by id); the whole table is decoded on
+    /// the first call.
     pub fn medicines(&self) -> &[RegulatedMedicine] {
-        &self.medicines
+        self.medicines.all().unwrap_or_default()
     }
 
-    /// Every clause of the layer.
+    /// Every clause of the layer (decoded on the first call).
     pub fn clauses(&self) -> &[IndicationClause] {
-        &self.clauses
+        self.clauses.all().unwrap_or_default()
     }
 
     /// Every name the layer indexes (normalised words) with its medicine's id.
     pub fn names(&self) -> impl Iterator<Item = (&str, &str)> {
         self.names
             .iter()
-            .map(|(k, &i)| (k.as_str(), self.medicines[i].id.as_str()))
+            .map(|(k, &i)| (*k, self.medicines.index().keys[i]))
     }
 
     /// Every clause of a medicine, any product, in the layer's order.
@@ -154,7 +166,7 @@ impl EuLayer {
             .get(medicine)
             .into_iter()
             .flatten()
-            .map(|&i| &self.clauses[i])
+            .filter_map(|&i| self.clauses.get(i))
             .collect()
     }
 
@@ -163,7 +175,7 @@ impl EuLayer {
     pub fn named(&self, words: &str) -> Option<&str> {
         self.names
             .get(words)
-            .map(|&i| self.medicines[i].id.as_str())
+            .map(|&i| self.medicines.index().keys[i])
     }
 
     /// The length, in words, of the layer's longest name.
@@ -177,8 +189,8 @@ impl EuLayer {
         for start in 0..words.len() {
             for len in (1..=self.longest.min(words.len() - start)).rev() {
                 let key = words[start..start + len].join(" ");
-                if let Some(&i) = self.names.get(&key) {
-                    return Some(&self.medicines[i]);
+                if let Some(&i) = self.names.get(key.as_str()) {
+                    return self.medicines.get(i);
                 }
             }
         }

@@ -14,9 +14,15 @@ use offlabel_vocabulary::{Matcher, Vocabulary};
 use std::collections::BTreeMap;
 use std::sync::{Arc, LazyLock, OnceLock};
 
-/// The embedded DO layer, parsed once per process on first need: every engine and the
-/// code look-ups without an engine ([`crate::codes::condition_codings`]) share it.
-static EMBEDDED: LazyLock<Option<Vocabulary>> = LazyLock::new(|| Vocabulary::embedded().ok());
+/// The embedded DO layer, decoded once per process on first need from its compiled form
+/// (`offlabel-layers`): every engine and the code look-ups without an engine
+/// ([`crate::codes::condition_codings`]) share it.
+static EMBEDDED: LazyLock<Option<Vocabulary>> =
+    LazyLock::new(|| Vocabulary::from_compiled(offlabel_layers::DO_LAYER).ok());
+
+/// The matcher over the embedded DO layer, its name index built at compile time.
+static MATCHER: LazyLock<Option<Matcher>> =
+    LazyLock::new(|| Matcher::from_compiled(offlabel_layers::DO_MATCHER).ok());
 
 /// The embedded DO layer (`None` when it does not parse; a test guards against that).
 pub(crate) fn embedded() -> Option<&'static Vocabulary> {
@@ -26,7 +32,7 @@ pub(crate) fn embedded() -> Option<&'static Vocabulary> {
 /// The vocabulary layer and its matcher, built once per engine on first need.
 #[derive(Clone, Default)]
 pub struct VocabularyIndex {
-    built: Arc<OnceLock<Option<(&'static Vocabulary, Matcher)>>>,
+    built: Arc<OnceLock<Option<(&'static Vocabulary, &'static Matcher)>>>,
 }
 
 impl std::fmt::Debug for VocabularyIndex {
@@ -65,10 +71,10 @@ impl VocabularyIndex {
         self.built
             .get_or_init(|| {
                 let vocabulary = embedded()?;
-                Some((vocabulary, Matcher::new(vocabulary)))
+                Some((vocabulary, MATCHER.as_ref()?))
             })
             .as_ref()
-            .map(|(v, m)| (*v, m))
+            .map(|(v, m)| (*v, *m))
     }
 
     /// The first disease named in `text` (not negated) that the vocabulary knows.

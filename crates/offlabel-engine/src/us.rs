@@ -22,10 +22,13 @@ use crate::eu::{
 };
 use crate::patient::Patient;
 use crate::text::phrase_words;
+use offlabel_layers::{Table, TableIndex};
 use offlabel_model::Status;
 use offlabel_regulatory::{IndicationClause, UsApplication, UsLabel, UsMedicine};
 use offlabel_vocabulary::Vocabulary;
-use std::collections::HashMap;
+use std::borrow::Cow;
+// Fx: the layers' name maps are built per process, and SipHash was a tenth of a cold start.
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::{Arc, OnceLock};
 
 /// The source record that stands for the Drugs@FDA layer.
@@ -41,22 +44,112 @@ const EVERYDAY: &[&str] = &[
 
 /// The US layers, indexed.
 pub(crate) struct UsLayer {
-    medicines: Vec<UsMedicine>,
-    by_id: HashMap<String, usize>,
+    /// Drugs@FDA medicines, decoded on first use (`offlabel_layers::Table`).
+    medicines: Table<UsMedicine>,
+    by_id: HashMap<&'static str, usize>,
     labels: Vec<UsLabel>,
     clauses: Vec<IndicationClause>,
     /// Medicine id → its labels, newest effective date first.
     labels_of: HashMap<String, Vec<usize>>,
     /// Set id → its clauses.
     clauses_of: HashMap<String, Vec<usize>>,
+    /// The name index, built on the first look-up by name: a question that found its
+    /// medicine elsewhere and only asks the US status never pays for it.
+    names: OnceLock<UsNames>,
+    /// The Drugs@FDA layer's date, `YYYY-MM-DD`.
+    pub as_of: String,
+}
+
+/// The names of the US layers.
+#[derive(Default)]
+struct UsNames {
     /// Normalised name (ingredient or brand) → medicine id.
-    names: HashMap<String, String>,
+    /// Borrowed from the binary where the build script normalised them.
+    names: HashMap<Cow<'static, str>, Cow<'static, str>>,
     /// Names that are only the first word of a brand ("breo"): fine in a question, too
     /// loose for a drug name on a report (`named`).
     partial: std::collections::HashSet<String>,
     longest: usize,
-    /// The Drugs@FDA layer's date, `YYYY-MM-DD`.
-    pub as_of: String,
+}
+
+impl UsNames {
+    /// A normalised name (words joined by one space) and its medicine.
+    fn add_words(&mut self, name: Cow<'static, str>, id: Cow<'static, str>) {
+        if name.is_empty() || ordinary_name(&name) || EVERYDAY.contains(&name.as_ref()) {
+            return;
+        }
+        self.longest = self.longest.max(name.split(' ').count());
+        self.names.entry(name).or_insert(id);
+    }
+
+    fn add(&mut self, name: &str, id: &str) {
+        let words = phrase_words(name).join(" ");
+        self.add_words(Cow::Owned(words), Cow::Owned(id.to_string()));
+    }
+
+    /// Names come from the table's index (built with the layer at compile time), so no
+    /// Drugs@FDA record is decoded here; then the labels' product names.
+    fn build(index: &TableIndex<'static>, labels: &[UsLabel]) -> UsNames {
+        let mut n = UsNames {
+            longest: 1,
+            ..UsNames::default()
+        };
+        n.names.reserve(index.names.len() + index.brands.len());
+        let keys = &index.keys;
+        // Ingredient names first, so a brand that is also an ingredient's name never takes
+        // it over. The build script wrote each medicine's names as the id's words, then
+        // its single ingredients, all normalised.
+        for (i, &id) in keys.iter().enumerate() {
+            if let Some(&own) = index.names_of(i).first() {
+                n.add_words(Cow::Borrowed(own), Cow::Borrowed(id));
+            }
+        }
+        // A single ingredient as Drugs@FDA writes it, salt included ("METHOTREXATE
+        // SODIUM"), before any brand: a kit's brand of the same words never takes it.
+        for (i, &id) in keys.iter().enumerate() {
+            for &name in index.names_of(i).iter().skip(1) {
+                n.add_words(Cow::Borrowed(name), Cow::Borrowed(id));
+            }
+        }
+        for (i, &id) in keys.iter().enumerate() {
+            for &b in index.brands_of(i) {
+                n.add_words(Cow::Borrowed(b), Cow::Borrowed(id));
+            }
+        }
+        // The first word of a brand ("Breo" of BREO ELLIPTA) where it starts the brands of
+        // one medicine only.
+        let mut first: HashMap<&str, Option<&str>> = HashMap::default();
+        for (i, &id) in keys.iter().enumerate() {
+            for &b in index.brands_of(i) {
+                // Normalised at build time: its words are the spaces' pieces.
+                let words: Vec<&str> = b.split(' ').collect();
+                if words.len() < 2 || words[0].len() < 4 {
+                    continue;
+                }
+                let e = first.entry(words[0]).or_insert(Some(id));
+                if *e != Some(id) {
+                    *e = None;
+                }
+            }
+        }
+        let mut first: Vec<(&str, &str)> = first
+            .into_iter()
+            .filter_map(|(w, id)| id.map(|id| (w, id)))
+            .collect();
+        first.sort();
+        for (w, id) in first {
+            if !n.names.contains_key(w) {
+                n.partial.insert(w.to_string());
+            }
+            n.add(w, id);
+        }
+        for l in labels {
+            for p in &l.products {
+                n.add(p, &l.medicine);
+            }
+        }
+        n
+    }
 }
 
 /// The US layers, built on first need and shared by clones of the engine.
@@ -96,13 +189,16 @@ impl UsIndex {
         self.built
             .get_or_init(|| {
                 use offlabel_regulatory::embedded as e;
-                let medicines: Vec<UsMedicine> = parse_lines(e::DRUGSFDA_MEDICINES)?;
+                let medicines: Table<UsMedicine> = Table::new(
+                    e::DRUGSFDA_MEDICINES,
+                    offlabel_layers::DRUGSFDA_MEDICINES_INDEX,
+                )?;
                 // Both label layers; a set in both keeps its newest version.
                 let mut labels: Vec<UsLabel> = parse_lines(e::FDA_SPL_LABELS)?;
                 labels.extend(parse_lines::<UsLabel>(e::FDA_OPENFDA_LABELS)?);
                 let mut clauses: Vec<IndicationClause> = parse_lines(e::FDA_SPL_INDICATIONS)?;
                 clauses.extend(parse_lines::<IndicationClause>(e::FDA_OPENFDA_INDICATIONS)?);
-                let mut newest: HashMap<String, (Option<String>, u64)> = HashMap::new();
+                let mut newest: HashMap<String, (Option<String>, u64)> = HashMap::default();
                 for l in &labels {
                     let key = (l.effective.clone(), version_number(l));
                     let e = newest.entry(l.set_id.clone()).or_insert(key.clone());
@@ -118,104 +214,24 @@ impl UsIndex {
                 let mut seen = std::collections::HashSet::new();
                 clauses.retain(|c| seen.insert(c.id.clone()));
                 let mut layer = UsLayer {
-                    by_id: HashMap::new(),
-                    labels_of: HashMap::new(),
-                    clauses_of: HashMap::new(),
-                    names: HashMap::new(),
-                    partial: std::collections::HashSet::new(),
-                    longest: 1,
+                    by_id: HashMap::default(),
+                    labels_of: HashMap::default(),
+                    clauses_of: HashMap::default(),
+                    names: OnceLock::new(),
                     as_of: complete_to(e::DRUGSFDA_LAYER)?,
                     medicines,
                     labels,
                     clauses,
                 };
-                let add = |layer: &mut UsLayer, name: &str, id: &str| {
-                    let words = phrase_words(name);
-                    if words.is_empty()
-                        || ordinary_name(&words)
-                        || (words.len() == 1 && EVERYDAY.contains(&words[0].as_str()))
-                    {
-                        return;
-                    }
-                    layer.longest = layer.longest.max(words.len());
+                for (i, &id) in layer.medicines.index().keys.iter().enumerate() {
+                    layer.by_id.insert(id, i);
+                }
+                for (i, l) in layer.labels.iter().enumerate() {
                     layer
-                        .names
-                        .entry(words.join(" "))
-                        .or_insert_with(|| id.to_string());
-                };
-                // Ingredient names first, so a brand that is also an ingredient's name
-                // never takes it over.
-                for i in 0..layer.medicines.len() {
-                    let id = layer.medicines[i].id.clone();
-                    layer.by_id.insert(id.clone(), i);
-                    add(&mut layer, &id.replace('-', " "), &id);
-                }
-                // A single ingredient as Drugs@FDA writes it, salt included ("METHOTREXATE
-                // SODIUM"), before any brand: a kit's brand of the same words never takes it.
-                for i in 0..layer.medicines.len() {
-                    let id = layer.medicines[i].id.clone();
-                    let single: Vec<String> = layer.medicines[i]
-                        .ingredients
-                        .iter()
-                        .filter(|n| !n.contains(';'))
-                        .cloned()
-                        .collect();
-                    for name in single {
-                        add(&mut layer, &name, &id);
-                    }
-                }
-                for i in 0..layer.medicines.len() {
-                    let id = layer.medicines[i].id.clone();
-                    let brands: Vec<String> = layer.medicines[i]
-                        .apps
-                        .iter()
-                        .flat_map(|a| &a.products)
-                        .filter_map(|p| p.brand.clone())
-                        .collect();
-                    for b in brands {
-                        add(&mut layer, &b, &id);
-                    }
-                }
-                // The first word of a brand ("Breo" of BREO ELLIPTA) where it starts the
-                // brands of one medicine only.
-                let mut first: HashMap<String, Option<String>> = HashMap::new();
-                for m in &layer.medicines {
-                    for b in m
-                        .apps
-                        .iter()
-                        .flat_map(|a| &a.products)
-                        .filter_map(|p| p.brand.as_ref())
-                    {
-                        let words = phrase_words(b);
-                        if words.len() < 2 || words[0].len() < 4 {
-                            continue;
-                        }
-                        let e = first.entry(words[0].clone()).or_insert(Some(m.id.clone()));
-                        if e.as_deref() != Some(m.id.as_str()) {
-                            *e = None;
-                        }
-                    }
-                }
-                let mut first: Vec<(String, String)> = first
-                    .into_iter()
-                    .filter_map(|(w, id)| id.map(|id| (w, id)))
-                    .collect();
-                first.sort();
-                for (w, id) in first {
-                    if !layer.names.contains_key(&w) {
-                        layer.partial.insert(w.clone());
-                    }
-                    add(&mut layer, &w, &id);
-                }
-                for i in 0..layer.labels.len() {
-                    let (id, products) = (
-                        layer.labels[i].medicine.clone(),
-                        layer.labels[i].products.clone(),
-                    );
-                    for p in products {
-                        add(&mut layer, &p, &id);
-                    }
-                    layer.labels_of.entry(id).or_default().push(i);
+                        .labels_of
+                        .entry(l.medicine.clone())
+                        .or_default()
+                        .push(i);
                 }
                 let labels = &layer.labels;
                 // Several labels of one substance: the newest per labeller wins.
@@ -238,14 +254,20 @@ impl UsIndex {
 }
 
 impl UsLayer {
-    /// The Drugs@FDA medicine with this contract id.
-    pub fn medicine(&self, id: &str) -> Option<&UsMedicine> {
-        self.by_id.get(id).map(|&i| &self.medicines[i])
+    fn name_index(&self) -> &UsNames {
+        self.names
+            .get_or_init(|| UsNames::build(self.medicines.index(), &self.labels))
     }
 
-    /// Every Drugs@FDA medicine, sorted by id.
+    /// The Drugs@FDA medicine with this contract id.
+    pub fn medicine(&self, id: &str) -> Option<&UsMedicine> {
+        self.by_id.get(id).and_then(|&i| self.medicines.get(i))
+    }
+
+    /// Every Drugs@FDA medicine, sorted by id; the whole table is decoded on the first
+    /// call.
     pub fn medicines(&self) -> &[UsMedicine] {
-        &self.medicines
+        self.medicines.all().unwrap_or_default()
     }
 
     /// Every label clause the pack holds, with the medicine of its label.
@@ -271,7 +293,10 @@ impl UsLayer {
 
     /// Every name the layers index (normalised words) with its medicine's id.
     pub fn names(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.names.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+        self.name_index()
+            .names
+            .iter()
+            .map(|(k, v)| (k.as_ref(), v.as_ref()))
     }
 
     /// Whether either US layer knows this medicine id.
@@ -282,24 +307,26 @@ impl UsLayer {
     /// The medicine id a whole name stands for (its words normalised and joined by
     /// single spaces), if any.
     pub fn named(&self, words: &str) -> Option<&str> {
-        if self.partial.contains(words) {
+        let n = self.name_index();
+        if n.partial.contains(words) {
             return None;
         }
-        self.names.get(words).map(String::as_str)
+        n.names.get(words).map(AsRef::as_ref)
     }
 
     /// The length, in words, of the layer's longest name.
     pub fn longest_name(&self) -> usize {
-        self.longest
+        self.name_index().longest
     }
 
     /// The medicine id of the first medicine a text names (longest name first at each word).
     pub fn find_medicine(&self, text: &str) -> Option<&str> {
+        let names = self.name_index();
         let words = phrase_words(text);
         for start in 0..words.len() {
-            for len in (1..=self.longest.min(words.len() - start)).rev() {
+            for len in (1..=names.longest.min(words.len() - start)).rev() {
                 let key = words[start..start + len].join(" ");
-                if let Some(id) = self.names.get(&key) {
+                if let Some(id) = names.names.get(key.as_str()) {
                     return Some(id);
                 }
             }

@@ -14,12 +14,13 @@ mod normalise;
 mod role;
 
 pub use check::{CuratedProblem, CuratedProblemKind, check_curated};
-pub use matcher::{Matcher, Mention};
+pub use matcher::{CompiledMatcherError, Matcher, Mention};
 pub use normalise::{normalise_phrase, tokens};
 pub use role::Role;
 
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
 
 /// The folder of the DO layer, relative to the workspace root.
 pub const DO_LAYER_DIR: &str = "knowledge/layers/disease-ontology";
@@ -255,12 +256,220 @@ impl CodeSystem {
 /// The DO layer indexed: by id, by code, by parent.
 #[derive(Debug, Clone)]
 pub struct Vocabulary {
-    layer: Layer,
-    by_id: HashMap<String, usize>,
-    by_alt: HashMap<String, usize>,
-    children: Vec<Vec<usize>>,
-    parents: Vec<Vec<usize>>,
-    by_code: HashMap<(String, String), Vec<usize>>,
+    records: Records,
+    by_id: Ids,
+    /// Built on the first look-up by former id or by code: a question rarely needs them.
+    by_alt: OnceLock<HashMap<String, usize>>,
+    children: Edges,
+    parents: Edges,
+    by_code: OnceLock<HashMap<(String, String), Vec<usize>>>,
+}
+
+/// Term positions by id: hashed for a parsed layer, binary search over the compiled
+/// form's sorted ids (borrowed from the binary, so nothing is built at load).
+#[derive(Debug, Clone)]
+enum Ids {
+    Hashed(HashMap<String, usize>),
+    Sorted(Vec<&'static str>),
+}
+
+impl Ids {
+    fn get(&self, id: &str) -> Option<usize> {
+        match self {
+            Ids::Hashed(map) => map.get(id).copied(),
+            Ids::Sorted(ids) => ids.binary_search(&id).ok(),
+        }
+    }
+}
+
+/// Edges of the hierarchy, one list per term, end to end: `list[starts[i]..starts[i + 1]]`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct Edges {
+    starts: Vec<u32>,
+    list: Vec<u32>,
+}
+
+impl Edges {
+    /// From (from, to) pairs over `n` terms, each list in the pairs' order.
+    fn from_pairs(n: usize, pairs: &[(usize, usize)]) -> Edges {
+        let mut counts = vec![0u32; n + 1];
+        for &(from, _) in pairs {
+            counts[from + 1] += 1;
+        }
+        for i in 0..n {
+            counts[i + 1] += counts[i];
+        }
+        let mut next = counts.clone();
+        let mut list = vec![0u32; pairs.len()];
+        for &(from, to) in pairs {
+            list[next[from] as usize] = u32::try_from(to).unwrap_or(u32::MAX);
+            next[from] += 1;
+        }
+        Edges {
+            starts: counts,
+            list,
+        }
+    }
+
+    fn of(&self, i: usize) -> &[u32] {
+        let (a, b) = (self.starts[i] as usize, self.starts[i + 1] as usize);
+        &self.list[a..b]
+    }
+
+    /// Number of terms.
+    fn len(&self) -> usize {
+        self.starts.len().saturating_sub(1)
+    }
+}
+
+/// Where the terms live: a parsed layer, or the compiled form, decoded term by term.
+#[derive(Debug, Clone)]
+enum Records {
+    Owned(Layer),
+    Compiled(Box<Lazy>),
+}
+
+/// The compiled layer, borrowed from the binary: a term is decoded the first time it is
+/// asked for; the whole layer only when a caller wants every term (browsing, codes).
+#[derive(Clone)]
+struct Lazy {
+    terms: Vec<&'static [u8]>,
+    retired: &'static [u8],
+    /// Boxed, so the table of terms not yet decoded stays small.
+    decoded: Box<[OnceLock<Box<Term>>]>,
+    whole: OnceLock<Layer>,
+}
+
+impl std::fmt::Debug for Lazy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Lazy")
+            .field("terms", &self.terms.len())
+            .field("whole", &self.whole.get().is_some())
+            .finish()
+    }
+}
+
+/// What [`Vocabulary::to_compiled`] writes: the ids and the hierarchy, ready to index, and
+/// each term's record apart so it can be decoded alone.
+#[derive(Serialize, Deserialize)]
+struct Compiled<'a> {
+    /// Sorted.
+    #[serde(borrow)]
+    ids: Vec<&'a str>,
+    parents: Edges,
+    #[serde(borrow)]
+    terms: Vec<&'a [u8]>,
+    #[serde(borrow)]
+    retired: &'a [u8],
+}
+
+/// A [`Term`] as the compiled form stores it: the same fields, every one written (the
+/// JSON form leaves empty ones out, which a format without field names cannot).
+#[derive(Serialize, Deserialize)]
+struct TermRecord {
+    id: String,
+    name: String,
+    exact: Vec<String>,
+    related: Vec<String>,
+    narrow: Vec<String>,
+    broad: Vec<String>,
+    acronyms: Vec<String>,
+    parents: Vec<String>,
+    alt_ids: Vec<String>,
+    codes: BTreeMap<String, Vec<String>>,
+}
+
+/// A [`Retired`] id as the compiled form stores it.
+#[derive(Serialize, Deserialize)]
+struct RetiredRecord {
+    id: String,
+    name: String,
+    replaced_by: Option<String>,
+}
+
+/// The compiled layer does not decode (it was written by another version).
+#[derive(Debug, thiserror::Error)]
+#[error("the compiled Disease Ontology layer does not decode ({0}); rebuild the binary")]
+pub struct CompiledLayerError(String);
+
+impl Lazy {
+    fn term(&self, i: usize) -> &Term {
+        self.decoded[i].get_or_init(|| {
+            let record: Option<TermRecord> = postcard::from_bytes(self.terms[i]).ok();
+            // The build script wrote every record from a parsed term, so this always
+            // decodes; were it not to, the term keeps its id rather than stopping.
+            Box::new(record.map_or_else(|| term_of_id(i, self), term_of_record))
+        })
+    }
+
+    fn retired(&self) -> Vec<Retired> {
+        let records: Vec<RetiredRecord> = postcard::from_bytes(self.retired).unwrap_or_default();
+        records
+            .into_iter()
+            .map(|r| Retired {
+                id: r.id,
+                name: r.name,
+                replaced_by: r.replaced_by,
+            })
+            .collect()
+    }
+
+    fn whole(&self) -> &Layer {
+        self.whole.get_or_init(|| Layer {
+            terms: (0..self.terms.len())
+                .map(|i| self.term(i).clone())
+                .collect(),
+            retired: self.retired(),
+        })
+    }
+}
+
+fn term_of_id(i: usize, lazy: &Lazy) -> Term {
+    let id: String = postcard::from_bytes::<(String,)>(lazy.terms[i])
+        .map(|(id,)| id)
+        .unwrap_or_default();
+    Term {
+        name: id.clone(),
+        id,
+        exact: vec![],
+        related: vec![],
+        narrow: vec![],
+        broad: vec![],
+        acronyms: vec![],
+        parents: vec![],
+        alt_ids: vec![],
+        codes: BTreeMap::new(),
+    }
+}
+
+fn term_of_record(t: TermRecord) -> Term {
+    Term {
+        id: t.id,
+        name: t.name,
+        exact: t.exact,
+        related: t.related,
+        narrow: t.narrow,
+        broad: t.broad,
+        acronyms: t.acronyms,
+        parents: t.parents,
+        alt_ids: t.alt_ids,
+        codes: t.codes,
+    }
+}
+
+fn record_of_term(t: &Term) -> TermRecord {
+    TermRecord {
+        id: t.id.clone(),
+        name: t.name.clone(),
+        exact: t.exact.clone(),
+        related: t.related.clone(),
+        narrow: t.narrow.clone(),
+        broad: t.broad.clone(),
+        acronyms: t.acronyms.clone(),
+        parents: t.parents.clone(),
+        alt_ids: t.alt_ids.clone(),
+        codes: t.codes.clone(),
+    }
 }
 
 impl Vocabulary {
@@ -282,66 +491,167 @@ impl Vocabulary {
             .enumerate()
             .map(|(i, t)| (t.id.clone(), i))
             .collect();
-        let mut by_alt = HashMap::new();
-        let mut children = vec![Vec::new(); layer.terms.len()];
-        let mut parents = vec![Vec::new(); layer.terms.len()];
-        let mut by_code: HashMap<(String, String), Vec<usize>> = HashMap::new();
+        let mut up = Vec::new();
         for (i, t) in layer.terms.iter().enumerate() {
-            for a in &t.alt_ids {
-                by_alt.insert(a.clone(), i);
-            }
             for p in &t.parents {
                 if let Some(&pi) = by_id.get(p) {
-                    children[pi].push(i);
-                    parents[i].push(pi);
-                }
-            }
-            for (system, codes) in &t.codes {
-                for c in codes {
-                    by_code
-                        .entry((system.clone(), normalise_code(c)))
-                        .or_default()
-                        .push(i);
+                    up.push((i, pi));
                 }
             }
         }
+        let n = layer.terms.len();
+        let parents = Edges::from_pairs(n, &up);
+        let down: Vec<(usize, usize)> = up.iter().map(|&(c, p)| (p, c)).collect();
+        let children = Edges::from_pairs(n, &down);
         Vocabulary {
-            layer,
-            by_id,
-            by_alt,
+            records: Records::Owned(layer),
+            by_id: Ids::Hashed(by_id),
+            by_alt: OnceLock::new(),
             children,
             parents,
-            by_code,
+            by_code: OnceLock::new(),
         }
+    }
+
+    /// The vocabulary in compact binary form (postcard), for a build script to embed: the
+    /// ids and hierarchy ready to index, and each term's record apart.
+    pub fn to_compiled(&self) -> Vec<u8> {
+        let layer = self.layer();
+        let records: Vec<Vec<u8>> = layer
+            .terms
+            .iter()
+            .map(|t| postcard::to_stdvec(&record_of_term(t)).unwrap_or_default())
+            .collect();
+        let retired: Vec<RetiredRecord> = layer
+            .retired
+            .iter()
+            .map(|r| RetiredRecord {
+                id: r.id.clone(),
+                name: r.name.clone(),
+                replaced_by: r.replaced_by.clone(),
+            })
+            .collect();
+        let retired = postcard::to_stdvec(&retired).unwrap_or_default();
+        let compiled = Compiled {
+            ids: layer.terms.iter().map(|t| t.id.as_str()).collect(),
+            parents: self.parents.clone(),
+            terms: records.iter().map(Vec::as_slice).collect(),
+            retired: &retired,
+        };
+        // Strings, integers, byte strings and vectors always serialize.
+        postcard::to_stdvec(&compiled).unwrap_or_default()
+    }
+
+    /// A vocabulary over a layer written by [`Vocabulary::to_compiled`] and embedded in the
+    /// binary: only the ids and the hierarchy are read now; each term is decoded when it
+    /// is first asked for.
+    pub fn from_compiled(bytes: &'static [u8]) -> Result<Vocabulary, CompiledLayerError> {
+        let c: Compiled<'static> =
+            postcard::from_bytes(bytes).map_err(|e| CompiledLayerError(e.to_string()))?;
+        let n = c.ids.len();
+        let edges_fit = c.parents.len() == n
+            && c.parents.starts.windows(2).all(|w| w[0] <= w[1])
+            && c.parents.starts.last().map(|&e| e as usize) == Some(c.parents.list.len())
+            && c.parents.list.iter().all(|&p| (p as usize) < n);
+        if c.terms.len() != n || !edges_fit || !c.ids.windows(2).all(|w| w[0] < w[1]) {
+            return Err(CompiledLayerError(
+                "its tables disagree in length or order".into(),
+            ));
+        }
+        let down: Vec<(usize, usize)> = (0..n)
+            .flat_map(|i| c.parents.of(i).iter().map(move |&p| (p as usize, i)))
+            .collect();
+        let children = Edges::from_pairs(n, &down);
+        Ok(Vocabulary {
+            records: Records::Compiled(Box::new(Lazy {
+                terms: c.terms,
+                retired: c.retired,
+                decoded: (0..n).map(|_| OnceLock::new()).collect(),
+                whole: OnceLock::new(),
+            })),
+            by_id: Ids::Sorted(c.ids),
+            by_alt: OnceLock::new(),
+            children,
+            parents: c.parents,
+            by_code: OnceLock::new(),
+        })
+    }
+
+    /// The term at position `i` (in id order).
+    fn term(&self, i: usize) -> &Term {
+        match &self.records {
+            Records::Owned(layer) => &layer.terms[i],
+            Records::Compiled(lazy) => lazy.term(i),
+        }
+    }
+
+    /// How many current terms the layer holds.
+    fn len(&self) -> usize {
+        self.parents.len()
+    }
+
+    fn by_alt(&self) -> &HashMap<String, usize> {
+        self.by_alt.get_or_init(|| {
+            let mut by_alt = HashMap::new();
+            for (i, t) in self.terms().iter().enumerate() {
+                for a in &t.alt_ids {
+                    by_alt.insert(a.clone(), i);
+                }
+            }
+            by_alt
+        })
+    }
+
+    fn code_index(&self) -> &HashMap<(String, String), Vec<usize>> {
+        self.by_code.get_or_init(|| {
+            let mut by_code: HashMap<(String, String), Vec<usize>> = HashMap::new();
+            for (i, t) in self.terms().iter().enumerate() {
+                for (system, codes) in &t.codes {
+                    for c in codes {
+                        by_code
+                            .entry((system.clone(), normalise_code(c)))
+                            .or_default()
+                            .push(i);
+                    }
+                }
+            }
+            by_code
+        })
     }
 
     /// Every current term, sorted by id.
     pub fn terms(&self) -> &[Term] {
-        &self.layer.terms
+        match &self.records {
+            Records::Owned(layer) => &layer.terms,
+            Records::Compiled(lazy) => &lazy.whole().terms,
+        }
     }
 
     /// The underlying layer.
     pub fn layer(&self) -> &Layer {
-        &self.layer
+        match &self.records {
+            Records::Owned(layer) => layer,
+            Records::Compiled(lazy) => lazy.whole(),
+        }
     }
 
     /// The term with this current DO id.
     pub fn get(&self, doid: &str) -> Option<&Term> {
-        self.by_id.get(doid).map(|&i| &self.layer.terms[i])
+        self.by_id.get(doid).map(|i| self.term(i))
     }
 
     /// The current term that absorbed this former id (an `alt_id`).
     pub fn merged_into(&self, doid: &str) -> Option<&Term> {
-        self.by_alt.get(doid).map(|&i| &self.layer.terms[i])
+        self.by_alt().get(doid).map(|&i| self.term(i))
     }
 
     /// The retired record of this id, if DO retired it.
     pub fn retired(&self, doid: &str) -> Option<&Retired> {
-        self.layer
-            .retired
+        let retired = &self.layer().retired;
+        retired
             .binary_search_by(|r| doid_order(&r.id, doid))
             .ok()
-            .map(|i| &self.layer.retired[i])
+            .map(|i| &retired[i])
     }
 
     /// Terms carrying this code. ICD-10-CM codes match with or without the dot and in any
@@ -359,9 +669,9 @@ impl Vocabulary {
                 .into_iter()
                 .collect();
         }
-        self.by_code
+        self.code_index()
             .get(&(system.key().to_string(), normalise_code(code)))
-            .map(|v| v.iter().map(|&i| &self.layer.terms[i]).collect())
+            .map(|v| v.iter().map(|&i| self.term(i)).collect())
             .unwrap_or_default()
     }
 
@@ -393,7 +703,7 @@ impl Vocabulary {
         }
         let mut labels = Vec::new();
         let mut synonyms = Vec::new();
-        for t in &self.layer.terms {
+        for t in self.terms() {
             if normalise_phrase(&t.name) == wanted {
                 labels.push(t);
             } else if t.exact.iter().any(|e| normalise_phrase(e) == wanted) {
@@ -420,16 +730,17 @@ impl Vocabulary {
 
     /// Index of a term by id.
     fn index(&self, doid: &str) -> Option<usize> {
-        self.by_id.get(doid).copied()
+        self.by_id.get(doid)
     }
 
     /// Direct children of a term.
     pub fn children(&self, doid: &str) -> Vec<&Term> {
         self.index(doid)
             .map(|i| {
-                self.children[i]
+                self.children
+                    .of(i)
                     .iter()
-                    .map(|&c| &self.layer.terms[c])
+                    .map(|&c| self.term(c as usize))
                     .collect()
             })
             .unwrap_or_default()
@@ -440,7 +751,7 @@ impl Vocabulary {
         let (Some(start), Some(goal)) = (self.index(doid), self.index(ancestor)) else {
             return false;
         };
-        let mut seen = vec![false; self.layer.terms.len()];
+        let mut seen = vec![false; self.len()];
         let mut stack = vec![start];
         while let Some(i) = stack.pop() {
             if i == goal {
@@ -449,7 +760,7 @@ impl Vocabulary {
             if std::mem::replace(&mut seen[i], true) {
                 continue;
             }
-            stack.extend(self.parents[i].iter().copied());
+            stack.extend(self.parents.of(i).iter().map(|&p| p as usize));
         }
         false
     }
@@ -464,18 +775,18 @@ impl Vocabulary {
         self.walk(doid, &self.children)
     }
 
-    fn walk(&self, doid: &str, edges: &[Vec<usize>]) -> Vec<&Term> {
+    fn walk(&self, doid: &str, edges: &Edges) -> Vec<&Term> {
         let Some(start) = self.index(doid) else {
             return Vec::new();
         };
-        let mut seen = vec![false; self.layer.terms.len()];
+        let mut seen = vec![false; self.len()];
         seen[start] = true;
         let mut queue = std::collections::VecDeque::from([start]);
         let mut out = Vec::new();
         while let Some(i) = queue.pop_front() {
-            for &n in &edges[i] {
+            for n in edges.of(i).iter().map(|&n| n as usize) {
                 if !std::mem::replace(&mut seen[n], true) {
-                    out.push(&self.layer.terms[n]);
+                    out.push(self.term(n));
                     queue.push_back(n);
                 }
             }
@@ -553,6 +864,36 @@ mod tests {
         assert!(ids("no such disease at all").is_empty());
         let (code, _) = v.by_icd10cm_nearest("l40.59").expect("L40.5 is mapped");
         assert_eq!(code, "L40.5");
+    }
+
+    #[cfg(feature = "embedded")]
+    #[test]
+    fn compiled_form_answers_as_the_text_form() {
+        let v = Vocabulary::embedded().expect("the committed layer parses");
+        let bytes: &'static [u8] = Box::leak(v.to_compiled().into_boxed_slice());
+        let c = Vocabulary::from_compiled(bytes).expect("the compiled form decodes");
+        assert_eq!(c.get("DOID:8893"), v.get("DOID:8893"));
+        assert!(c.is_a("DOID:8893", "DOID:4"));
+        assert_eq!(c.ancestors("DOID:8893"), v.ancestors("DOID:8893"));
+        assert_eq!(c.children("DOID:8893"), v.children("DOID:8893"));
+        assert_eq!(
+            c.by_code(CodeSystem::Icd10Cm, "L40"),
+            v.by_code(CodeSystem::Icd10Cm, "L40")
+        );
+        assert_eq!(c.layer(), v.layer());
+        assert!(Vocabulary::from_compiled(&[1, 2, 3]).is_err());
+
+        let m = Matcher::new(&v);
+        let mb: &'static [u8] = Box::leak(m.to_compiled().into_boxed_slice());
+        let cm = Matcher::from_compiled(mb).expect("the compiled matcher decodes");
+        assert_eq!(cm.name_count(), m.name_count());
+        for text in [
+            "Is baricitinib approved for giant cell arteritis?",
+            "history of lymphoma, not psoriasis; COPD and type 2 diabetes",
+            "Crohn's disease in a child with HIV",
+        ] {
+            assert_eq!(cm.find(text), m.find(text), "{text}");
+        }
     }
 
     #[test]

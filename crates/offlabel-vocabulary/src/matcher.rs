@@ -10,8 +10,9 @@
 use crate::normalise::{Token, normalise_phrase, tokens};
 use crate::role::{Cues, Role};
 use crate::{Term, Vocabulary};
-use serde::Serialize;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashSet};
 
 /// Names that are ordinary words first ("cold", "MS Word", "AA meetings"): read only with
 /// clinical context. One per line, `#` starts a comment giving the reason.
@@ -205,12 +206,12 @@ fn variants(name: &str, is_label: bool) -> Vec<String> {
     out
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 struct Entry {
     term: u32,
     rank: Rank,
-    /// The acronym as written: the text must show it in this case.
-    case: Option<String>,
+    /// The acronym as written (a span of [`Index::text`]): the text must show it in this case.
+    case: Option<Span>,
     /// Ordinary word or 2–3 letter acronym.
     needs_context: bool,
     /// The name itself has a comma or parenthesis, so the text may too.
@@ -218,16 +219,127 @@ struct Entry {
 }
 
 /// The condition matcher over a whole vocabulary; build once, share.
+///
+/// Its name index is plain sorted arrays, so the embedded vocabulary's matcher can be built
+/// at compile time ([`Matcher::to_compiled`]) and loaded by borrowing the binary's bytes
+/// ([`Matcher::from_compiled`]) instead of being rebuilt by every process.
 #[derive(Debug, Clone)]
 pub struct Matcher {
-    /// Normalised name → its index in `entries`.
-    names: HashMap<String, usize>,
-    /// The most words any name has: no span longer than this is looked up.
-    longest: usize,
-    entries: Vec<Vec<Entry>>,
-    ids: Vec<(String, String)>,
+    index: Index<'static>,
     context: HashSet<String>,
     cues: Cues,
+}
+
+/// A piece of [`Index::text`]: byte offset and length.
+type Span = (u32, u32);
+
+/// The name index: what [`Matcher::to_compiled`] writes. Every string is a span of one
+/// text and every table is little-endian `u32` words, so the compiled form is used where
+/// it lies in the binary: loading allocates nothing per name.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Index<'a> {
+    /// Every string of the index, end to end.
+    #[serde(borrow)]
+    text: Cow<'a, str>,
+    /// Normalised names, sorted, two words (offset, length) each: a span of the question
+    /// is looked up by binary search.
+    #[serde(borrow)]
+    names: Cow<'a, [u8]>,
+    /// One word per name and one more: name `i`'s entries are `starts[i]..starts[i + 1]`.
+    #[serde(borrow)]
+    starts: Cow<'a, [u8]>,
+    /// Four words per entry: term, case offset, case length (`u32::MAX` offset: none),
+    /// rank | needs_context << 8 | punctuated << 9.
+    #[serde(borrow)]
+    entries: Cow<'a, [u8]>,
+    /// The most words any name has: no span longer than this is looked up.
+    longest: u32,
+    /// Four words per term position: its DO id's span, its label's span.
+    #[serde(borrow)]
+    ids: Cow<'a, [u8]>,
+}
+
+/// Word `i` of a table (0 past its end: the build script writes whole tables).
+fn word(table: &[u8], i: usize) -> u32 {
+    table
+        .get(i * 4..i * 4 + 4)
+        .and_then(|b| b.try_into().ok())
+        .map_or(0, u32::from_le_bytes)
+}
+
+fn put(table: &mut Vec<u8>, w: u32) {
+    table.extend_from_slice(&w.to_le_bytes());
+}
+
+impl Index<'_> {
+    fn str(&self, (at, len): Span) -> &str {
+        self.text
+            .get(at as usize..(at as usize).saturating_add(len as usize))
+            .unwrap_or("")
+    }
+
+    /// Appends a string to the text; its span.
+    fn push(text: &mut String, s: &str) -> Span {
+        let at = u32::try_from(text.len()).unwrap_or(u32::MAX);
+        text.push_str(s);
+        (at, u32::try_from(s.len()).unwrap_or(u32::MAX))
+    }
+
+    fn name_count(&self) -> usize {
+        self.names.len() / 8
+    }
+
+    fn name(&self, i: usize) -> &str {
+        self.str((word(&self.names, 2 * i), word(&self.names, 2 * i + 1)))
+    }
+
+    fn entry(&self, k: usize) -> Entry {
+        let w = |j| word(&self.entries, 4 * k + j);
+        let flags = w(3);
+        Entry {
+            term: w(0),
+            rank: match flags & 0xff {
+                0 => Rank::Label,
+                1 => Rank::Exact,
+                2 => Rank::Narrow,
+                _ => Rank::Variant,
+            },
+            case: (w(1) != u32::MAX).then(|| (w(1), w(2))),
+            needs_context: flags & (1 << 8) != 0,
+            punctuated: flags & (1 << 9) != 0,
+        }
+    }
+
+    fn put_entry(entries: &mut Vec<u8>, e: &Entry) {
+        put(entries, e.term);
+        let (at, len) = e.case.unwrap_or((u32::MAX, 0));
+        put(entries, at);
+        put(entries, len);
+        put(
+            entries,
+            e.rank as u32 | u32::from(e.needs_context) << 8 | u32::from(e.punctuated) << 9,
+        );
+    }
+
+    /// The DO id and label of term position `t`.
+    fn id(&self, t: usize) -> (&str, &str) {
+        let w = |j| word(&self.ids, 4 * t + j);
+        (self.str((w(0), w(1))), self.str((w(2), w(3))))
+    }
+}
+
+/// The compiled form of a matcher does not decode (it was written by another version).
+#[derive(Debug, thiserror::Error)]
+#[error("the compiled condition matcher does not decode ({0}); rebuild the binary")]
+pub struct CompiledMatcherError(String);
+
+/// An entry while the index is built.
+struct OwnedEntry {
+    term: u32,
+    rank: Rank,
+    case: Option<String>,
+    needs_context: bool,
+    punctuated: bool,
 }
 
 fn data_lines(text: &str) -> impl Iterator<Item = &str> {
@@ -266,11 +378,8 @@ impl Matcher {
                 }
             }
         }
-        let context: HashSet<String> = data_lines(CONTEXT).map(normalise_phrase).collect();
-        let mut by_norm: BTreeMap<String, Vec<Entry>> = BTreeMap::new();
-        let mut ids = Vec::with_capacity(vocabulary.terms().len());
+        let mut by_norm: BTreeMap<String, Vec<OwnedEntry>> = BTreeMap::new();
         for (i, term) in vocabulary.terms().iter().enumerate() {
-            ids.push((term.id.clone(), term.name.clone()));
             let names = std::iter::once((term.name.as_str(), Rank::Label))
                 .chain(term.exact.iter().map(|s| (s.as_str(), Rank::Exact)))
                 .chain(term.narrow.iter().map(|s| (s.as_str(), Rank::Narrow)));
@@ -299,7 +408,7 @@ impl Matcher {
                 let needs_context = ordinary.contains(&norm)
                     || ordinary_cased.contains(surface)
                     || (acronym && letters <= 3);
-                let entry = Entry {
+                let entry = OwnedEntry {
                     term: u32::try_from(i).unwrap_or(u32::MAX),
                     rank,
                     case: acronym.then(|| surface.to_string()),
@@ -324,7 +433,7 @@ impl Matcher {
             by_norm
                 .entry(normalise_phrase(abbr))
                 .or_default()
-                .push(Entry {
+                .push(OwnedEntry {
                     term: u32::try_from(i).unwrap_or(u32::MAX),
                     rank: Rank::Exact,
                     case: Some(abbr.to_string()),
@@ -332,42 +441,120 @@ impl Matcher {
                     punctuated: false,
                 });
         }
-        // A hash of whole names looked up per word span, not an automaton: a question is a
-        // few words, so a span lookup costs microseconds, and the index builds in
-        // milliseconds (an Aho-Corasick automaton over these names took about 0.2 s, paid
-        // by the first question that needed it).
+        // Sorted names looked up per word span, not an automaton: a question is a few
+        // words, so a span lookup costs microseconds (an Aho-Corasick automaton over these
+        // names took about 0.2 s to build, paid by the first question that needed it).
         let longest = by_norm
             .keys()
             .map(|k| k.split(' ').count())
             .max()
             .unwrap_or(0);
-        let mut names = HashMap::with_capacity(by_norm.len());
-        let mut entries = Vec::with_capacity(by_norm.len());
-        for (i, (norm, list)) in by_norm.into_iter().enumerate() {
-            names.insert(norm, i);
-            entries.push(list);
+        let mut text = String::new();
+        let mut ids = Vec::new();
+        for t in vocabulary.terms() {
+            let (a, b) = Index::push(&mut text, &t.id);
+            let (c, d) = Index::push(&mut text, &t.name);
+            [a, b, c, d].into_iter().for_each(|w| put(&mut ids, w));
         }
+        let mut names = Vec::new();
+        let mut starts = Vec::new();
+        let mut entries = Vec::new();
+        let mut count = 0u32;
+        for (norm, list) in by_norm {
+            let (at, len) = Index::push(&mut text, &norm);
+            put(&mut names, at);
+            put(&mut names, len);
+            put(&mut starts, count);
+            for e in list {
+                let case = e.case.as_deref().map(|c| Index::push(&mut text, c));
+                let entry = Entry {
+                    term: e.term,
+                    rank: e.rank,
+                    case,
+                    needs_context: e.needs_context,
+                    punctuated: e.punctuated,
+                };
+                Index::put_entry(&mut entries, &entry);
+                count += 1;
+            }
+        }
+        put(&mut starts, count);
+        Matcher::with_index(Index {
+            text: Cow::Owned(text),
+            names: Cow::Owned(names),
+            starts: Cow::Owned(starts),
+            entries: Cow::Owned(entries),
+            longest: u32::try_from(longest).unwrap_or(u32::MAX),
+            ids: Cow::Owned(ids),
+        })
+    }
+
+    fn with_index(index: Index<'static>) -> Matcher {
+        let context: HashSet<String> = data_lines(CONTEXT).map(normalise_phrase).collect();
         Matcher {
-            names,
-            longest,
-            entries,
-            ids,
+            index,
             context,
             cues: Cues::embedded(),
         }
     }
 
-    /// Approximate heap bytes of the name index (keys and table).
+    /// The name index in compact binary form (postcard), for a build script to embed.
+    pub fn to_compiled(&self) -> Vec<u8> {
+        // Plain strings, integers and vectors always serialize.
+        postcard::to_stdvec(&self.index).unwrap_or_default()
+    }
+
+    /// A matcher over an index written by [`Matcher::to_compiled`]; its text and tables
+    /// borrow `bytes` (embedded in the binary), so loading allocates nothing per name.
+    pub fn from_compiled(bytes: &'static [u8]) -> Result<Matcher, CompiledMatcherError> {
+        let index: Index<'static> =
+            postcard::from_bytes(bytes).map_err(|e| CompiledMatcherError(e.to_string()))?;
+        // Lengths only: the build script wrote the names sorted, and checking the order of
+        // every name would cost more than the rest of the load.
+        let n = index.name_count();
+        let fits = index.names.len() == 8 * n
+            && index.starts.len() == 4 * (n + 1)
+            && index.entries.len().is_multiple_of(16)
+            && index.ids.len().is_multiple_of(16)
+            && word(&index.starts, n) as usize == index.entries.len() / 16;
+        if !fits {
+            return Err(CompiledMatcherError("its tables disagree in length".into()));
+        }
+        Ok(Matcher::with_index(index))
+    }
+
+    /// The entries of the name `norm`, if the index holds it.
+    fn entries_of(&self, norm: &str) -> Option<impl Iterator<Item = Entry> + '_> {
+        let (mut lo, mut hi) = (0, self.index.name_count());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            match self.index.name(mid).cmp(norm) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => {
+                    let (a, b) = (
+                        word(&self.index.starts, mid),
+                        word(&self.index.starts, mid + 1),
+                    );
+                    return Some((a as usize..b as usize).map(|k| self.index.entry(k)));
+                }
+            }
+        }
+        None
+    }
+
+    /// Approximate bytes of the name index (its text and tables).
     pub fn index_bytes(&self) -> usize {
-        self.names
-            .keys()
-            .map(|k| k.capacity() + std::mem::size_of::<(String, usize)>())
-            .sum()
+        self.index.text.len()
+            + self.index.names.len()
+            + self.index.starts.len()
+            + self.index.entries.len()
+            + self.index.ids.len()
     }
 
     /// Number of distinct normalised names in the index.
     pub fn name_count(&self) -> usize {
-        self.entries.len()
+        self.index.name_count()
     }
 
     /// The conditions named in `text`, in text order, longest match first where names
@@ -394,12 +581,13 @@ impl Matcher {
             .map(|(_, &s)| s)
             .collect();
         // (first token, last token, entry list index, chosen entry)
-        let mut hits: Vec<(usize, usize, &Entry)> = Vec::new();
+        let mut hits: Vec<(usize, usize, Entry)> = Vec::new();
+        let longest = self.index.longest as usize;
         let spans = (0..toks.len()).flat_map(|first| {
-            (first..toks.len().min(first + self.longest)).map(move |last| (first, last))
+            (first..toks.len().min(first + longest)).map(move |last| (first, last))
         });
         for (first, last) in spans {
-            let Some(&pattern) = self.names.get(&norm[starts[first]..ends[last]]) else {
+            let Some(pattern) = self.entries_of(&norm[starts[first]..ends[last]]) else {
                 continue;
             };
             if sentence[first] != sentence[last] {
@@ -436,13 +624,13 @@ impl Matcher {
             let punctuated_gap = (first..last).any(|i| {
                 text[toks[i].end..toks[i + 1].start].contains([',', '(', ')', '[', ']', ';'])
             });
-            let best = self.entries[pattern]
-                .iter()
-                .filter(|e| match &e.case {
+            let best = pattern
+                .filter(|e| match e.case {
                     Some(c) => {
+                        let c = self.index.str(c);
                         let brand = e.needs_context && brand_suffix;
                         !(in_capitals || brand)
-                            && (surface == c || surface.strip_suffix('s') == Some(c.as_str()))
+                            && (surface == c || surface.strip_suffix('s') == Some(c))
                     }
                     None => true,
                 })
@@ -479,11 +667,11 @@ impl Matcher {
             .into_iter()
             .zip(roles)
             .map(|((f, l, e), role)| {
-                let (doid, name) = &self.ids[e.term as usize];
+                let (doid, name) = self.index.id(e.term as usize);
                 let negated = negated(&toks, &sentence, f) || post_negated(&toks, &sentence, l);
                 Mention {
-                    doid: doid.clone(),
-                    name: name.clone(),
+                    doid: doid.to_string(),
+                    name: name.to_string(),
                     start: toks[f].start,
                     end: toks[l].end,
                     negated,
