@@ -693,64 +693,79 @@ fn answer_from(
         let eu_same = eu.get().and_then(|l| l.medicine(id).map(|m| (l, m)));
         return layer_answer(&ctx, drug, eu_same, Some(layer));
     }
-    let mut a = compose(pack, &q, text, outside.as_ref());
-    // A curated medicine asked about a condition the pack does not curate: the EMA's
-    // table still says whether the EU authorises it.
-    if let (Some(mid), Some(o)) = (&q.medicine, &outside)
-        && a.status.is_some()
+    // The DO term to read the regulators' layers with for a curated medicine: a condition
+    // the pack does not curate, or a curated one outside the pack's area, whose
+    // authorisations the curated records do not list.
+    let outside_area = q
+        .condition
+        .as_deref()
+        .and_then(|id| pack.condition(id))
+        .filter(|c| !c.in_area);
+    let layer_doid = outside
+        .as_ref()
+        .map(|o| o.doid.as_str())
+        .or(outside_area.and_then(|c| c.doid.as_deref()));
+    // Whether the curated records leave a jurisdiction's status unknown for the pair
+    // (always so for a condition the pack does not curate).
+    let curated_unknown = |j: Jurisdiction| match (&q.medicine, outside_area) {
+        (Some(mid), Some(c)) => {
+            reason::status(pack, mid, &c.id, &q.patient, j).status == Status::Unknown
+        }
+        _ => outside.is_some(),
+    };
+    let mut findings: Vec<(Jurisdiction, EuFinding)> = Vec::new();
+    if let (Some(mid), Some(doid)) = (&q.medicine, layer_doid)
         && layer_today
-        && let Some(layer) = eu.get()
-        && layer.medicine(mid).is_some()
         && let Some((v, _)) = vocabulary.get()
     {
-        let prefer = layer.named_product(mid, text);
-        let f = layer.status(v, mid, &o.doid, &q.patient, text, prefer.as_deref());
-        let w = words(q.language);
+        // The FDA labels the pack holds: only a clause that decides (approved or
+        // off-label, with its quote) replaces the curated records' `unknown`.
+        if let Some(layer) = us.get()
+            && curated_unknown(Jurisdiction::Us)
+        {
+            let f = layer.status(v, mid, doid, &q.patient, text);
+            if f.status != Status::Unknown {
+                findings.push((Jurisdiction::Us, f));
+            }
+        }
+        // The EMA's table says whether the EU authorises it.
+        if let Some(layer) = eu.get()
+            && layer.medicine(mid).is_some()
+            && curated_unknown(Jurisdiction::Eu)
+        {
+            let prefer = layer.named_product(mid, text);
+            let f = layer.status(v, mid, doid, &q.patient, text, prefer.as_deref());
+            findings.push((Jurisdiction::Eu, f));
+        }
+    }
+    let decided: Vec<Jurisdiction> = findings.iter().map(|(j, _)| *j).collect();
+    let mut a = compose(pack, &q, text, outside.as_ref(), &decided);
+    if a.status.is_none() {
+        return a;
+    }
+    let w = words(q.language);
+    // Prepended in reverse, so the answer reads US, then EU.
+    for (j, f) in findings.iter().rev() {
+        let key = j.as_str().to_string();
         if let Some(status) = a.status.as_mut() {
-            status.insert("EU".into(), f.status);
+            status.insert(key.clone(), f.status);
         }
         if let Some(b) = a.status_basis.as_mut() {
-            b.insert("EU".into(), StatusBasis::of_regulator_text(&f));
+            b.insert(key.clone(), StatusBasis::of_regulator_text(f));
         }
         if let Some(r) = a.status_reasons.as_mut() {
-            r.insert("EU".into(), f.reason.clone());
+            r.insert(key, f.reason.clone());
         }
         let mut cites = Cites {
             pack,
             list: std::mem::take(&mut a.citations),
         };
-        let line = eu_status_line(&f, &w, &mut cites);
+        let line = match j {
+            Jurisdiction::Us => us_status_line(f, &w, &mut cites),
+            Jurisdiction::Eu => eu_status_line(f, &w, &mut cites),
+        };
         a.citations = cites.list;
         a.answer = format!("{line}\n{}", a.answer);
-    }
-    // The same for the US from the FDA labels the pack holds: only a clause that decides
-    // (approved or off-label with its quote) replaces the curated records' `unknown`.
-    if let (Some(mid), Some(o)) = (&q.medicine, &outside)
-        && a.status.as_ref().and_then(|s| s.get("US")) == Some(&Status::Unknown)
-        && layer_today
-        && let Some(layer) = us.get()
-        && let Some((v, _)) = vocabulary.get()
-    {
-        let f = layer.status(v, mid, &o.doid, &q.patient, text);
-        if f.status != Status::Unknown {
-            let w = words(q.language);
-            if let Some(status) = a.status.as_mut() {
-                status.insert("US".into(), f.status);
-            }
-            if let Some(b) = a.status_basis.as_mut() {
-                b.insert("US".into(), StatusBasis::of_regulator_text(&f));
-            }
-            if let Some(r) = a.status_reasons.as_mut() {
-                r.insert("US".into(), f.reason.clone());
-            }
-            let mut cites = Cites {
-                pack,
-                list: std::mem::take(&mut a.citations),
-            };
-            let line = us_status_line(&f, &w, &mut cites);
-            a.citations = cites.list;
-            a.answer = format!("{line}\n{}", a.answer);
-        }
     }
     a
 }
@@ -1095,7 +1110,15 @@ fn jurisdictions_for(q: &Question) -> Vec<Jurisdiction> {
         .collect()
 }
 
-fn compose(pack: &Pack, q: &Question, text: &str, outside: Option<&OutsideCondition>) -> Answer {
+/// `decided`: jurisdictions whose status a regulator layer settles for this question
+/// (the caller adds their lines), so the curated records' "not listed" line is left out.
+fn compose(
+    pack: &Pack,
+    q: &Question,
+    text: &str,
+    outside: Option<&OutsideCondition>,
+    decided: &[Jurisdiction],
+) -> Answer {
     let w = words(q.language);
     let mut cites = Cites {
         pack,
@@ -1171,7 +1194,7 @@ fn compose(pack: &Pack, q: &Question, text: &str, outside: Option<&OutsideCondit
             map.insert(j.as_str().to_string(), f.status);
             basis.insert(j.as_str().to_string(), StatusBasis::of(&f));
             reasons.insert(j.as_str().to_string(), f.reason.clone());
-            if asked.contains(&j) {
+            if asked.contains(&j) && !decided.contains(&j) {
                 lines.push(status_line(pack, &m.name, &w, &f, &mut cites));
             }
             for conflict in &f.conflicts {
