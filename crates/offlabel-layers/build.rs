@@ -15,11 +15,6 @@ include!("src/index.rs");
 #[path = "../offlabel-engine/src/text.rs"]
 mod text;
 
-/// A name as the engine indexes it: its words (`text::phrase_words`) joined by one space.
-fn words(name: &str) -> String {
-    text::phrase_words(name).join(" ")
-}
-
 /// What the index keeps of one record: key, names, brands.
 type Described = (String, Vec<String>, Vec<String>);
 
@@ -97,8 +92,11 @@ fn main() {
             &ema_medicines,
             |m: RegulatedMedicine| {
                 // The order the engine indexes them in: INN, the id's words, product names.
-                let mut names = vec![words(&m.inn), words(&m.id.replace('-', " "))];
-                names.extend(m.products.iter().map(|p| words(&p.name)));
+                let mut names = vec![
+                    text::phrase_key(&m.inn),
+                    text::phrase_key(&m.id.replace('-', " ")),
+                ];
+                names.extend(m.products.iter().map(|p| text::phrase_key(&p.name)));
                 (m.id, names, Vec::new())
             },
         ),
@@ -117,19 +115,19 @@ fn main() {
         "drugsfda-medicines.bin",
         &table("drugsfda/medicines.jsonl", &drugsfda, |m: UsMedicine| {
             // The id's words, then each single ingredient as Drugs@FDA writes it.
-            let mut names = vec![words(&m.id.replace('-', " "))];
+            let mut names = vec![text::phrase_key(&m.id.replace('-', " "))];
             names.extend(
                 m.ingredients
                     .iter()
                     .filter(|n| !n.contains(';'))
-                    .map(|n| words(n)),
+                    .map(|n| text::phrase_key(n)),
             );
             let brands = m
                 .apps
                 .iter()
                 .flat_map(|a| &a.products)
                 .filter_map(|p| p.brand.as_deref())
-                .map(words)
+                .map(text::phrase_key)
                 .collect();
             (m.id, names, brands)
         }),

@@ -13,7 +13,7 @@
 
 use crate::Engine;
 use crate::eu::{EMA_SOURCE, full_quote, limits};
-use crate::text::{edit_distance, phrase_words};
+use crate::text::phrase_key;
 use crate::us::{DRUGSFDA_SOURCE, FDA_LABELS_SOURCE, long_date};
 use offlabel_model::{Authorisation, Medicine};
 pub use offlabel_regulatory::{ApplicationKind, ProductStatus, UsMarketingStatus};
@@ -333,10 +333,6 @@ pub struct ConditionView {
     pub sources: Vec<String>,
 }
 
-fn normal(text: &str) -> String {
-    phrase_words(text).join(" ")
-}
-
 /// How well `name` matches the query words: 0 exact, 1 prefix, 2 word start, 3 inside.
 fn rank(name: &str, q: &str) -> Option<u8> {
     if name == q {
@@ -367,9 +363,10 @@ impl Engine {
                 .entry(m.id.clone())
                 .or_insert_with(|| new_entry(&m.id, &m.name));
             e.summary.layers.push("curated".into());
-            e.names.push(normal(&m.name));
-            e.names.push(normal(&m.ingredient));
-            e.names.extend(m.products.iter().map(|p| normal(&p.brand)));
+            e.names.push(phrase_key(&m.name));
+            e.names.push(phrase_key(&m.ingredient));
+            e.names
+                .extend(m.products.iter().map(|p| phrase_key(&p.brand)));
             e.summary.atc.extend(m.atc.iter().cloned());
         }
         if let Some(eu) = self.eu.get() {
@@ -378,9 +375,9 @@ impl Engine {
                     .entry(m.id.clone())
                     .or_insert_with(|| new_entry(&m.id, &m.inn));
                 e.summary.layers.push("ema".into());
-                e.names.push(normal(&m.inn));
+                e.names.push(phrase_key(&m.inn));
                 for p in &m.products {
-                    e.names.push(normal(&p.name));
+                    e.names.push(phrase_key(&p.name));
                     e.summary.eu_products.push(format!(
                         "{} ({})",
                         p.name,
@@ -402,7 +399,7 @@ impl Engine {
                     .entry(m.id.clone())
                     .or_insert_with(|| new_entry(&m.id, &name));
                 e.summary.layers.push("drugsfda".into());
-                e.names.extend(m.ingredients.iter().map(|i| normal(i)));
+                e.names.extend(m.ingredients.iter().map(|i| phrase_key(i)));
                 for p in m.apps.iter().flat_map(|a| &a.products) {
                     if p.status.is_marketed() {
                         e.statuses.insert("marketed");
@@ -410,7 +407,7 @@ impl Engine {
                         e.statuses.insert("discontinued");
                     }
                     if let Some(b) = &p.brand {
-                        let n = normal(b);
+                        let n = phrase_key(b);
                         if !e.names.contains(&n) {
                             e.names.push(n);
                         }
@@ -430,7 +427,7 @@ impl Engine {
                     .or_insert_with(|| new_entry(id, &name));
                 e.summary.layers.push("fda-labels".into());
                 for l in us.labels(id) {
-                    e.names.extend(l.products.iter().map(|p| normal(p)));
+                    e.names.extend(l.products.iter().map(|p| phrase_key(p)));
                     if l.rx {
                         e.statuses.insert("marketed");
                     }
@@ -454,7 +451,7 @@ impl Engine {
             Some(a) => return Err(BrowseError::Atc(a.to_string())),
             None => None,
         };
-        let text = q.text.as_deref().map(normal).filter(|t| !t.is_empty());
+        let text = q.text.as_deref().map(phrase_key).filter(|t| !t.is_empty());
         let mut hits: Vec<(u8, Entry)> = self
             .medicine_entries()
             .into_iter()
@@ -508,26 +505,14 @@ impl Engine {
         if let Some(id) = us.and_then(|l| l.find_medicine(t)) {
             return Some((id.to_string(), None));
         }
-        // A misspelt layer name: the closest name within a small edit distance.
-        let q = normal(t);
-        let limit = match q.chars().count() {
-            0..=4 => return None,
-            5..=7 => 1,
-            _ => 2,
-        };
-        let names = eu
-            .into_iter()
-            .flat_map(|l| l.names())
-            .chain(us.into_iter().flat_map(|l| l.names()));
-        let mut best: Option<(usize, &str, &str)> = None;
-        for (name, id) in names {
-            if let Some(d) = edit_distance(&q, name, limit)
-                && best.is_none_or(|(bd, bn, _)| (d, name) < (bd, bn))
-            {
-                best = Some((d, name, id));
-            }
-        }
-        best.map(|(_, name, id)| (id.to_string(), Some(format!("spelling: {name}"))))
+        // Anything else (a misspelling, a strength or dose form written with the name):
+        // the engine's one drug-name resolver, as FAERS names are read.
+        let id = self.resolve_drug_name(t)?;
+        let name = eu
+            .and_then(|l| l.medicine(&id).map(|m| m.inn.clone()))
+            .or_else(|| us.map(|l| l.display_name(&id)))
+            .unwrap_or_else(|| id.clone());
+        Some((id, Some(format!("spelling: {}", phrase_key(&name)))))
     }
 
     /// Everything known about one medicine (see [`MedicineView`]); `None` when no part of
@@ -688,7 +673,7 @@ fn indication_view(
 fn new_entry(id: &str, name: &str) -> Entry {
     Entry {
         id: id.to_string(),
-        names: vec![normal(id)],
+        names: vec![phrase_key(id)],
         summary: MedicineSummary {
             id: id.to_string(),
             name: name.to_string(),
@@ -751,7 +736,7 @@ impl Engine {
                 return page(found, limit, offset);
             }
         }
-        let q = normal(t);
+        let q = phrase_key(t);
         let mut hits: Vec<(u8, usize, ConditionSummary)> = Vec::new();
         let mut seen: HashSet<String> = HashSet::new();
         for c in &pack.conditions {
@@ -761,7 +746,7 @@ impl Engine {
                 .chain(&c.lay_terms)
                 .chain(&c.es);
             let best = names
-                .filter_map(|n| rank(&normal(n), &q).map(|r| (r, n)))
+                .filter_map(|n| rank(&phrase_key(n), &q).map(|r| (r, n)))
                 .min_by_key(|(r, _)| *r);
             if let Some((r, n)) = best {
                 if let Some(d) = &c.doid {
@@ -791,7 +776,7 @@ impl Engine {
             }
             let best = std::iter::once(&term.name)
                 .chain(&term.exact)
-                .filter_map(|n| rank(&normal(n), &q).map(|r| (r, n)))
+                .filter_map(|n| rank(&phrase_key(n), &q).map(|r| (r, n)))
                 .min_by_key(|(r, _)| *r);
             if let Some((r, n)) = best {
                 let matched = (n != &term.name).then(|| n.clone());

@@ -19,7 +19,7 @@
 //!   lapsed, revoked or suspended; a substance absent from the table stays `unknown`.
 
 use crate::patient::Patient;
-use crate::text::{fold, phrase_words};
+use crate::text::{fold, phrase_key, phrase_words};
 use offlabel_layers::Table;
 use offlabel_model::Status;
 use offlabel_regulatory::{AgeGroup, IndicationClause, ProductStatus, RegulatedMedicine};
@@ -200,11 +200,11 @@ impl EuLayer {
     /// The product of `medicine` whose name `text` uses, if any (Ozempic, not Rybelsus).
     pub fn named_product(&self, medicine: &str, text: &str) -> Option<String> {
         let m = self.medicine(medicine)?;
-        let words = format!(" {} ", phrase_words(text).join(" "));
+        let words = format!(" {} ", phrase_key(text));
         m.products
             .iter()
             .find(|p| {
-                let name = phrase_words(&p.name).join(" ");
+                let name = phrase_key(&p.name);
                 !name.is_empty() && words.contains(&format!(" {name} "))
             })
             .map(|p| p.product_number.clone())
@@ -564,11 +564,10 @@ fn unstated_qualifiers(qualifiers: &[String], asked: &[String]) -> Vec<String> {
             .collect();
         !words.is_empty() && words.iter().all(|w| asked.contains(w))
     };
-    let key = |q: &str| phrase_words(q).join(" ");
     let (stage, other): (Vec<&String>, Vec<&String>) = qualifiers
         .iter()
-        .filter(|q| !as_limits.contains(&key(q)))
-        .partition(|q| stages.contains(&key(q)));
+        .filter(|q| !as_limits.contains(&phrase_key(q)))
+        .partition(|q| stages.contains(&phrase_key(q)));
     let mut out: Vec<String> = other.into_iter().filter(|q| !stated(q)).cloned().collect();
     if !stage.is_empty() && !stage.iter().any(|q| stated(q)) {
         out.push(
@@ -674,10 +673,10 @@ pub(crate) fn names_term(vocabulary: &Vocabulary, doid: &str, c: &IndicationClau
         return false;
     };
     // Folded first, so a typographic apostrophe reads as one ("Alzheimer’s disease").
-    let text = format!(" {} ", phrase_words(&fold(&full_quote(c))).join(" "));
+    let text = format!(" {} ", phrase_key(&fold(&full_quote(c))));
     std::iter::once(&term.name)
         .chain(&term.exact)
-        .map(|n| phrase_words(n).join(" "))
+        .map(|n| phrase_key(n))
         .any(|n| !n.is_empty() && text.contains(&format!(" {n} ")))
 }
 

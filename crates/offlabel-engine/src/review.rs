@@ -25,7 +25,7 @@
 
 use crate::Engine;
 use crate::eu::{EMA_SOURCE, EuLayer};
-use crate::text::phrase_words;
+use crate::text::phrase_key;
 use crate::us::{DRUGSFDA_SOURCE, FDA_LABELS_SOURCE, UsLayer, long_date};
 use offlabel_model::{Authorisation, AuthorisationKind, PartialDate, Regulator};
 use offlabel_regulatory::{AgeGroup, IndicationClause, RegulatedProduct};
@@ -150,10 +150,6 @@ pub fn exceptions() -> Result<Vec<Exception>, ReviewError> {
         .map_err(|e| ReviewError::Exceptions(e.message().to_string()))
 }
 
-fn normal(text: &str) -> String {
-    phrase_words(text).join(" ")
-}
-
 /// "from 12 years", "from 28 days"-like words for an age in months.
 fn months_words(months: u32) -> String {
     match months {
@@ -238,7 +234,7 @@ impl Ctx<'_> {
             .map(|c| {
                 std::iter::once(&c.name)
                     .chain(&c.synonyms)
-                    .map(|n| normal(n))
+                    .map(|n| phrase_key(n))
                     .filter(|n| !n.is_empty())
                     .collect()
             })
@@ -274,7 +270,7 @@ impl Ctx<'_> {
         let by_name = |c: &IndicationClause| {
             let text = format!(
                 " {} ",
-                normal(c.condition_text.as_deref().unwrap_or(&c.quote))
+                phrase_key(c.condition_text.as_deref().unwrap_or(&c.quote))
             );
             names.iter().any(|n| text.contains(&format!(" {n} ")))
         };

@@ -116,6 +116,12 @@ pub fn phrase_words(phrase: &str) -> Vec<String> {
     tokenize(phrase).into_iter().map(|t| t.norm).collect()
 }
 
+/// A phrase as one comparable key: its token words joined by single spaces (how the
+/// layers' name indexes are keyed).
+pub fn phrase_key(phrase: &str) -> String {
+    phrase_words(phrase).join(" ")
+}
+
 /// Restricted Damerau-Levenshtein (optimal string alignment) distance, giving up
 /// early once it must exceed `limit`. Words longer than 32 characters are never
 /// compared (no term of the pack is that long), so the rows live on the stack.
